@@ -1,0 +1,9 @@
+# Warnings are errors on dagger's own code (not on third-party headers).
+function(dagger_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Werror)
+  # GCC 12 reports false -Wrestrict overlaps inside std::string's own
+  # operator+ at -O2 (GCC bug 105329); the warning says nothing about our code.
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+    target_compile_options(${target} PRIVATE -Wno-restrict)
+  endif()
+endfunction()

@@ -1,0 +1,59 @@
+// A reference to a value that lives in one memory space.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "dagger/detail/value.hpp"
+
+namespace dagger {
+
+class MemorySpace;
+
+namespace detail {
+
+// The stored value of a chunk. Every live ChunkData is counted, so tests can
+// see that a computation released everything it made.
+struct ChunkData {
+  ChunkData(Value v, MemorySpace& where, std::uint64_t producer);
+  ~ChunkData();
+  ChunkData(const ChunkData&) = delete;
+  ChunkData& operator=(const ChunkData&) = delete;
+
+  Value value;
+  MemorySpace* space;
+  std::size_t bytes;
+  std::uint64_t producer;  // id of the thunk that made it (0: none)
+};
+
+using ChunkPtr = std::shared_ptr<ChunkData>;
+
+// The value of `chunk` in the host memory of this process (moved there if
+// it lives elsewhere).
+ChunkPtr chunk_in_host_memory(const ChunkPtr& chunk);
+
+}  // namespace detail
+
+// How many chunks exist in this process right now.
+std::int64_t live_chunks();
+
+template <class T>
+class Chunk {
+ public:
+  Chunk() = default;
+  explicit Chunk(detail::ChunkPtr data) : data_(std::move(data)) {}
+
+  bool valid() const noexcept { return data_ != nullptr; }
+  const MemorySpace& space() const { return *data_->space; }
+  std::size_t bytes() const { return data_->bytes; }
+  // The thunk that produced this chunk (0 if none).
+  std::uint64_t producer() const { return data_->producer; }
+  // The value, which must be in this process's host memory (see collect).
+  const T& value() const { return data_->value.template get<T>(); }
+  const detail::ChunkPtr& data() const noexcept { return data_; }
+
+ private:
+  detail::ChunkPtr data_;
+};
+
+}  // namespace dagger

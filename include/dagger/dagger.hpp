@@ -1,0 +1,14 @@
+// dagger: lazy task graphs on every processor you have.
+#pragma once
+
+#include "dagger/chunk.hpp"
+#include "dagger/compute.hpp"
+#include "dagger/context.hpp"
+#include "dagger/delayed.hpp"
+#include "dagger/errors.hpp"
+#include "dagger/events.hpp"
+#include "dagger/options.hpp"
+#include "dagger/proc_kind.hpp"
+#include "dagger/processor.hpp"
+#include "dagger/thunk.hpp"
+#include "dagger/versions.hpp"

@@ -1,0 +1,164 @@
+// Binds a function (or a set of versions of one) to the argument slots of a
+// thunk, and calls it with the values the scheduler hands in.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <typeinfo>
+#include <utility>
+#include <vector>
+
+#include "dagger/detail/arguments.hpp"
+#include "dagger/detail/callable.hpp"
+#include "dagger/versions.hpp"
+
+namespace dagger::detail {
+
+// The name of a function for messages: the symbol of a function pointer
+// where the executable exports it, else the demangled type.
+std::string function_name(const void* function_address, const std::type_info& type);
+
+template <class F>
+std::string name_of(const F& f) {
+  if constexpr (std::is_pointer_v<F> && std::is_function_v<std::remove_pointer_t<F>>) {
+    return function_name(reinterpret_cast<const void*>(f), typeid(F));
+  } else {
+    return function_name(nullptr, typeid(F));
+  }
+}
+
+// How the values of arguments are passed to f. Values are tried first, and
+// Chunk handles (meta) only when f cannot take values: asking a generic
+// lambda about both would instantiate its body with the wrong types.
+enum class PassMode {
+  by_const_ref,  // f(const T&...): values stay in their chunks
+  by_rvalue,     // f takes some argument by value or T&& (move-only types)
+  meta,          // f receives Chunk<T> handles
+  none,          // f cannot be called with these arguments
+};
+
+template <class F, class... A>
+constexpr PassMode value_pass_mode() {
+  if constexpr (std::is_invocable_v<F&, const typename Argument<A>::value_type&...>) {
+    return PassMode::by_const_ref;
+  } else if constexpr (std::is_invocable_v<F&, typename Argument<A>::value_type&&...>) {
+    return PassMode::by_rvalue;
+  } else {
+    return PassMode::none;
+  }
+}
+
+template <class F, class... A>
+constexpr bool meta_invocable = std::is_invocable_v<F&, typename Argument<A>::meta_type...>;
+
+template <class F, PassMode mode, class... A>
+struct ResultOf;
+template <class F, class... A>
+struct ResultOf<F, PassMode::by_const_ref, A...> {
+  using type = std::invoke_result_t<F&, const typename Argument<A>::value_type&...>;
+};
+template <class F, class... A>
+struct ResultOf<F, PassMode::by_rvalue, A...> {
+  using type = std::invoke_result_t<F&, typename Argument<A>::value_type&&...>;
+};
+template <class F, class... A>
+struct ResultOf<F, PassMode::meta, A...> {
+  using type = std::invoke_result_t<F&, typename Argument<A>::meta_type...>;
+};
+
+template <class F, class... A>
+constexpr PassMode preferred_mode() {
+  constexpr PassMode value_mode = value_pass_mode<F, A...>();
+  if constexpr (value_mode != PassMode::none) {
+    return value_mode;
+  } else if constexpr (meta_invocable<F, A...>) {
+    return PassMode::meta;
+  } else {
+    return PassMode::none;
+  }
+}
+
+template <class F, class... A>
+using result_t = std::remove_cvref_t<typename ResultOf<F, preferred_mode<F, A...>(), A...>::type>;
+
+template <class R, class Call>
+Value call_into_value(Call&& call) {
+  if constexpr (std::is_void_v<R>) {
+    call();
+    return Value::make<Void>();
+  } else {
+    return Value::make<R>(call());
+  }
+}
+
+template <class... Fs>
+std::vector<ProcKind> kinds_of(const Versions<Fs...>& v) {
+  return std::apply([](const auto&... impl) { return std::vector<ProcKind>{impl.kind...}; },
+                    v.impls);
+}
+
+template <class... Fs>
+std::string versions_name(const Versions<Fs...>& v) {
+  return name_of(std::get<0>(v.impls).function);
+}
+
+template <class R, class VersionsT, class... A>
+class Binder final : public Callable {
+ public:
+  Binder(VersionsT versions, std::tuple<Slot<A>...> slots, bool meta)
+      // `meta` is the pass mode of the versions, checked by delayed().
+      : versions_(std::move(versions)),
+        slots_(std::move(slots)),
+        kinds_(kinds_of(versions_)),
+        meta_(meta) {}
+
+  std::string name() const override { return versions_name(versions_); }
+  const std::vector<ProcKind>& kinds() const override { return kinds_; }
+  const std::type_info& key() const override { return typeid(VersionsT); }
+  bool meta() const override { return meta_; }
+
+  Value invoke(std::size_t version, InvokeArgs& args) override {
+    return invoke_version(version, args,
+                          std::make_index_sequence<std::tuple_size_v<decltype(versions_.impls)>>{});
+  }
+
+ private:
+  template <std::size_t... V>
+  Value invoke_version(std::size_t version, InvokeArgs& args, std::index_sequence<V...>) {
+    Value out;
+    ((version == V ? (out = call(std::get<V>(versions_.impls).function, args), true) : false) ||
+     ...);
+    return out;
+  }
+
+  template <class F>
+  Value call(F& f, InvokeArgs& args) {
+    return call(f, args, std::index_sequence_for<A...>{});
+  }
+
+  template <class F, std::size_t... I>
+  Value call(F& f, InvokeArgs& args, std::index_sequence<I...>) {
+    constexpr PassMode mode = preferred_mode<F, A...>();
+    if constexpr (mode == PassMode::by_const_ref) {
+      return call_into_value<R>(
+          [&]() -> decltype(auto) { return std::invoke(f, std::get<I>(slots_).as_const(args)...); });
+    } else if constexpr (mode == PassMode::by_rvalue) {
+      return call_into_value<R>(
+          [&]() -> decltype(auto) { return std::invoke(f, std::get<I>(slots_).as_rvalue(args)...); });
+    } else if constexpr (mode == PassMode::meta) {
+      return call_into_value<R>(
+          [&]() -> decltype(auto) { return std::invoke(f, std::get<I>(slots_).as_meta(args)...); });
+    } else {
+      return Value{};  // unreachable: delayed() rejects functions it cannot call
+    }
+  }
+
+  VersionsT versions_;
+  std::tuple<Slot<A>...> slots_;
+  std::vector<ProcKind> kinds_;
+  bool meta_;
+};
+
+}  // namespace dagger::detail

@@ -1,0 +1,175 @@
+// A type-erased, move-only box for one value of any type: the payload of a
+// chunk. Small trivially-movable values live inline (no allocation), so a
+// task that returns an int costs no heap traffic for its value.
+#pragma once
+
+#include <cstddef>
+#include <cstring>
+#include <new>
+#include <string>
+#include <type_traits>
+#include <typeinfo>
+#include <utility>
+
+#include "dagger/detail/byte_size.hpp"
+
+namespace dagger::detail {
+
+std::string demangle(const char* mangled);
+
+[[noreturn]] void throw_value_type_mismatch(const std::type_info& stored,
+                                            const std::type_info& wanted);
+[[noreturn]] void throw_not_copyable(const std::type_info& stored);
+[[noreturn]] void throw_empty_value(const std::type_info& wanted);
+
+// The result of a function returning void.
+struct Void {};
+
+class Value {
+  static constexpr std::size_t kInline = 32;
+
+  struct VTable {
+    const std::type_info& type;
+    bool stored_inline;
+    void (*destroy)(void* object);
+    void (*relocate)(void* from_storage, void* to_storage);  // inline only
+    void (*copy_into)(const void* object, Value& to);        // null: move-only
+    std::size_t (*bytes)(const void* object);
+  };
+
+  template <class T>
+  static constexpr bool fits_inline = sizeof(T) <= kInline &&
+                                      alignof(T) <= alignof(std::max_align_t) &&
+                                      std::is_nothrow_move_constructible_v<T>;
+
+  template <class T>
+  static const VTable* vtable_for() {
+    static const VTable table{
+        typeid(T),
+        fits_inline<T>,
+        [](void* object) {
+          if constexpr (fits_inline<T>) {
+            static_cast<T*>(object)->~T();
+          } else {
+            delete static_cast<T*>(object);
+          }
+        },
+        [](void* from, void* to) {
+          if constexpr (fits_inline<T>) {
+            T* source = std::launder(reinterpret_cast<T*>(from));
+            ::new (to) T(std::move(*source));
+            source->~T();
+          }
+        },
+        copy_function<T>(),
+        [](const void* object) { return byte_size(*static_cast<const T*>(object)); },
+    };
+    return &table;
+  }
+
+  template <class T>
+  static constexpr void (*copy_function())(const void*, Value&) {
+    if constexpr (std::is_copy_constructible_v<T>) {
+      return [](const void* object, Value& to) { to.emplace<T>(*static_cast<const T*>(object)); };
+    } else {
+      return nullptr;
+    }
+  }
+
+ public:
+  Value() noexcept = default;
+  Value(const Value&) = delete;
+  Value& operator=(const Value&) = delete;
+  Value(Value&& other) noexcept { take(other); }
+  Value& operator=(Value&& other) noexcept {
+    if (this != &other) {
+      reset();
+      take(other);
+    }
+    return *this;
+  }
+  ~Value() { reset(); }
+
+  template <class T, class... Args>
+  static Value make(Args&&... args) {
+    Value v;
+    v.emplace<T>(std::forward<Args>(args)...);
+    return v;
+  }
+
+  template <class T, class... Args>
+  T& emplace(Args&&... args) {
+    reset();
+    T* object;
+    if constexpr (fits_inline<T>) {
+      object = ::new (static_cast<void*>(storage_)) T(std::forward<Args>(args)...);
+    } else {
+      object = new T(std::forward<Args>(args)...);
+      std::memcpy(storage_, &object, sizeof(object));
+    }
+    vtable_ = vtable_for<T>();
+    return *object;
+  }
+
+  bool has_value() const noexcept { return vtable_ != nullptr; }
+  const std::type_info& type() const noexcept { return vtable_ ? vtable_->type : typeid(void); }
+  bool copyable() const noexcept { return vtable_ && vtable_->copy_into; }
+  std::size_t bytes() const { return vtable_ ? vtable_->bytes(object()) : 0; }
+
+  template <class T>
+  T& get() {
+    check<T>();
+    return *static_cast<T*>(object());
+  }
+  template <class T>
+  const T& get() const {
+    check<T>();
+    return *static_cast<const T*>(object());
+  }
+
+  Value copy() const {
+    Value out;
+    if (!vtable_) return out;
+    if (!vtable_->copy_into) throw_not_copyable(vtable_->type);
+    vtable_->copy_into(object(), out);
+    return out;
+  }
+
+  void reset() noexcept {
+    if (vtable_) {
+      vtable_->destroy(object());
+      vtable_ = nullptr;
+    }
+  }
+
+  void* object() const noexcept {
+    if (!vtable_) return nullptr;
+    if (vtable_->stored_inline) return const_cast<unsigned char*>(storage_);
+    void* pointer;
+    std::memcpy(&pointer, storage_, sizeof(pointer));
+    return pointer;
+  }
+
+ private:
+  template <class T>
+  void check() const {
+    if (!vtable_) throw_empty_value(typeid(T));
+    if (vtable_->type != typeid(T)) throw_value_type_mismatch(vtable_->type, typeid(T));
+  }
+
+  void take(Value& other) noexcept {
+    vtable_ = other.vtable_;
+    if (!vtable_) return;
+    if (vtable_->stored_inline) {
+      vtable_->relocate(other.storage_, storage_);
+    } else {
+      std::memcpy(storage_, other.storage_, sizeof(void*));
+    }
+    other.vtable_ = nullptr;
+  }
+
+  alignas(std::max_align_t) unsigned char storage_[kInline];
+  const VTable* vtable_ = nullptr;
+};
+
+}  // namespace dagger::detail

@@ -1,0 +1,58 @@
+// Typed errors a user of dagger can catch.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <stdexcept>
+#include <string>
+
+namespace dagger {
+
+// Base of every error dagger throws on purpose.
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A user function threw. Names the thunk and function and carries the
+// original exception (rethrow it with `rethrow_original()`).
+class ThunkError : public Error {
+ public:
+  ThunkError(std::uint64_t thunk_id, std::string function, std::string processor,
+             std::string original_message, std::exception_ptr original);
+
+  std::uint64_t thunk_id() const noexcept { return thunk_id_; }
+  const std::string& function() const noexcept { return function_; }
+  const std::string& processor() const noexcept { return processor_; }
+  const std::string& original_message() const noexcept { return original_message_; }
+  [[noreturn]] void rethrow_original() const { std::rethrow_exception(original_); }
+
+ private:
+  std::uint64_t thunk_id_;
+  std::string function_;
+  std::string processor_;
+  std::string original_message_;
+  std::exception_ptr original_;
+};
+
+// No processor of the context may run a thunk (placement, missing kernel
+// versions, empty context).
+class NoProcessorError : public Error {
+ public:
+  using Error::Error;
+};
+
+// A value was used as a type it is not (e.g. a Chunk cast to the wrong T).
+class TypeError : public Error {
+ public:
+  using Error::Error;
+};
+
+// The API was used in a way it does not support (e.g. compute from inside a
+// running thunk, a meta option on a function that does not take Chunks).
+class UsageError : public Error {
+ public:
+  using Error::Error;
+};
+
+}  // namespace dagger

@@ -1,0 +1,57 @@
+#include "processors/moves.hpp"
+
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+#include <utility>
+
+#include "dagger/errors.hpp"
+
+namespace dagger {
+namespace {
+
+struct MoveTable {
+  std::shared_mutex mutex;
+  std::map<std::pair<std::uint16_t, std::uint16_t>, MoveFunction> moves;
+};
+
+MoveTable& move_table() {
+  static MoveTable* table = new MoveTable();
+  return *table;
+}
+
+}  // namespace
+
+void register_move(ProcKind from, ProcKind to, MoveFunction move) {
+  MoveTable& t = move_table();
+  std::unique_lock lock(t.mutex);
+  t.moves[{from.index(), to.index()}] = std::move(move);
+}
+
+namespace detail {
+
+ChunkPtr move_chunk(const ChunkPtr& chunk, MemorySpace& to) {
+  if (chunk->space == &to) return chunk;
+  const MemorySpace& from = *chunk->space;
+  MoveFunction move;
+  {
+    MoveTable& t = move_table();
+    std::shared_lock lock(t.mutex);
+    auto it = t.moves.find({from.kind().index(), to.kind().index()});
+    if (it != t.moves.end()) move = it->second;
+  }
+  if (!move) {
+    if (from.kind() == to.kind() && chunk->value.copyable()) {
+      // Two spaces of one kind without a registered move: a plain copy.
+      return std::make_shared<ChunkData>(chunk->value.copy(), to, chunk->producer);
+    }
+    throw Error("no move registered from memory space " + from.name() + " (kind " +
+                from.kind().name() + ") to " + to.name() + " (kind " + to.kind().name() + ")");
+  }
+  return std::make_shared<ChunkData>(move(chunk->value, from, to), to, chunk->producer);
+}
+
+ChunkPtr chunk_in_host_memory(const ChunkPtr& chunk) { return move_chunk(chunk, host_memory()); }
+
+}  // namespace detail
+}  // namespace dagger

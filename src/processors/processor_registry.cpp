@@ -1,0 +1,131 @@
+// The processors of this process: one OSProc, one ThreadProc per core found
+// by hwloc (DAGGER_NUM_THREADS overrides the count), and any added later.
+#include <hwloc.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <mutex>
+#include <string>
+
+#include "dagger/errors.hpp"
+#include "dagger/options.hpp"
+#include "dagger/processor.hpp"
+
+namespace dagger {
+
+double MemorySpace::bandwidth_to(const MemorySpace& to) const {
+  return &to == this ? 1e30 : 10e9;  // 10 GB/s: a guess the subclass should refine
+}
+
+MemorySpace& host_memory() {
+  static MemorySpace* host = new MemorySpace("host", ProcKind::named("host"));
+  return *host;
+}
+
+OSProc::OSProc(int pid) : pid_(pid) {}
+ProcKind OSProc::kind() const { return ProcKind::named("os"); }
+MemorySpace& OSProc::memory() const { return host_memory(); }
+std::string OSProc::name() const { return "OSProc(" + std::to_string(pid_) + ")"; }
+
+ThreadProc::ThreadProc(OSProc& owner, int index, const void* cpuset)
+    : owner_(&owner), index_(index), cpuset_(cpuset) {}
+
+std::string ThreadProc::name() const {
+  return "ThreadProc(" + std::to_string(owner_->pid()) + ", " + std::to_string(index_) + ")";
+}
+
+namespace {
+
+class Registry {
+ public:
+  Registry() {
+    hwloc_topology_init(&topology_);
+    hwloc_topology_load(topology_);
+    os_ = std::make_unique<OSProc>(static_cast<int>(::getpid()));
+    all_.push_back(os_.get());
+    int cores = hwloc_get_nbobjs_by_type(topology_, HWLOC_OBJ_CORE);
+    if (cores <= 0) cores = 1;
+    int threads = cores;
+    if (const char* env = std::getenv("DAGGER_NUM_THREADS")) {
+      int wanted = std::atoi(env);
+      if (wanted > 0) threads = wanted;
+    }
+    for (int i = 0; i < threads; ++i) {
+      // Bind to a core only when there is one core per thread.
+      const void* cpuset = nullptr;
+      if (threads <= cores) {
+        hwloc_obj_t core = hwloc_get_obj_by_type(topology_, HWLOC_OBJ_CORE, static_cast<unsigned>(i));
+        if (core != nullptr) cpuset = core->cpuset;
+      }
+      owned_.push_back(std::make_unique<ThreadProc>(*os_, i, cpuset));
+      all_.push_back(owned_.back().get());
+    }
+  }
+
+  hwloc_topology_t topology() const { return topology_; }
+  OSProc& os() { return *os_; }
+  const std::vector<Processor*>& all() const { return all_; }
+
+  Processor& add(std::unique_ptr<Processor> p) {
+    owned_.push_back(std::move(p));
+    all_.push_back(owned_.back().get());
+    return *owned_.back();
+  }
+
+ private:
+  hwloc_topology_t topology_;
+  std::unique_ptr<OSProc> os_;
+  std::vector<std::unique_ptr<Processor>> owned_;
+  std::vector<Processor*> all_;
+};
+
+Registry& registry() {
+  // Processors are referenced from events and thunks that may outlive main;
+  // they live as long as the process.
+  static Registry* r = new Registry();
+  return *r;
+}
+
+}  // namespace
+
+void ThreadProc::on_driver_start() {
+  if (cpuset_ == nullptr) return;
+  // Binding may be refused inside some containers; the thread then floats.
+  hwloc_set_cpubind(registry().topology(), static_cast<hwloc_const_cpuset_t>(cpuset_),
+                    HWLOC_CPUBIND_THREAD);
+}
+
+const std::vector<Processor*>& all_processors() { return registry().all(); }
+OSProc& this_process() { return registry().os(); }
+
+namespace detail {
+std::mutex& processors_mutex() {
+  static std::mutex m;
+  return m;
+}
+}  // namespace detail
+
+Processor& add_processor(std::unique_ptr<Processor> processor) {
+  if (!processor) throw UsageError("add_processor: null processor");
+  std::lock_guard lock(detail::processors_mutex());
+  return registry().add(std::move(processor));
+}
+
+bool Scope::allows(const Processor& p) const {
+  if (!only.empty()) {
+    bool listed = false;
+    for (const Processor* q : only) listed = listed || q == &p || p.parent() == q;
+    if (!listed) return false;
+  }
+  if (!kinds.empty()) {
+    bool listed = false;
+    for (ProcKind k : kinds) listed = listed || k == p.kind();
+    if (!listed) return false;
+  }
+  for (ProcKind k : excluded_kinds) {
+    if (k == p.kind()) return false;
+  }
+  return true;
+}
+
+}  // namespace dagger

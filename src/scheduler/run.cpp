@@ -1,0 +1,588 @@
+#include "scheduler/run.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <thread>
+
+#include "dagger/errors.hpp"
+#include "processors/moves.hpp"
+#include "scheduler/cost_model.hpp"
+#include "scheduler/executor.hpp"
+#include "scheduler/progress.hpp"
+#include "scheduler/result_cache.hpp"
+
+namespace dagger::detail {
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+namespace {
+
+ChunkPtr result_kept_by(ThunkNode& node) {
+  if (!node.options.persist && !node.options.cache) return nullptr;
+  std::lock_guard lock(node.retained_mutex);
+  if (node.persisted) return node.persisted;
+  return node.cached.lock();
+}
+
+std::string kinds_text(const std::vector<ProcKind>& kinds) {
+  std::string out;
+  for (ProcKind k : kinds) out += (out.empty() ? "" : ", ") + k.name();
+  return "[" + out + "]";
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- building
+
+Run::Run(const Context& context, std::vector<NodePtr> heads, bool record_events)
+    : context_(context), record_events_(record_events), started_ns_(now_ns()) {
+  slot_count_ = context.processors().size();
+  slots_ = std::make_unique<Slot[]>(slot_count_);
+  for (std::size_t i = 0; i < slot_count_; ++i) {
+    Processor* p = context.processors()[i];
+    Slot& slot = slots_[i];
+    slot.processor = p;
+    slot.memory = &p->memory();
+    slot.steals = p->kind() == ProcKind::cpu() && slot.memory == &host_memory() &&
+                  p->parent() == &this_process();
+    if (slot.steals) stealing_slots_.push_back(static_cast<int>(i));
+  }
+  build(std::move(heads));
+  record_event(-1, Category::scheduler_init, 0, started_ns_, 0, 0);
+}
+
+Run::~Run() = default;
+
+void Run::build(std::vector<NodePtr> heads) {
+  static std::uint64_t epoch_counter = 0;  // runs are serial (run_graph's lock)
+  const std::uint64_t epoch = ++epoch_counter;
+  heads_ = std::move(heads);
+
+  // Iterative post-order walk: dependencies get smaller indices than their
+  // consumers. A node whose result is kept (persist/cache) is a leaf.
+  std::vector<ThunkNode*> order;
+  std::vector<ChunkPtr> known;
+  struct Frame {
+    ThunkNode* node;
+    std::size_t next_dep;
+  };
+  std::vector<Frame> stack;
+  auto visit = [&](ThunkNode* node) {
+    node->run_epoch = epoch;
+    if (ChunkPtr kept = result_kept_by(*node)) {
+      node->run_index = static_cast<std::uint32_t>(order.size());
+      order.push_back(node);
+      known.push_back(std::move(kept));
+    } else {
+      stack.push_back({node, 0});
+    }
+  };
+  for (const NodePtr& head : heads_) {
+    if (head->run_epoch != epoch) visit(head.get());
+    while (!stack.empty()) {
+      Frame& top = stack.back();
+      if (top.next_dep < top.node->deps.size()) {
+        const Dep& dep = top.node->deps[top.next_dep++];
+        if (dep.thunk && dep.thunk->run_epoch != epoch) visit(dep.thunk.get());
+      } else {
+        ThunkNode* done = top.node;
+        stack.pop_back();
+        if (order.size() >= kNone) throw UsageError("a computation may have at most 2^32-1 thunks");
+        done->run_index = static_cast<std::uint32_t>(order.size());
+        order.push_back(done);
+        known.push_back(nullptr);
+      }
+    }
+  }
+
+  record_count_ = order.size();
+  records_ = std::make_unique<Record[]>(record_count_);
+  std::vector<std::uint32_t> consumer_count(record_count_, 0);
+  for (std::size_t i = 0; i < record_count_; ++i) {
+    Record& r = records_[i];
+    r.node = order[i];
+    r.deps_begin = static_cast<std::uint32_t>(dep_records_.size());
+    if (known[i]) {
+      r.result = std::move(known[i]);
+      r.known = true;
+      r.retained = true;
+      continue;
+    }
+    r.retained = r.node->options.persist || r.node->options.cache;
+    std::uint32_t pending = 0;
+    for (const Dep& dep : r.node->deps) {
+      if (dep.thunk) {
+        std::uint32_t d = dep.thunk->run_index;
+        dep_records_.push_back(d);
+        ++consumer_count[d];
+        if (!records_[d].known) ++pending;
+      } else {
+        dep_records_.push_back(kNone);
+      }
+    }
+    r.pending.store(pending, std::memory_order_relaxed);
+    ++total_tasks_;
+  }
+  if (dep_records_.size() >= kNone) throw UsageError("a computation may have at most 2^32-1 edges");
+
+  // Consumers as compressed rows: consumers_[begin, end) of each record.
+  std::uint32_t offset = 0;
+  for (std::size_t i = 0; i < record_count_; ++i) {
+    records_[i].consumers_begin = records_[i].consumers_end = offset;
+    records_[i].consumers_left.store(consumer_count[i], std::memory_order_relaxed);
+    offset += consumer_count[i];
+  }
+  consumers_.resize(offset);
+  for (std::size_t i = 0; i < record_count_; ++i) {
+    const Record& r = records_[i];
+    if (r.known) continue;
+    for (std::size_t k = 0; k < r.node->deps.size(); ++k) {
+      std::uint32_t d = dep_records_[r.deps_begin + k];
+      if (d != kNone) consumers_[records_[d].consumers_end++] = static_cast<std::uint32_t>(i);
+    }
+  }
+
+  for (const NodePtr& head : heads_) {
+    head_records_.push_back(head->run_index);
+    records_[head->run_index].retained = true;
+  }
+  for (std::size_t i = 0; i < record_count_; ++i) {
+    Record& r = records_[i];
+    if (r.known) continue;
+    classify(r);
+    if (r.pending.load(std::memory_order_relaxed) == 0) {
+      initially_ready_.push_back(static_cast<std::uint32_t>(i));
+    }
+  }
+}
+
+void Run::classify(Record& record) {
+  const ThunkNode& node = *record.node;
+  const Callable& fn = *node.fn;
+  const Scope& scope = node.options.scope;
+  const bool plain_cpu = fn.kinds().size() == 1 && fn.kinds()[0] == ProcKind::cpu();
+  if ((plain_cpu || fn.meta()) && scope.is_any()) {
+    record.placement = Placement::any_cpu;
+    if (stealing_slots_.empty()) throw_no_processor(record, "the context has no CPU thread of this process");
+    return;
+  }
+  record.placement = Placement::pinned;
+  std::vector<std::uint16_t> candidates;
+  for (std::size_t s = 0; s < slot_count_; ++s) {
+    const Processor& p = *slots_[s].processor;
+    if (!scope.allows(p)) continue;
+    if (fn.meta()) {
+      if (slots_[s].steals) candidates.push_back(static_cast<std::uint16_t>(s));
+      continue;
+    }
+    if (std::find(fn.kinds().begin(), fn.kinds().end(), p.kind()) != fn.kinds().end()) {
+      candidates.push_back(static_cast<std::uint16_t>(s));
+    }
+  }
+  if (candidates.empty()) {
+    throw_no_processor(record, "no processor of the context is both allowed by its scope and "
+                               "of a kind it has a version for");
+  }
+  record.candidates = static_cast<std::uint32_t>(candidates_.size());
+  candidates_.push_back(std::move(candidates));
+}
+
+void Run::throw_no_processor(const Record& record, const char* why) const {
+  std::string processors;
+  for (std::size_t s = 0; s < slot_count_; ++s) {
+    processors += (s ? ", " : "") + slots_[s].processor->name();
+  }
+  throw NoProcessorError("no processor can run thunk " + std::to_string(record.node->id) + " (" +
+                         record.node->name() + "): " + why + "; versions for " +
+                         kinds_text(record.node->fn->kinds()) + ", context [" + processors + "]");
+}
+
+// ---------------------------------------------------------------- seeding
+
+void Run::seed() {
+  remaining_.store(total_tasks_, std::memory_order_relaxed);
+  if (total_tasks_ == 0) {
+    finished_.store(true, std::memory_order_release);
+    return;
+  }
+  // Spread the ready leaves over the CPU threads in contiguous blocks, each
+  // queue filled backwards so that its owner starts with the first leaf.
+  std::vector<std::uint32_t> any_cpu;
+  for (std::uint32_t t : initially_ready_) {
+    if (records_[t].placement == Placement::any_cpu) {
+      any_cpu.push_back(t);
+    } else {
+      dispatch(t, -1);
+    }
+  }
+  const std::size_t workers = stealing_slots_.size();
+  for (std::size_t j = any_cpu.size(); j-- > 0;) {
+    slots_[stealing_slots_[j * workers / any_cpu.size()]].local.push(any_cpu[j]);
+  }
+}
+
+// ---------------------------------------------------------------- running
+
+int Run::slot_of(const Processor* processor) const {
+  for (std::size_t s = 0; s < slot_count_; ++s) {
+    if (slots_[s].processor == processor) return static_cast<int>(s);
+  }
+  return -1;
+}
+
+bool Run::has_work_for(int slot) const {
+  if (finished()) return false;
+  const Slot& me = slots_[slot];
+  if (!me.inbox.empty()) return true;
+  if (!me.steals) return false;
+  for (int s : stealing_slots_) {
+    if (!slots_[s].local.empty()) return true;
+  }
+  return false;
+}
+
+bool Run::find_task(int slot, std::uint32_t& task) {
+  Slot& me = slots_[slot];
+  if (me.inbox.pop_front(task)) return true;
+  if (!me.steals) return false;
+  if (me.local.pop_back(task)) return true;
+  const std::size_t n = stealing_slots_.size();
+  for (std::size_t i = 1; i <= n; ++i) {
+    int victim = stealing_slots_[(static_cast<std::size_t>(slot) + i) % n];
+    if (victim != slot && slots_[victim].local.pop_front(task)) return true;
+  }
+  return false;
+}
+
+bool Run::work(int slot) {
+  constexpr std::int64_t kSpinNs = 50'000;  // look for work this long before sleeping
+  bool ran = false;
+  std::int64_t idle_since = 0;
+  while (!finished()) {
+    std::uint32_t task;
+    if (find_task(slot, task)) {
+      ran = true;
+      idle_since = 0;
+      run_chain(slot, task);
+      continue;
+    }
+    const std::int64_t now = now_ns();
+    if (idle_since == 0) {
+      idle_since = now;
+    } else if (now - idle_since > kSpinNs) {
+      break;
+    }
+    std::this_thread::yield();
+  }
+  return ran;
+}
+
+void Run::run_chain(int slot, std::uint32_t task) {
+  in_flight_.fetch_add(1, std::memory_order_seq_cst);
+  while (task != kNone && !failed_.load(std::memory_order_acquire)) task = execute(slot, task);
+  if (in_flight_.fetch_sub(1, std::memory_order_seq_cst) == 1 &&
+      failed_.load(std::memory_order_seq_cst)) {
+    finish();
+  }
+}
+
+const ChunkPtr& Run::input_chunk(const Record& record, std::uint32_t dep) const {
+  std::uint32_t d = dep_records_[record.deps_begin + dep];
+  return d == kNone ? record.node->deps[dep].chunk : records_[d].result;
+}
+
+// The inputs of one task, each in the memory space of its processor.
+class Run::Args final : public InvokeArgs {
+  static constexpr std::size_t kInline = 8;
+
+ public:
+  Args(Run& run, int slot, std::uint32_t task) : run_(run), record_(run.records_[task]) {
+    const std::size_t n = record_.node->deps.size();
+    if (n > kInline) heap_.resize(n);
+    inputs_ = n > kInline ? heap_.data() : inline_;
+    MemorySpace* here = run.slots_[slot].memory;
+    for (std::uint32_t k = 0; k < n; ++k) {
+      const ChunkPtr& chunk = run.input_chunk(record_, k);
+      if (chunk->space == here) {
+        inputs_[k] = &chunk;
+      } else {
+        if (moved_.capacity() == 0) moved_.reserve(n);  // pointers into it stay valid
+        moved_.push_back(run.replica(slot, task, k));
+        inputs_[k] = &moved_.back();
+      }
+    }
+  }
+
+  Value& value(std::uint32_t dep) override { return (*inputs_[dep])->value; }
+  const ChunkPtr& chunk(std::uint32_t dep) override { return *inputs_[dep]; }
+  bool may_take(std::uint32_t dep) override {
+    std::uint32_t d = run_.dep_records_[record_.deps_begin + dep];
+    if (d == kNone) return false;  // a user's Chunk: never taken
+    const Record& producer = run_.records_[d];
+    return !producer.retained && producer.consumers_left.load(std::memory_order_acquire) == 1;
+  }
+
+ private:
+  Run& run_;
+  Record& record_;
+  const ChunkPtr* inline_[kInline];
+  std::vector<const ChunkPtr*> heap_;
+  const ChunkPtr** inputs_;
+  std::vector<ChunkPtr> moved_;
+};
+
+ChunkPtr Run::replica(int slot, std::uint32_t task, std::uint32_t dep) {
+  MemorySpace& to = *slots_[slot].memory;
+  const Record& record = records_[task];
+  const std::uint32_t d = dep_records_[record.deps_begin + dep];
+  const ChunkPtr& source = input_chunk(record, dep);
+  const std::int64_t start = now_ns();
+  ChunkPtr copy;
+  if (d == kNone) {
+    std::lock_guard lock(chunk_replicas_mutex_);
+    for (const auto& [original, c] : chunk_replicas_) {
+      if (original == source.get() && c->space == &to) return c;
+    }
+    copy = move_chunk(source, to);
+    chunk_replicas_.emplace_back(source.get(), copy);
+  } else {
+    std::lock_guard lock(replica_locks_[d % replica_locks_.size()]);
+    Record& producer = records_[d];
+    for (const ChunkPtr& c : producer.replicas) {
+      if (c->space == &to) return c;
+    }
+    copy = move_chunk(source, to);
+    producer.replicas.push_back(copy);
+  }
+  record_event(slot, Category::move, source->producer, start, copy->bytes, 1);
+  return copy;
+}
+
+std::uint32_t Run::execute(int slot, std::uint32_t task) {
+  Slot& me = slots_[slot];
+  Record& record = records_[task];
+  ThunkNode& node = *record.node;
+  const bool timed = record_events_ || record.placement == Placement::pinned;
+  const std::int64_t start = timed ? now_ns() : 0;
+  ChunkPtr result;
+  try {
+    Args args(*this, slot, task);
+    const auto& kinds = node.fn->kinds();
+    std::size_t version = 0;
+    if (!node.fn->meta()) {
+      version = static_cast<std::size_t>(std::find(kinds.begin(), kinds.end(), me.processor->kind()) -
+                                         kinds.begin());
+    }
+    result = std::make_shared<ChunkData>(node.fn->invoke(version, args), *me.memory, node.id);
+    if (node.options.get_result && me.memory != &host_memory()) {
+      result = move_chunk(result, host_memory());
+    }
+  } catch (...) {
+    fail(slot, task, std::current_exception());
+    return kNone;
+  }
+  if (timed) {
+    const std::int64_t finish_ns = now_ns();
+    if (record.placement == Placement::pinned) {
+      cost_model().record(node.fn->key(), me.processor->kind(), static_cast<double>(finish_ns - start));
+      me.load_ns.fetch_sub(record.estimate_ns, std::memory_order_relaxed);
+    }
+    record_event(slot, Category::compute, node.id, start, result->bytes, 1);
+  }
+  if (node.options.persist) {
+    std::lock_guard lock(node.retained_mutex);
+    node.persisted = result;
+  }
+  if (node.options.cache) {
+    {
+      std::lock_guard lock(node.retained_mutex);
+      node.cached = result;
+    }
+    result_cache().keep(node.id, result);
+  }
+  record.result = std::move(result);
+
+  const std::int64_t scheduling = record_events_ ? now_ns() : 0;
+  release_inputs(task);
+  const std::uint32_t next = release_consumers(slot, task);
+  if (record_events_) record_event(slot, Category::scheduler, node.id, scheduling, 0, 0);
+  if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) finish();
+  return next;
+}
+
+void Run::release_inputs(std::uint32_t task) {
+  const Record& record = records_[task];
+  const std::size_t n = record.node->deps.size();
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::uint32_t d = dep_records_[record.deps_begin + k];
+    if (d == kNone) continue;
+    Record& producer = records_[d];
+    if (producer.consumers_left.fetch_sub(1, std::memory_order_acq_rel) == 1 && !producer.retained) {
+      producer.result.reset();
+      std::lock_guard lock(replica_locks_[d % replica_locks_.size()]);
+      producer.replicas.clear();
+    }
+  }
+}
+
+std::uint32_t Run::release_consumers(int slot, std::uint32_t task) {
+  const Record& record = records_[task];
+  const bool continue_here = slots_[slot].steals;
+  std::uint32_t next = kNone;
+  bool queued = false;
+  for (std::uint32_t e = record.consumers_begin; e < record.consumers_end; ++e) {
+    const std::uint32_t c = consumers_[e];
+    if (records_[c].pending.fetch_sub(1, std::memory_order_acq_rel) != 1) continue;
+    if (continue_here && next == kNone && records_[c].placement == Placement::any_cpu) {
+      next = c;  // depth first: this processor runs what it just made ready
+    } else {
+      dispatch(c, slot);
+      queued = true;
+    }
+  }
+  if (queued) executor().notify_work();
+  return next;
+}
+
+void Run::dispatch(std::uint32_t task, int from_slot) {
+  Record& record = records_[task];
+  if (record.placement == Placement::any_cpu) {
+    int target = from_slot >= 0 && slots_[from_slot].steals
+                     ? from_slot
+                     : stealing_slots_[round_robin_.fetch_add(1, std::memory_order_relaxed) %
+                                       stealing_slots_.size()];
+    slots_[target].local.push(task);
+    return;
+  }
+  const std::int64_t start = record_events_ ? now_ns() : 0;
+  const int target = choose_slot(record);
+  slots_[target].inbox.push(task);
+  record_event(from_slot, Category::scheduler, record.node->id, start, 0, 0);
+}
+
+// Estimated finish time on each candidate: work already queued there, plus
+// moving the inputs it lacks, plus the learned runtime of this function on
+// that kind of processor. A kind never tried is estimated at zero, so every
+// kind gets measured.
+int Run::choose_slot(const Record& record) {
+  const auto& candidates = candidates_[record.candidates];
+  const Callable& fn = *record.node->fn;
+  int best = candidates.front();
+  double best_cost = std::numeric_limits<double>::infinity();
+  double best_transfer = best_cost;
+  double best_estimate = 0;
+  for (std::uint16_t s : candidates) {
+    const Slot& slot = slots_[s];
+    double transfer = 0;
+    for (std::uint32_t k = 0; k < record.node->deps.size(); ++k) {
+      const ChunkPtr& chunk = input_chunk(record, k);
+      if (chunk->space != slot.memory) {
+        transfer += static_cast<double>(chunk->bytes) / chunk->space->bandwidth_to(*slot.memory) * 1e9;
+      }
+    }
+    const double estimate = fn.meta() ? 0 : cost_model().estimate(fn.key(), slot.processor->kind()).value_or(0);
+    const double cost = static_cast<double>(slot.load_ns.load(std::memory_order_relaxed)) + transfer + estimate;
+    if (cost < best_cost || (cost == best_cost && transfer < best_transfer)) {
+      best = s;
+      best_cost = cost;
+      best_transfer = transfer;
+      best_estimate = estimate;
+    }
+  }
+  const auto charge = static_cast<std::int64_t>(std::max(best_estimate, 1.0));
+  const_cast<Record&>(record).estimate_ns = charge;
+  slots_[best].load_ns.fetch_add(charge, std::memory_order_relaxed);
+  return best;
+}
+
+void Run::fail(int slot, std::uint32_t task, std::exception_ptr error) {
+  const ThunkNode& node = *records_[task].node;
+  std::string message = "unknown exception";
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    message = e.what();
+  } catch (...) {
+  }
+  {
+    std::lock_guard lock(error_mutex_);
+    if (!error_) {
+      error_ = std::make_exception_ptr(ThunkError(node.id, node.name(), slots_[slot].processor->name(),
+                                                  message, error));
+    }
+  }
+  failed_.store(true, std::memory_order_seq_cst);
+}
+
+void Run::finish() {
+  {
+    std::lock_guard lock(done_mutex_);
+    if (finished_.load(std::memory_order_relaxed)) return;
+    finished_.store(true, std::memory_order_release);
+  }
+  done_cv_.notify_all();
+}
+
+void Run::wait_until_finished() {
+  std::unique_lock lock(done_mutex_);
+  if (!context_.progress()) {
+    done_cv_.wait(lock, [&] { return finished_.load(std::memory_order_acquire); });
+    return;
+  }
+  ProgressBar bar(total_tasks_);
+  while (!done_cv_.wait_for(lock, std::chrono::milliseconds(200),
+                            [&] { return finished_.load(std::memory_order_acquire); })) {
+    bar.draw(total_tasks_ - remaining_.load(std::memory_order_relaxed));
+  }
+  bar.finish(total_tasks_ - remaining_.load(std::memory_order_relaxed));
+}
+
+void Run::record_event(int slot, Category category, std::uint64_t id, std::int64_t start,
+                       std::size_t bytes, std::size_t allocations) {
+  if (!record_events_) return;
+  const Processor* where = slot >= 0 ? slots_[slot].processor : &this_process();
+  Timespan event{category, id, where, start, now_ns(), bytes, allocations};
+  (slot >= 0 ? slots_[slot].events : caller_events_).push_back(event);
+}
+
+RunOutcome Run::take_outcome() {
+  if (error_) std::rethrow_exception(error_);
+  RunOutcome out;
+  out.results.reserve(head_records_.size());
+  for (std::uint32_t h : head_records_) out.results.push_back(records_[h].result);
+  if (record_events_) {
+    out.events = std::move(caller_events_);
+    for (std::size_t s = 0; s < slot_count_; ++s) {
+      out.events.insert(out.events.end(), slots_[s].events.begin(), slots_[s].events.end());
+    }
+    std::sort(out.events.begin(), out.events.end(),
+              [](const Timespan& a, const Timespan& b) { return a.start_ns < b.start_ns; });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- entry
+
+RunOutcome run_graph(const Context& context, std::vector<NodePtr> heads, bool record_events) {
+  if (Executor::on_driver_thread()) {
+    throw UsageError("compute/collect called from inside a running thunk; return a thunk's "
+                     "result instead, or use the meta option to receive Chunk handles");
+  }
+  for (const NodePtr& head : heads) {
+    if (!head) throw UsageError("compute/collect of an empty Thunk (default-constructed)");
+  }
+  static std::mutex run_mutex;  // one computation at a time per process
+  std::lock_guard lock(run_mutex);
+  Run run(context, std::move(heads), record_events);
+  run.seed();
+  if (!run.finished()) executor().execute(run);
+  return run.take_outcome();
+}
+
+}  // namespace dagger::detail

@@ -1,0 +1,142 @@
+// One computation: the records of every thunk it must run, the policy that
+// orders and places them, and what it produced.
+//
+// The policy is Dask's: leaves first; one task per processor at a time;
+// when a task finishes, the processor that ran it takes the task its result
+// just made ready (depth first, inputs still hot, memory low); every result
+// is released as soon as its last consumer has run, unless it is a head or
+// kept by persist/cache. Thunks that any CPU thread may run sit in
+// per-processor queues that idle threads steal from; thunks with several
+// versions or a restricted scope are placed on one processor by a cost model
+// (queued work + moving inputs + learned runtime).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "dagger/compute.hpp"
+#include "dagger/context.hpp"
+#include "dagger/detail/thunk_node.hpp"
+#include "dagger/events.hpp"
+#include "scheduler/task_queue.hpp"
+
+namespace dagger::detail {
+
+inline constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+
+std::int64_t now_ns();
+
+class Run {
+ public:
+  Run(const Context& context, std::vector<NodePtr> heads, bool record_events);
+  ~Run();
+  Run(const Run&) = delete;
+  Run& operator=(const Run&) = delete;
+
+  // --- called by the caller's thread
+  void seed();                 // queue the ready leaves
+  void wait_until_finished();  // block (drawing progress if asked)
+  RunOutcome take_outcome();   // results, or throws the first error
+
+  // --- called by driver threads
+  // Slot of `processor` in this run, or -1 if it does not take part.
+  int slot_of(const Processor* processor) const;
+  // Runs tasks for the slot until none is left; true if it ran any.
+  bool work(int slot);
+  bool has_work_for(int slot) const;
+  bool finished() const { return finished_.load(std::memory_order_acquire); }
+
+  std::size_t task_count() const { return total_tasks_; }
+
+ private:
+  enum class Placement : std::uint8_t { any_cpu, pinned };
+
+  struct Record {
+    ThunkNode* node = nullptr;
+    std::atomic<std::uint32_t> pending{0};         // dependencies not done
+    std::atomic<std::uint32_t> consumers_left{0};  // consumer edges not done
+    std::uint32_t consumers_begin = 0;
+    std::uint32_t consumers_end = 0;
+    std::uint32_t deps_begin = 0;                  // into dep_records_
+    std::uint32_t candidates = kNone;              // into candidates_ (pinned)
+    std::int64_t estimate_ns = 0;                  // charged to its processor's load
+    bool retained = false;                         // head, persist or cache
+    bool known = false;                            // result existed before the run
+    Placement placement = Placement::any_cpu;
+    ChunkPtr result;
+    std::vector<ChunkPtr> replicas;                // copies in other spaces
+  };
+
+  struct Slot {
+    Processor* processor = nullptr;
+    MemorySpace* memory = nullptr;
+    bool steals = false;  // a CPU thread of this process: shares any_cpu tasks
+    TaskQueue local;      // any_cpu tasks
+    TaskQueue inbox;      // tasks placed on this processor
+    std::atomic<std::int64_t> load_ns{0};
+    std::vector<Timespan> events;
+  };
+
+  class Args;
+
+  void build(std::vector<NodePtr> heads);
+  void classify(Record& record);
+  [[noreturn]] void throw_no_processor(const Record& record, const char* why) const;
+
+  bool find_task(int slot, std::uint32_t& task);
+  void run_chain(int slot, std::uint32_t task);
+  std::uint32_t execute(int slot, std::uint32_t task);
+  void dispatch(std::uint32_t task, int from_slot);
+  int choose_slot(const Record& record);
+  void release_inputs(std::uint32_t task);
+  std::uint32_t release_consumers(int slot, std::uint32_t task);
+  const ChunkPtr& input_chunk(const Record& record, std::uint32_t dep) const;
+  ChunkPtr replica(int slot, std::uint32_t task, std::uint32_t dep);
+  void fail(int slot, std::uint32_t task, std::exception_ptr error);
+  void finish();
+  void record_event(int slot, Category category, std::uint64_t id, std::int64_t start,
+                    std::size_t bytes, std::size_t allocations);
+
+  const Context& context_;
+  const bool record_events_;
+  std::vector<NodePtr> heads_;
+  std::vector<std::uint32_t> head_records_;
+
+  std::unique_ptr<Record[]> records_;
+  std::size_t record_count_ = 0;
+  std::vector<std::uint32_t> dep_records_;   // per dependency edge: record or kNone
+  std::vector<std::uint32_t> consumers_;     // CSR: consumer record per edge
+  std::vector<std::vector<std::uint16_t>> candidates_;
+  std::vector<std::uint32_t> initially_ready_;
+
+  std::unique_ptr<Slot[]> slots_;
+  std::size_t slot_count_ = 0;
+  std::vector<int> stealing_slots_;
+  std::atomic<std::uint32_t> round_robin_{0};
+
+  std::size_t total_tasks_ = 0;
+  std::atomic<std::size_t> remaining_{0};
+  std::atomic<std::int64_t> in_flight_{0};
+  std::atomic<bool> failed_{false};
+  std::atomic<bool> finished_{false};
+  std::mutex error_mutex_;
+  std::exception_ptr error_;
+
+  std::array<std::mutex, 64> replica_locks_;
+  std::mutex chunk_replicas_mutex_;
+  std::vector<std::pair<const ChunkData*, ChunkPtr>> chunk_replicas_;  // user chunks moved for this run
+
+  std::mutex done_mutex_;
+  std::condition_variable done_cv_;
+  std::vector<Timespan> caller_events_;
+  std::int64_t started_ns_ = 0;
+};
+
+}  // namespace dagger::detail

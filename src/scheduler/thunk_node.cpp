@@ -1,0 +1,45 @@
+// Thunk nodes: ids, names, and a destructor that frees long chains without
+// recursing once per link.
+#include "dagger/detail/thunk_node.hpp"
+
+#include <atomic>
+
+#include "scheduler/result_cache.hpp"
+
+namespace dagger::detail {
+
+std::uint64_t next_thunk_id() {
+  static std::atomic<std::uint64_t> counter{0};
+  return counter.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
+ThunkNode::ThunkNode(std::unique_ptr<Callable> function, std::vector<Dep> dependencies,
+                     Options opts)
+    : id(next_thunk_id()), fn(std::move(function)), deps(std::move(dependencies)),
+      options(std::move(opts)) {}
+
+ThunkNode::~ThunkNode() {
+  if (options.cache) result_cache().forget(id);
+  // Dropping the last reference to a dependency would destroy it from inside
+  // this destructor, and so on down a chain of 100,000 thunks. Instead the
+  // outermost destructor on this thread drains a worklist.
+  thread_local bool draining = false;
+  thread_local std::vector<NodePtr> deferred;
+  for (Dep& dep : deps) {
+    if (dep.thunk) deferred.push_back(std::move(dep.thunk));
+  }
+  if (draining) return;
+  draining = true;
+  while (!deferred.empty()) {
+    NodePtr next = std::move(deferred.back());
+    deferred.pop_back();
+    next.reset();
+  }
+  draining = false;
+}
+
+std::string ThunkNode::name() const {
+  return options.name.empty() ? fn->name() : options.name;
+}
+
+}  // namespace dagger::detail
