@@ -67,7 +67,7 @@ void Run::build(std::vector<NodePtr> heads) {
   // Iterative post-order walk: dependencies get smaller indices than their
   // consumers. A node whose result is kept (persist/cache) is a leaf.
   std::vector<ThunkNode*> order;
-  std::vector<ChunkPtr> known;
+  std::vector<std::pair<std::uint32_t, ChunkPtr>> known;  // results kept from earlier runs
   struct Frame {
     ThunkNode* node;
     std::size_t next_dep;
@@ -77,8 +77,8 @@ void Run::build(std::vector<NodePtr> heads) {
     node->run_epoch = epoch;
     if (ChunkPtr kept = result_kept_by(*node)) {
       node->run_index = static_cast<std::uint32_t>(order.size());
+      known.emplace_back(node->run_index, std::move(kept));
       order.push_back(node);
-      known.push_back(std::move(kept));
     } else {
       stack.push_back({node, 0});
     }
@@ -96,24 +96,23 @@ void Run::build(std::vector<NodePtr> heads) {
         if (order.size() >= kNone) throw UsageError("a computation may have at most 2^32-1 thunks");
         done->run_index = static_cast<std::uint32_t>(order.size());
         order.push_back(done);
-        known.push_back(nullptr);
       }
     }
   }
 
   record_count_ = order.size();
   records_ = std::make_unique<Record[]>(record_count_);
+  for (auto& [index, chunk] : known) {
+    records_[index].result = std::move(chunk);
+    records_[index].known = true;
+    records_[index].retained = true;
+  }
   std::vector<std::uint32_t> consumer_count(record_count_, 0);
   for (std::size_t i = 0; i < record_count_; ++i) {
     Record& r = records_[i];
     r.node = order[i];
     r.deps_begin = static_cast<std::uint32_t>(dep_records_.size());
-    if (known[i]) {
-      r.result = std::move(known[i]);
-      r.known = true;
-      r.retained = true;
-      continue;
-    }
+    if (r.known) continue;
     r.retained = r.node->options.persist || r.node->options.cache;
     std::uint32_t pending = 0;
     for (const Dep& dep : r.node->deps) {
@@ -166,8 +165,7 @@ void Run::classify(Record& record) {
   const ThunkNode& node = *record.node;
   const Callable& fn = *node.fn;
   const Scope& scope = node.options.scope;
-  const bool plain_cpu = fn.kinds().size() == 1 && fn.kinds()[0] == ProcKind::cpu();
-  if ((plain_cpu || fn.meta()) && scope.is_any()) {
+  if (node.any_cpu) {
     record.placement = Placement::any_cpu;
     if (stealing_slots_.empty()) throw_no_processor(record, "the context has no CPU thread of this process");
     return;
@@ -272,6 +270,7 @@ bool Run::work(int slot) {
       run_chain(slot, task);
       continue;
     }
+    report_done(slot);  // before looking idle: the run may be complete
     const std::int64_t now = now_ns();
     if (idle_since == 0) {
       idle_since = now;
@@ -280,16 +279,38 @@ bool Run::work(int slot) {
     }
     std::this_thread::yield();
   }
+  report_done(slot);
   return ran;
 }
 
-void Run::run_chain(int slot, std::uint32_t task) {
-  in_flight_.fetch_add(1, std::memory_order_seq_cst);
-  while (task != kNone && !failed_.load(std::memory_order_acquire)) task = execute(slot, task);
-  if (in_flight_.fetch_sub(1, std::memory_order_seq_cst) == 1 &&
-      failed_.load(std::memory_order_seq_cst)) {
-    finish();
+// Finished tasks are taken off the shared counter in batches: one contended
+// atomic per batch instead of one per task.
+void Run::report_done(int slot) {
+  Slot& me = slots_[slot];
+  if (me.unreported_done == 0) return;
+  const std::size_t done = me.unreported_done;
+  me.unreported_done = 0;
+  if (remaining_.fetch_sub(done, std::memory_order_acq_rel) == done) finish();
+}
+
+bool Run::nothing_in_flight() const {
+  for (std::size_t s = 0; s < slot_count_; ++s) {
+    if (slots_[s].in_flight.load(std::memory_order_seq_cst) != 0) return false;
   }
+  return true;
+}
+
+void Run::run_chain(int slot, std::uint32_t task) {
+  Slot& me = slots_[slot];
+  me.in_flight.store(1, std::memory_order_seq_cst);
+  while (task != kNone && !failed_.load(std::memory_order_seq_cst)) {
+    task = execute(slot, task);
+    if (me.unreported_done >= 256) report_done(slot);
+  }
+  me.in_flight.store(0, std::memory_order_seq_cst);
+  // After a failure the run ends once no slot is inside a task; whichever
+  // slot sees that last calls finish (it is idempotent).
+  if (failed_.load(std::memory_order_seq_cst) && nothing_in_flight()) finish();
 }
 
 const ChunkPtr& Run::input_chunk(const Record& record, std::uint32_t dep) const {
@@ -412,7 +433,7 @@ std::uint32_t Run::execute(int slot, std::uint32_t task) {
   release_inputs(task);
   const std::uint32_t next = release_consumers(slot, task);
   if (record_events_) record_event(slot, Category::scheduler, node.id, scheduling, 0, 0);
-  if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) finish();
+  ++me.unreported_done;
   return next;
 }
 

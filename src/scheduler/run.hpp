@@ -74,7 +74,10 @@ class Run {
     std::vector<ChunkPtr> replicas;                // copies in other spaces
   };
 
-  struct Slot {
+  struct alignas(64) Slot {
+    // Owned by this slot's driver, read by others only to detect the end.
+    std::atomic<std::int64_t> in_flight{0};
+    std::size_t unreported_done = 0;  // tasks finished, not yet taken off remaining_
     Processor* processor = nullptr;
     MemorySpace* memory = nullptr;
     bool steals = false;  // a CPU thread of this process: shares any_cpu tasks
@@ -101,6 +104,8 @@ class Run {
   ChunkPtr replica(int slot, std::uint32_t task, std::uint32_t dep);
   void fail(int slot, std::uint32_t task, std::exception_ptr error);
   void finish();
+  void report_done(int slot);
+  bool nothing_in_flight() const;
   void record_event(int slot, Category category, std::uint64_t id, std::int64_t start,
                     std::size_t bytes, std::size_t allocations);
 
@@ -123,7 +128,6 @@ class Run {
 
   std::size_t total_tasks_ = 0;
   std::atomic<std::size_t> remaining_{0};
-  std::atomic<std::int64_t> in_flight_{0};
   std::atomic<bool> failed_{false};
   std::atomic<bool> finished_{false};
   std::mutex error_mutex_;

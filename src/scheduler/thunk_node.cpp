@@ -15,8 +15,12 @@ std::uint64_t next_thunk_id() {
 
 ThunkNode::ThunkNode(std::unique_ptr<Callable> function, std::vector<Dep> dependencies,
                      Options opts)
-    : id(next_thunk_id()), fn(std::move(function)), deps(std::move(dependencies)),
-      options(std::move(opts)) {}
+    : id(next_thunk_id()),
+      fn(std::move(function)),
+      deps(std::move(dependencies)),
+      options(std::move(opts)),
+      any_cpu((fn->meta() || (fn->kinds().size() == 1 && fn->kinds()[0] == ProcKind::cpu())) &&
+              options.scope.is_any()) {}
 
 ThunkNode::~ThunkNode() {
   if (options.cache) result_cache().forget(id);

@@ -35,6 +35,8 @@ struct ThunkNode {
   const std::unique_ptr<Callable> fn;
   std::vector<Dep> deps;
   const Options options;
+  // Any CPU thread of this process may run it (one CPU version, no scope).
+  const bool any_cpu;
 
   // A result kept beyond the run: persist keeps it here, cache keeps it in
   // the process cache and a weak reference here.

@@ -1,0 +1,153 @@
+// Per-task overhead of the scheduler on three graph shapes, against oneTBB's
+// flow graph in the same binary. Building the graph and running it are both
+// counted, for both. Report: time_per_task (lower is better).
+#include <benchmark/benchmark.h>
+#include <oneapi/tbb/flow_graph.h>
+#include <oneapi/tbb/global_control.h>
+
+#include <dagger/dagger.hpp>
+#include <memory>
+#include <numeric>
+#include <thread>
+#include <vector>
+
+namespace {
+
+int add1(int v) { return v + 1; }
+long sum_all(const std::vector<int>& v) { return std::accumulate(v.begin(), v.end(), 0L); }
+
+int threads() { return static_cast<int>(dagger::Context().processors().size()); }
+
+void per_task(benchmark::State& state, std::int64_t tasks) {
+  state.counters["time_per_task"] = benchmark::Counter(
+      static_cast<double>(tasks) * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["threads"] = threads();
+}
+
+// ---- 100,000 independent tasks plus one reduction over all of them
+
+void Dagger_Independent(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  for (auto _ : state) {
+    std::vector<dagger::Thunk<int>> parts;
+    parts.reserve(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) parts.push_back(dagger::delayed(add1)(i));
+    long total = dagger::collect(dagger::delayed(sum_all)(parts));
+    benchmark::DoNotOptimize(total);
+  }
+  per_task(state, n + 1);
+}
+
+void TBB_Independent(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads()));
+  for (auto _ : state) {
+    using namespace tbb::flow;
+    graph g;
+    std::vector<int> values(static_cast<std::size_t>(n));
+    long total = 0;
+    continue_node<continue_msg> reduce(g, static_cast<int>(n), [&](const continue_msg&) {
+      total = sum_all(values);
+    });
+    std::vector<std::unique_ptr<continue_node<continue_msg>>> nodes;
+    nodes.reserve(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) {
+      nodes.push_back(std::make_unique<continue_node<continue_msg>>(
+          g, [&values, i](const continue_msg&) { values[static_cast<std::size_t>(i)] = add1(i); }));
+      make_edge(*nodes.back(), reduce);
+    }
+    for (auto& node : nodes) node->try_put(continue_msg());
+    g.wait_for_all();
+    benchmark::DoNotOptimize(total);
+  }
+  per_task(state, n + 1);
+}
+
+// ---- a chain of 10,000 dependent tasks
+
+void Dagger_Chain(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  for (auto _ : state) {
+    auto t = dagger::delayed(add1)(0);
+    for (int i = 1; i < n; ++i) t = dagger::delayed(add1)(t);
+    int v = dagger::collect(t);
+    benchmark::DoNotOptimize(v);
+  }
+  per_task(state, n);
+}
+
+void TBB_Chain(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads()));
+  for (auto _ : state) {
+    using namespace tbb::flow;
+    graph g;
+    std::vector<int> values(static_cast<std::size_t>(n));
+    std::vector<std::unique_ptr<continue_node<continue_msg>>> nodes;
+    nodes.reserve(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) {
+      nodes.push_back(std::make_unique<continue_node<continue_msg>>(g, [&values, i](const continue_msg&) {
+        auto k = static_cast<std::size_t>(i);
+        values[k] = add1(i == 0 ? 0 : values[k - 1]);
+      }));
+      if (i > 0) make_edge(*nodes[static_cast<std::size_t>(i) - 1], *nodes.back());
+    }
+    nodes.front()->try_put(continue_msg());
+    g.wait_for_all();
+    benchmark::DoNotOptimize(values.back());
+  }
+  per_task(state, n);
+}
+
+// ---- fan-out to 1,000 tasks from one root, fan-in to one
+
+void Dagger_FanOutFanIn(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  for (auto _ : state) {
+    auto root = dagger::delayed(add1)(0);
+    std::vector<dagger::Thunk<int>> middle;
+    middle.reserve(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) middle.push_back(dagger::delayed(add1)(root));
+    long total = dagger::collect(dagger::delayed(sum_all)(middle));
+    benchmark::DoNotOptimize(total);
+  }
+  per_task(state, n + 2);
+}
+
+void TBB_FanOutFanIn(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads()));
+  for (auto _ : state) {
+    using namespace tbb::flow;
+    graph g;
+    int root_value = 0;
+    std::vector<int> values(static_cast<std::size_t>(n));
+    long total = 0;
+    continue_node<continue_msg> root(g, [&](const continue_msg&) { root_value = add1(0); });
+    continue_node<continue_msg> reduce(g, n, [&](const continue_msg&) { total = sum_all(values); });
+    std::vector<std::unique_ptr<continue_node<continue_msg>>> nodes;
+    nodes.reserve(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) {
+      nodes.push_back(std::make_unique<continue_node<continue_msg>>(
+          g, [&, i](const continue_msg&) { values[static_cast<std::size_t>(i)] = add1(root_value); }));
+      make_edge(root, *nodes.back());
+      make_edge(*nodes.back(), reduce);
+    }
+    root.try_put(continue_msg());
+    g.wait_for_all();
+    benchmark::DoNotOptimize(total);
+  }
+  per_task(state, n + 2);
+}
+
+}  // namespace
+
+BENCHMARK(Dagger_Independent)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(TBB_Independent)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(Dagger_Chain)->Arg(10000)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(TBB_Chain)->Arg(10000)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(Dagger_FanOutFanIn)->Arg(1000)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(TBB_FanOutFanIn)->Arg(1000)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+BENCHMARK_MAIN();
