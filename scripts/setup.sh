@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian packages dagger needs to build, test and benchmark,
+# skipping those already installed.
+set -euo pipefail
+
+packages=(
+  g++ cmake make ccache pkg-config
+  libhwloc-dev          # processor topology: one ThreadProc per core
+  libgtest-dev          # tests
+  libbenchmark-dev      # benchmarks
+  libtbb-dev            # the scheduler benchmark's peer (oneTBB flow graph)
+  nlohmann-json3-dev    # tests parse the Chrome trace
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}"
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "setup: need root or sudo to install ${missing[*]}" >&2; exit 1; }
+  sudo_cmd=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs every test: Release with assertions (plus the
+# benchmarks, built not run), then all tests again under AddressSanitizer +
+# UndefinedBehaviorSanitizer, then the scheduler tests under ThreadSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+jobs=$(nproc)
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+
+echo "== Release (assertions on)"
+cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DDAGGER_BUILD_BENCH=ON >/dev/null
+cmake --build build/release -j "$jobs"
+(cd build/release && ctest --output-on-failure -j "$jobs")
+
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer"
+cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDAGGER_SANITIZE=address,undefined >/dev/null
+cmake --build build/asan -j "$jobs"
+# The install test builds an outside project without sanitizers: Release only.
+(cd build/asan && ctest --output-on-failure -j "$jobs" -LE install)
+
+echo "== ThreadSanitizer (scheduler tests)"
+cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDAGGER_SANITIZE=thread \
+  -DDAGGER_BUILD_EXAMPLES=OFF >/dev/null
+cmake --build build/tsan -j "$jobs"
+(cd build/tsan && ctest --output-on-failure -j "$jobs" -L scheduler)
