@@ -90,10 +90,9 @@ class Delayed {
       std::vector<detail::Dep> deps;
       std::tuple<detail::Slot<std::decay_t<Args>>...> slots{
           detail::make_slot<std::decay_t<Args>>(std::forward<Args>(args), deps)...};
-      auto binder = std::make_unique<detail::Binder<R, VersionsT, std::decay_t<Args>...>>(
-          versions_, std::move(slots), meta);
-      return Thunk<R>(std::make_shared<detail::ThunkNode>(std::move(binder), std::move(deps),
-                                                          options_));
+      using BinderT = detail::Binder<R, VersionsT, std::decay_t<Args>...>;
+      return Thunk<R>(std::make_shared<detail::ThunkNodeWith<BinderT>>(
+          BinderT(versions_, std::move(slots), meta), std::move(deps), options_));
     }
   }
 

@@ -17,7 +17,7 @@ class Thunk {
   bool valid() const noexcept { return node_ != nullptr; }
   std::uint64_t id() const { return node_->id; }
   std::string name() const { return node_->name(); }
-  const Options& options() const { return node_->options; }
+  const Options& options() const { return node_->options(); }
   const detail::NodePtr& node() const noexcept { return node_; }
 
  private:

@@ -24,8 +24,8 @@ std::int64_t now_ns() {
 namespace {
 
 ChunkPtr result_kept_by(ThunkNode& node) {
-  if (!node.options.persist && !node.options.cache) return nullptr;
-  std::lock_guard lock(node.retained_mutex);
+  if (!node.options().persist && !node.options().cache) return nullptr;
+  std::lock_guard lock(retained_mutex_for(node.id));
   if (node.persisted) return node.persisted;
   return node.cached.lock();
 }
@@ -113,7 +113,7 @@ void Run::build(std::vector<NodePtr> heads) {
     r.node = order[i];
     r.deps_begin = static_cast<std::uint32_t>(dep_records_.size());
     if (r.known) continue;
-    r.retained = r.node->options.persist || r.node->options.cache;
+    r.retained = r.node->options().persist || r.node->options().cache;
     std::uint32_t pending = 0;
     for (const Dep& dep : r.node->deps) {
       if (dep.thunk) {
@@ -164,7 +164,7 @@ void Run::build(std::vector<NodePtr> heads) {
 void Run::classify(Record& record) {
   const ThunkNode& node = *record.node;
   const Callable& fn = *node.fn;
-  const Scope& scope = node.options.scope;
+  const Scope& scope = node.options().scope;
   if (node.any_cpu) {
     record.placement = Placement::any_cpu;
     if (stealing_slots_.empty()) throw_no_processor(record, "the context has no CPU thread of this process");
@@ -401,7 +401,7 @@ std::uint32_t Run::execute(int slot, std::uint32_t task) {
                                          kinds.begin());
     }
     result = std::make_shared<ChunkData>(node.fn->invoke(version, args), *me.memory, node.id);
-    if (node.options.get_result && me.memory != &host_memory()) {
+    if (node.options().get_result && me.memory != &host_memory()) {
       result = move_chunk(result, host_memory());
     }
   } catch (...) {
@@ -416,13 +416,13 @@ std::uint32_t Run::execute(int slot, std::uint32_t task) {
     }
     record_event(slot, Category::compute, node.id, start, result->bytes, 1);
   }
-  if (node.options.persist) {
-    std::lock_guard lock(node.retained_mutex);
+  if (node.options().persist) {
+    std::lock_guard lock(retained_mutex_for(node.id));
     node.persisted = result;
   }
-  if (node.options.cache) {
+  if (node.options().cache) {
     {
-      std::lock_guard lock(node.retained_mutex);
+      std::lock_guard lock(retained_mutex_for(node.id));
       node.cached = result;
     }
     result_cache().keep(node.id, result);

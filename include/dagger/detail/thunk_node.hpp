@@ -25,22 +25,30 @@ struct Dep {
 };
 
 struct ThunkNode {
-  ThunkNode(std::unique_ptr<Callable> fn, std::vector<Dep> deps, Options options);
+  // `function` lives in the same allocation (see ThunkNodeWith).
+  ThunkNode(Callable& function, std::vector<Dep> deps, Options options);
   // Destroys long chains of nodes iteratively (no stack overflow).
   ~ThunkNode();
 
   std::string name() const;
+  const Options& options() const noexcept { return *options_; }
 
+ private:
+  // Most thunks have default options: they share one Options object, which
+  // keeps nodes small (100,000-thunk graphs touch every node when built).
+  std::unique_ptr<const Options> own_options_;
+  const Options* options_;
+
+ public:
   const std::uint64_t id;
-  const std::unique_ptr<Callable> fn;
+  Callable* const fn;
   std::vector<Dep> deps;
-  const Options options;
   // Any CPU thread of this process may run it (one CPU version, no scope).
   const bool any_cpu;
 
   // A result kept beyond the run: persist keeps it here, cache keeps it in
-  // the process cache and a weak reference here.
-  std::mutex retained_mutex;
+  // the process cache and a weak reference here. Guarded by
+  // retained_mutex_for(id).
   ChunkPtr persisted;
   std::weak_ptr<ChunkData> cached;
 
@@ -49,6 +57,19 @@ struct ThunkNode {
   std::uint32_t run_index = 0;
 };
 
+// A node and its function in one allocation.
+template <class C>
+struct CallableHolder {
+  C callable;
+};
+template <class C>
+struct ThunkNodeWith final : private CallableHolder<C>, public ThunkNode {
+  ThunkNodeWith(C callable, std::vector<Dep> deps, Options options)
+      : CallableHolder<C>{std::move(callable)},
+        ThunkNode(this->CallableHolder<C>::callable, std::move(deps), std::move(options)) {}
+};
+
 std::uint64_t next_thunk_id();
+std::mutex& retained_mutex_for(std::uint64_t thunk_id);
 
 }  // namespace dagger::detail
