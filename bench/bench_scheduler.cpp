@@ -25,15 +25,37 @@ void per_task(benchmark::State& state, std::int64_t tasks) {
   state.counters["threads"] = threads();
 }
 
+using TbbNode = tbb::flow::continue_node<tbb::flow::continue_msg>;
+
+// n TBB nodes, node i storing work(i) in values[i], each an input of `reduce`.
+template <class Work>
+std::vector<std::unique_ptr<TbbNode>> tbb_layer(tbb::flow::graph& g, int n, std::vector<int>& values,
+                                                TbbNode& reduce, Work work) {
+  std::vector<std::unique_ptr<TbbNode>> nodes;
+  nodes.reserve(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    nodes.push_back(std::make_unique<TbbNode>(
+        g, [&values, work, i](const tbb::flow::continue_msg&) { values[static_cast<std::size_t>(i)] = work(i); }));
+    make_edge(*nodes.back(), reduce);
+  }
+  return nodes;
+}
+
+// n thunks add1(input(i)), summed by one reduction thunk.
+template <class Input>
+long dagger_layer_sum(int n, Input input) {
+  std::vector<dagger::Thunk<int>> parts;
+  parts.reserve(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) parts.push_back(dagger::delayed(add1)(input(i)));
+  return dagger::collect(dagger::delayed(sum_all)(parts));
+}
+
 // ---- 100,000 independent tasks plus one reduction over all of them
 
 void Dagger_Independent(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
   for (auto _ : state) {
-    std::vector<dagger::Thunk<int>> parts;
-    parts.reserve(static_cast<std::size_t>(n));
-    for (int i = 0; i < n; ++i) parts.push_back(dagger::delayed(add1)(i));
-    long total = dagger::collect(dagger::delayed(sum_all)(parts));
+    long total = dagger_layer_sum(n, [](int i) { return i; });
     benchmark::DoNotOptimize(total);
   }
   per_task(state, n + 1);
@@ -47,16 +69,8 @@ void TBB_Independent(benchmark::State& state) {
     graph g;
     std::vector<int> values(static_cast<std::size_t>(n));
     long total = 0;
-    continue_node<continue_msg> reduce(g, static_cast<int>(n), [&](const continue_msg&) {
-      total = sum_all(values);
-    });
-    std::vector<std::unique_ptr<continue_node<continue_msg>>> nodes;
-    nodes.reserve(static_cast<std::size_t>(n));
-    for (int i = 0; i < n; ++i) {
-      nodes.push_back(std::make_unique<continue_node<continue_msg>>(
-          g, [&values, i](const continue_msg&) { values[static_cast<std::size_t>(i)] = add1(i); }));
-      make_edge(*nodes.back(), reduce);
-    }
+    TbbNode reduce(g, n, [&](const continue_msg&) { total = sum_all(values); });
+    auto nodes = tbb_layer(g, n, values, reduce, [](int i) { return add1(i); });
     for (auto& node : nodes) node->try_put(continue_msg());
     g.wait_for_all();
     benchmark::DoNotOptimize(total);
@@ -106,10 +120,7 @@ void Dagger_FanOutFanIn(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
   for (auto _ : state) {
     auto root = dagger::delayed(add1)(0);
-    std::vector<dagger::Thunk<int>> middle;
-    middle.reserve(static_cast<std::size_t>(n));
-    for (int i = 0; i < n; ++i) middle.push_back(dagger::delayed(add1)(root));
-    long total = dagger::collect(dagger::delayed(sum_all)(middle));
+    long total = dagger_layer_sum(n, [&root](int) { return root; });
     benchmark::DoNotOptimize(total);
   }
   per_task(state, n + 2);
@@ -124,16 +135,11 @@ void TBB_FanOutFanIn(benchmark::State& state) {
     int root_value = 0;
     std::vector<int> values(static_cast<std::size_t>(n));
     long total = 0;
-    continue_node<continue_msg> root(g, [&](const continue_msg&) { root_value = add1(0); });
-    continue_node<continue_msg> reduce(g, n, [&](const continue_msg&) { total = sum_all(values); });
-    std::vector<std::unique_ptr<continue_node<continue_msg>>> nodes;
-    nodes.reserve(static_cast<std::size_t>(n));
-    for (int i = 0; i < n; ++i) {
-      nodes.push_back(std::make_unique<continue_node<continue_msg>>(
-          g, [&, i](const continue_msg&) { values[static_cast<std::size_t>(i)] = add1(root_value); }));
-      make_edge(root, *nodes.back());
-      make_edge(*nodes.back(), reduce);
-    }
+    TbbNode root(g, [&](const continue_msg&) { root_value = add1(0); });
+    TbbNode reduce(g, n, [&](const continue_msg&) { total = sum_all(values); });
+    const int* root_result = &root_value;
+    auto nodes = tbb_layer(g, n, values, reduce, [root_result](int) { return add1(*root_result); });
+    for (auto& node : nodes) make_edge(root, *node);
     root.try_put(continue_msg());
     g.wait_for_all();
     benchmark::DoNotOptimize(total);
