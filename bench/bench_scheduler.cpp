@@ -50,101 +50,94 @@ long dagger_layer_sum(int n, Input input) {
   return dagger::collect(dagger::delayed(sum_all)(parts));
 }
 
+// Times `graph(n)` (build and run) per iteration and reports time per task.
+template <class Graph>
+void measure(benchmark::State& state, std::int64_t extra_tasks, Graph graph) {
+  const int n = static_cast<int>(state.range(0));
+  for (auto _ : state) benchmark::DoNotOptimize(graph(n));
+  per_task(state, n + extra_tasks);
+}
+
+// The same for oneTBB, limited to as many threads as dagger has.
+template <class Graph>
+void measure_tbb(benchmark::State& state, std::int64_t extra_tasks, Graph graph) {
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
+                            static_cast<std::size_t>(threads()));
+  measure(state, extra_tasks, [&](int n) {
+    tbb::flow::graph g;
+    return graph(g, n);
+  });
+}
+
 // ---- 100,000 independent tasks plus one reduction over all of them
 
 void Dagger_Independent(benchmark::State& state) {
-  const int n = static_cast<int>(state.range(0));
-  for (auto _ : state) {
-    long total = dagger_layer_sum(n, [](int i) { return i; });
-    benchmark::DoNotOptimize(total);
-  }
-  per_task(state, n + 1);
+  measure(state, 1, [](int n) { return dagger_layer_sum(n, [](int i) { return i; }); });
 }
 
 void TBB_Independent(benchmark::State& state) {
-  const int n = static_cast<int>(state.range(0));
-  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads()));
-  for (auto _ : state) {
-    using namespace tbb::flow;
-    graph g;
+  measure_tbb(state, 1, [](tbb::flow::graph& g, int n) {
     std::vector<int> values(static_cast<std::size_t>(n));
     long total = 0;
-    TbbNode reduce(g, n, [&](const continue_msg&) { total = sum_all(values); });
+    TbbNode reduce(g, n, [&](const tbb::flow::continue_msg&) { total = sum_all(values); });
     auto nodes = tbb_layer(g, n, values, reduce, [](int i) { return add1(i); });
-    for (auto& node : nodes) node->try_put(continue_msg());
+    for (auto& node : nodes) node->try_put(tbb::flow::continue_msg());
     g.wait_for_all();
-    benchmark::DoNotOptimize(total);
-  }
-  per_task(state, n + 1);
+    return total;
+  });
 }
 
 // ---- a chain of 10,000 dependent tasks
 
 void Dagger_Chain(benchmark::State& state) {
-  const int n = static_cast<int>(state.range(0));
-  for (auto _ : state) {
+  measure(state, 0, [](int n) {
     auto t = dagger::delayed(add1)(0);
     for (int i = 1; i < n; ++i) t = dagger::delayed(add1)(t);
-    int v = dagger::collect(t);
-    benchmark::DoNotOptimize(v);
-  }
-  per_task(state, n);
+    return dagger::collect(t);
+  });
 }
 
 void TBB_Chain(benchmark::State& state) {
-  const int n = static_cast<int>(state.range(0));
-  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads()));
-  for (auto _ : state) {
-    using namespace tbb::flow;
-    graph g;
+  measure_tbb(state, 0, [](tbb::flow::graph& g, int n) {
     std::vector<int> values(static_cast<std::size_t>(n));
-    std::vector<std::unique_ptr<continue_node<continue_msg>>> nodes;
+    std::vector<std::unique_ptr<TbbNode>> nodes;
     nodes.reserve(static_cast<std::size_t>(n));
     for (int i = 0; i < n; ++i) {
-      nodes.push_back(std::make_unique<continue_node<continue_msg>>(g, [&values, i](const continue_msg&) {
+      nodes.push_back(std::make_unique<TbbNode>(g, [&values, i](const tbb::flow::continue_msg&) {
         auto k = static_cast<std::size_t>(i);
         values[k] = add1(i == 0 ? 0 : values[k - 1]);
       }));
       if (i > 0) make_edge(*nodes[static_cast<std::size_t>(i) - 1], *nodes.back());
     }
-    nodes.front()->try_put(continue_msg());
+    nodes.front()->try_put(tbb::flow::continue_msg());
     g.wait_for_all();
-    benchmark::DoNotOptimize(values.back());
-  }
-  per_task(state, n);
+    return values.back();
+  });
 }
 
 // ---- fan-out to 1,000 tasks from one root, fan-in to one
 
 void Dagger_FanOutFanIn(benchmark::State& state) {
-  const int n = static_cast<int>(state.range(0));
-  for (auto _ : state) {
+  measure(state, 2, [](int n) {
     auto root = dagger::delayed(add1)(0);
-    long total = dagger_layer_sum(n, [&root](int) { return root; });
-    benchmark::DoNotOptimize(total);
-  }
-  per_task(state, n + 2);
+    return dagger_layer_sum(n, [&root](int) { return root; });
+  });
 }
 
 void TBB_FanOutFanIn(benchmark::State& state) {
-  const int n = static_cast<int>(state.range(0));
-  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads()));
-  for (auto _ : state) {
-    using namespace tbb::flow;
-    graph g;
+  measure_tbb(state, 2, [](tbb::flow::graph& g, int n) {
     int root_value = 0;
     std::vector<int> values(static_cast<std::size_t>(n));
     long total = 0;
-    TbbNode root(g, [&](const continue_msg&) { root_value = add1(0); });
-    TbbNode reduce(g, n, [&](const continue_msg&) { total = sum_all(values); });
+    TbbNode root(g, [&](const tbb::flow::continue_msg&) { root_value = add1(0); });
+    TbbNode reduce(g, n, [&](const tbb::flow::continue_msg&) { total = sum_all(values); });
     const int* root_result = &root_value;
     auto nodes = tbb_layer(g, n, values, reduce, [root_result](int) { return add1(*root_result); });
     for (auto& node : nodes) make_edge(root, *node);
-    root.try_put(continue_msg());
+    root.try_put(tbb::flow::continue_msg());
     g.wait_for_all();
-    benchmark::DoNotOptimize(total);
-  }
-  per_task(state, n + 2);
+    return total;
+  });
 }
 
 }  // namespace

@@ -293,24 +293,24 @@ void Run::report_done(int slot) {
   if (remaining_.fetch_sub(done, std::memory_order_acq_rel) == done) finish();
 }
 
-bool Run::nothing_in_flight() const {
+bool Run::no_slot_in_task() const {
   for (std::size_t s = 0; s < slot_count_; ++s) {
-    if (slots_[s].in_flight.load(std::memory_order_seq_cst) != 0) return false;
+    if (slots_[s].in_task.load(std::memory_order_seq_cst)) return false;
   }
   return true;
 }
 
 void Run::run_chain(int slot, std::uint32_t task) {
   Slot& me = slots_[slot];
-  me.in_flight.store(1, std::memory_order_seq_cst);
+  me.in_task.store(true, std::memory_order_seq_cst);
   while (task != kNone && !failed_.load(std::memory_order_seq_cst)) {
     task = execute(slot, task);
     if (me.unreported_done >= 256) report_done(slot);
   }
-  me.in_flight.store(0, std::memory_order_seq_cst);
+  me.in_task.store(false, std::memory_order_seq_cst);
   // After a failure the run ends once no slot is inside a task; whichever
   // slot sees that last calls finish (it is idempotent).
-  if (failed_.load(std::memory_order_seq_cst) && nothing_in_flight()) finish();
+  if (failed_.load(std::memory_order_seq_cst) && no_slot_in_task()) finish();
 }
 
 const ChunkPtr& Run::input_chunk(const Record& record, std::uint32_t dep) const {
@@ -394,9 +394,11 @@ std::uint32_t Run::execute(int slot, std::uint32_t task) {
   ChunkPtr result;
   try {
     Args args(*this, slot, task);
-    const auto& kinds = node.fn->kinds();
+    // Plain CPU functions and meta functions have one version; others run
+    // the version of this processor's kind (placement made sure it exists).
     std::size_t version = 0;
-    if (!node.fn->meta()) {
+    if (!node.any_cpu && !node.fn->meta()) {
+      const auto& kinds = node.fn->kinds();
       version = static_cast<std::size_t>(std::find(kinds.begin(), kinds.end(), me.processor->kind()) -
                                          kinds.begin());
     }
@@ -445,8 +447,9 @@ void Run::release_inputs(std::uint32_t task) {
     if (d == kNone) continue;
     Record& producer = records_[d];
     if (producer.consumers_left.fetch_sub(1, std::memory_order_acq_rel) == 1 && !producer.retained) {
+      // No consumer of the producer is running any more, so none can be
+      // adding a replica: no lock needed.
       producer.result.reset();
-      std::lock_guard lock(replica_locks_[d % replica_locks_.size()]);
       producer.replicas.clear();
     }
   }
@@ -491,7 +494,7 @@ void Run::dispatch(std::uint32_t task, int from_slot) {
 // moving the inputs it lacks, plus the learned runtime of this function on
 // that kind of processor. A kind never tried is estimated at zero, so every
 // kind gets measured.
-int Run::choose_slot(const Record& record) {
+int Run::choose_slot(Record& record) {
   const auto& candidates = candidates_[record.candidates];
   const Callable& fn = *record.node->fn;
   int best = candidates.front();
@@ -517,7 +520,7 @@ int Run::choose_slot(const Record& record) {
     }
   }
   const auto charge = static_cast<std::int64_t>(std::max(best_estimate, 1.0));
-  const_cast<Record&>(record).estimate_ns = charge;
+  record.estimate_ns = charge;
   slots_[best].load_ns.fetch_add(charge, std::memory_order_relaxed);
   return best;
 }

@@ -75,8 +75,9 @@ class Run {
   };
 
   struct alignas(64) Slot {
-    // Owned by this slot's driver, read by others only to detect the end.
-    std::atomic<std::int64_t> in_flight{0};
+    // Set by this slot's driver while it runs tasks; read by others only to
+    // detect the end of a failed run.
+    std::atomic<bool> in_task{false};
     std::size_t unreported_done = 0;  // tasks finished, not yet taken off remaining_
     Processor* processor = nullptr;
     MemorySpace* memory = nullptr;
@@ -97,7 +98,7 @@ class Run {
   void run_chain(int slot, std::uint32_t task);
   std::uint32_t execute(int slot, std::uint32_t task);
   void dispatch(std::uint32_t task, int from_slot);
-  int choose_slot(const Record& record);
+  int choose_slot(Record& record);
   void release_inputs(std::uint32_t task);
   std::uint32_t release_consumers(int slot, std::uint32_t task);
   const ChunkPtr& input_chunk(const Record& record, std::uint32_t dep) const;
@@ -105,7 +106,7 @@ class Run {
   void fail(int slot, std::uint32_t task, std::exception_ptr error);
   void finish();
   void report_done(int slot);
-  bool nothing_in_flight() const;
+  bool no_slot_in_task() const;
   void record_event(int slot, Category category, std::uint64_t id, std::int64_t start,
                     std::size_t bytes, std::size_t allocations);
 
