@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   g++ cmake make ccache pkg-config
   libhwloc-dev          # processor topology: one ThreadProc per core
+  libeigen3-dev         # array blocks (views over our buffers)
+  libopenblas-dev       # block matrix products
   libgtest-dev          # tests
   libbenchmark-dev      # benchmarks
   libtbb-dev            # the scheduler benchmark's peer (oneTBB flow graph)

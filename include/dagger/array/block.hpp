@@ -1,0 +1,39 @@
+// One block of an array: a column-major rows x cols buffer of one element
+// type. A block is a small handle (copies share the buffer); kernels read
+// and write it through typed views and never own Eigen objects, so the
+// buffer can live in any memory space a processor has.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "dagger/array/dtype.hpp"
+
+namespace dagger {
+
+struct Block {
+  DType dtype = DType::f64;
+  std::int64_t rows = 0;
+  std::int64_t cols = 0;
+  std::shared_ptr<std::byte[]> buffer;
+
+  // A new, uninitialized block.
+  static Block make(DType dtype, std::int64_t rows, std::int64_t cols);
+
+  std::int64_t size() const noexcept { return rows * cols; }
+  std::size_t bytes() const { return static_cast<std::size_t>(size()) * element_size(dtype); }
+  template <class T>
+  const T* data() const {
+    return reinterpret_cast<const T*>(buffer.get());
+  }
+  template <class T>
+  T* mutable_data() {
+    return reinterpret_cast<T*>(buffer.get());
+  }
+};
+
+// Memory accounting (events, chunk sizes) counts the buffer.
+inline std::size_t dagger_byte_size(const Block& b) { return sizeof(Block) + b.bytes(); }
+
+}  // namespace dagger

@@ -1,0 +1,103 @@
+// DArray<T>: a block-distributed array whose blocks are thunks. Everything
+// is lazy. An element-wise expression is kept as one kernel over the blocks
+// of its inputs, so a chain of element-wise operations (and a reduction that
+// follows) becomes one thunk per block when it is finally needed.
+#pragma once
+
+#include <cstddef>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <ostream>
+#include <vector>
+
+#include "dagger/array/block.hpp"
+#include "dagger/array/dtype.hpp"
+#include "dagger/array/layout.hpp"
+#include "dagger/context.hpp"
+#include "dagger/thunk.hpp"
+
+namespace dagger {
+
+namespace detail {
+
+// Element-wise kernels run over tiles this long: small enough that the
+// temporaries of a fused chain stay in L1, long enough to amortize the call.
+inline constexpr std::int64_t kTile = 256;
+
+// Computes n elements of the output from the same n elements of each input
+// (pointers already at the tile's start, one per source array).
+using TileKernel = std::function<void(const std::byte* const* inputs, std::byte* out, std::int64_t n)>;
+
+struct ArrayImpl;
+using ArrayPtr = std::shared_ptr<const ArrayImpl>;
+
+struct ArrayImpl {
+  ArrayImpl(Layout l, DType t) : layout(std::move(l)), dtype(t) {}
+
+  Layout layout;
+  DType dtype;
+  // Materialized form: one thunk per block, in grid order.
+  std::vector<Thunk<Block>> blocks;
+  // Lazy element-wise form: materialized sources with this array's blocking
+  // and the kernel that computes this array's elements from theirs.
+  std::vector<ArrayPtr> sources;
+  TileKernel kernel;
+  bool computed = false;  // blocks are results of compute()
+
+  bool lazy() const noexcept { return static_cast<bool>(kernel); }
+
+  // Thunks of a lazy array, made once so that every use shares them.
+  mutable std::mutex materialize_mutex;
+  mutable std::vector<Thunk<Block>> materialized;
+};
+
+ArrayPtr make_array(Layout layout, DType dtype, std::vector<Thunk<Block>> blocks);
+ArrayPtr make_lazy(Layout layout, DType dtype, std::vector<ArrayPtr> sources, TileKernel kernel);
+// One thunk per block (a lazy array gets one fused thunk per block).
+const std::vector<Thunk<Block>>& block_thunks(const ArrayPtr& array);
+// The same values cut into other blocks.
+ArrayPtr rechunk(const ArrayPtr& array, const Blocks& blocks);
+ArrayPtr compute_array(const Context& context, const ArrayPtr& array);
+// The thunks of block k of each source of a lazy array.
+std::vector<Thunk<Block>> source_blocks(const ArrayImpl& lazy, std::size_t k);
+[[noreturn]] void throw_dtype_mismatch(DType stored, DType wanted);
+std::string describe(const ArrayImpl& array);
+
+}  // namespace detail
+
+template <class T>
+class DArray {
+  static_assert(is_element_type_v<T>, "dagger arrays hold double, float, std::int64_t or bool");
+
+ public:
+  using value_type = T;
+  DArray() = default;
+  explicit DArray(detail::ArrayPtr impl) : impl_(std::move(impl)) {
+    if (impl_ && impl_->dtype != dtype_of<T>()) detail::throw_dtype_mismatch(impl_->dtype, dtype_of<T>());
+  }
+
+  const Layout& layout() const { return impl_->layout; }
+  int ndims() const { return layout().ndims(); }
+  std::int64_t rows() const { return layout().rows(); }
+  std::int64_t cols() const { return layout().cols(); }
+  std::int64_t size() const { return layout().size(); }
+  const std::vector<std::int64_t>& shape() const { return layout().shape(); }
+  bool computed() const { return impl_->computed; }
+  bool valid() const { return impl_ != nullptr; }
+  const detail::ArrayPtr& impl() const { return impl_; }
+  // One thunk per block, in column-major grid order.
+  const std::vector<Thunk<Block>>& block_thunks() const { return detail::block_thunks(impl_); }
+
+ private:
+  detail::ArrayPtr impl_;
+};
+
+// "Computed(10000x10000 DArray<double> in 3x3 parts each of (max size) 4000x4000)"
+template <class T>
+std::ostream& operator<<(std::ostream& out, const DArray<T>& a) {
+  return out << detail::describe(*a.impl());
+}
+
+}  // namespace dagger

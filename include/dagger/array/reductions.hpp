@@ -1,0 +1,249 @@
+// Reductions of DArrays. Each block is folded by one thunk that runs the
+// array's element-wise kernel tile by tile (so `sum(pow(x, 2))` makes no
+// intermediate array), then the partial results are combined as a tree.
+#pragma once
+
+#include <limits>
+#include <optional>
+#include <unordered_map>
+#include <utility>
+
+#include "dagger/array/elementwise.hpp"
+#include "dagger/delayed.hpp"
+
+namespace dagger {
+
+namespace detail {
+
+[[noreturn]] void throw_empty_reduction(const char* operation);
+[[noreturn]] void throw_bad_dimension(const char* operation, int dim, const Layout& layout);
+
+// Pointers to the tile starting at `offset` of each input block.
+void tile_pointers(const std::vector<Block>& blocks, std::int64_t offset, std::vector<const std::byte*>& out);
+
+// Folds every element of `blocks` (the sources of one block) with op,
+// starting from the first element. Blocks are never empty.
+template <class Acc, class U, class Op>
+Acc fold_block(const TileKernel& kernel, const std::vector<Block>& blocks, Op& op) {
+  const std::int64_t size = blocks.front().size();
+  std::vector<const std::byte*> inputs;
+  U tmp[kTile];
+  std::optional<Acc> acc;
+  for (std::int64_t offset = 0; offset < size; offset += kTile) {
+    const std::int64_t n = std::min(kTile, size - offset);
+    tile_pointers(blocks, offset, inputs);
+    const U* values = tile_values<U>(kernel, inputs.data(), n, tmp);
+    std::int64_t i = 0;
+    if (!acc) acc = static_cast<Acc>(values[i++]);
+    for (; i < n; ++i) *acc = op(*acc, static_cast<Acc>(values[i]));
+  }
+  return *acc;
+}
+
+// The thunks of block k of every source of `e`.
+std::vector<Thunk<Block>> elementwise_inputs(const Elementwise& e, std::size_t k);
+
+// Combines values pairwise, as a balanced tree of thunks.
+template <class Acc, class Op>
+Thunk<Acc> combine_tree(std::vector<Thunk<Acc>> level, Op op) {
+  while (level.size() > 1) {
+    std::vector<Thunk<Acc>> next;
+    for (std::size_t i = 0; i + 1 < level.size(); i += 2) next.push_back(delayed(op)(level[i], level[i + 1]));
+    if (level.size() % 2 == 1) next.push_back(level.back());
+    level.swap(next);
+  }
+  return level.front();
+}
+
+template <class Acc, class U, class Op>
+Thunk<Acc> reduce_array(const char* operation, const ArrayPtr& a, Op op) {
+  if (a->layout.size() == 0) throw_empty_reduction(operation);
+  Elementwise e = as_elementwise(a);
+  std::vector<Thunk<Acc>> partials;
+  partials.reserve(a->layout.block_count());
+  for (std::size_t k = 0; k < a->layout.block_count(); ++k) {
+    partials.push_back(delayed([kernel = e.kernel, op](const std::vector<Block>& blocks) mutable {
+      return fold_block<Acc, U>(kernel, blocks, op);
+    }, {.name = operation})(elementwise_inputs(e, k)));
+  }
+  return combine_tree(std::move(partials), op);
+}
+
+template <class T>
+using sum_t = std::conditional_t<std::is_same_v<T, bool>, std::int64_t, T>;
+
+struct Plus {
+  template <class X>
+  X operator()(X a, X b) const { return a + b; }
+};
+struct Multiplies {
+  template <class X>
+  X operator()(X a, X b) const { return a * b; }
+};
+struct Min {
+  template <class X>
+  X operator()(X a, X b) const { return b < a ? b : a; }
+};
+struct Max {
+  template <class X>
+  X operator()(X a, X b) const { return a < b ? b : a; }
+};
+
+// Folds along dimension `dim` (1: down each column, 2: along each row).
+template <class Acc, class U, class Op>
+ArrayPtr reduce_dim(const char* operation, const ArrayPtr& a, int dim, Op op);
+
+}  // namespace detail
+
+namespace detail {
+
+// Folds one block along `dim` into a 1 x w (dim 1) or h x 1 (dim 2) block.
+template <class Acc, class U, class Op>
+Block fold_block_along(const TileKernel& kernel, const std::vector<Block>& blocks, int dim, Op& op) {
+  const std::int64_t h = blocks.front().rows, w = blocks.front().cols, size = h * w;
+  Block out = Block::make(dtype_of<Acc>(), dim == 1 ? 1 : h, dim == 1 ? w : 1);
+  Acc* acc = out.mutable_data<Acc>();
+  std::vector<const std::byte*> inputs;
+  U tmp[kTile];
+  for (std::int64_t offset = 0; offset < size; offset += kTile) {
+    const std::int64_t n = std::min(kTile, size - offset);
+    tile_pointers(blocks, offset, inputs);
+    const U* values = tile_values<U>(kernel, inputs.data(), n, tmp);
+    for (std::int64_t i = 0; i < n; ++i) {
+      const std::int64_t r = (offset + i) % h, c = (offset + i) / h;
+      const bool first = dim == 1 ? r == 0 : c == 0;
+      Acc& slot = acc[dim == 1 ? c : r];
+      slot = first ? static_cast<Acc>(values[i]) : op(slot, static_cast<Acc>(values[i]));
+    }
+  }
+  return out;
+}
+
+template <class Acc, class U, class Op>
+ArrayPtr reduce_dim(const char* operation, const ArrayPtr& a, int dim, Op op) {
+  const Layout& in = a->layout;
+  if (dim != 1 && dim != 2) throw_bad_dimension(operation, dim, in);
+  if (in.size() == 0) throw_empty_reduction(operation);
+  const bool matrix = in.ndims() == 2;
+  Layout out = dim == 1 ? (matrix ? Layout({1, in.cols()}, Blocks(1, in.block_cols())) : Layout({1}, Blocks(1)))
+                        : (matrix ? Layout({in.rows(), 1}, Blocks(in.block_rows(), 1))
+                                  : Layout({in.rows()}, Blocks(in.block_rows())));
+  Elementwise e = as_elementwise(a);
+  const std::int64_t lines = dim == 1 ? in.grid_cols() : in.grid_rows();
+  const std::int64_t along = dim == 1 ? in.grid_rows() : in.grid_cols();
+  std::vector<Thunk<Block>> blocks;
+  for (std::int64_t line = 0; line < lines; ++line) {
+    std::vector<Thunk<Block>> partials;
+    for (std::int64_t j = 0; j < along; ++j) {
+      const std::size_t k = dim == 1 ? in.block_index(j, line) : in.block_index(line, j);
+      partials.push_back(delayed([kernel = e.kernel, dim, op](const std::vector<Block>& blocks) mutable {
+        return fold_block_along<Acc, U>(kernel, blocks, dim, op);
+      }, {.name = operation})(elementwise_inputs(e, k)));
+    }
+    blocks.push_back(delayed([op](const std::vector<Block>& parts) mutable {
+      Block out = Block::make(parts.front().dtype, parts.front().rows, parts.front().cols);
+      Acc* o = out.mutable_data<Acc>();
+      std::copy(parts.front().data<Acc>(), parts.front().data<Acc>() + out.size(), o);
+      for (std::size_t p = 1; p < parts.size(); ++p) {
+        const Acc* x = parts[p].data<Acc>();
+        for (std::int64_t i = 0; i < out.size(); ++i) o[i] = op(o[i], x[i]);
+      }
+      return out;
+    }, {.name = operation})(partials));
+  }
+  return make_array(std::move(out), dtype_of<Acc>(), std::move(blocks));
+}
+
+}  // namespace detail
+
+// reduce(f, a): f must be associative; it is applied within blocks and then
+// as a tree across blocks. An empty array is an ArrayError.
+template <class F, class T>
+Thunk<T> reduce(F f, const DArray<T>& a) {
+  return detail::reduce_array<T, T>("reduce", a.impl(), std::move(f));
+}
+
+template <class T>
+Thunk<detail::sum_t<T>> sum(const DArray<T>& a) {
+  if (a.size() == 0) return delayed([] { return detail::sum_t<T>(0); })();
+  return detail::reduce_array<detail::sum_t<T>, T>("sum", a.impl(), detail::Plus{});
+}
+template <class T>
+Thunk<detail::sum_t<T>> prod(const DArray<T>& a) {
+  if (a.size() == 0) return delayed([] { return detail::sum_t<T>(1); })();
+  return detail::reduce_array<detail::sum_t<T>, T>("prod", a.impl(), detail::Multiplies{});
+}
+template <class T>
+Thunk<T> minimum(const DArray<T>& a) {
+  return detail::reduce_array<T, T>("minimum", a.impl(), detail::Min{});
+}
+template <class T>
+Thunk<T> maximum(const DArray<T>& a) {
+  return detail::reduce_array<T, T>("maximum", a.impl(), detail::Max{});
+}
+template <class T>
+Thunk<double> mean(const DArray<T>& a) {
+  if (a.size() == 0) detail::throw_empty_reduction("mean");
+  const double n = static_cast<double>(a.size());
+  return delayed([n](detail::sum_t<T> s) { return static_cast<double>(s) / n; })(sum(a));
+}
+
+// Along a dimension: dim 1 gives one value per column (a 1 x cols array),
+// dim 2 one value per row (rows x 1).
+template <class T>
+DArray<detail::sum_t<T>> sum(const DArray<T>& a, int dim) {
+  return DArray<detail::sum_t<T>>(detail::reduce_dim<detail::sum_t<T>, T>("sum", a.impl(), dim, detail::Plus{}));
+}
+template <class T>
+DArray<detail::sum_t<T>> prod(const DArray<T>& a, int dim) {
+  return DArray<detail::sum_t<T>>(
+      detail::reduce_dim<detail::sum_t<T>, T>("prod", a.impl(), dim, detail::Multiplies{}));
+}
+template <class T>
+DArray<T> minimum(const DArray<T>& a, int dim) {
+  return DArray<T>(detail::reduce_dim<T, T>("minimum", a.impl(), dim, detail::Min{}));
+}
+template <class T>
+DArray<T> maximum(const DArray<T>& a, int dim) {
+  return DArray<T>(detail::reduce_dim<T, T>("maximum", a.impl(), dim, detail::Max{}));
+}
+template <class T>
+DArray<double> mean(const DArray<T>& a, int dim) {
+  const double n = static_cast<double>(dim == 1 ? a.rows() : a.cols());
+  return map([n](detail::sum_t<T> s) { return static_cast<double>(s) / n; }, sum(a, dim));
+}
+
+// reduceblock(f, a): f applied to each block (an Eigen::Map of it), giving
+// an array of one value per block, shaped like the grid of blocks.
+template <class F, class T>
+auto reduceblock(F f, const DArray<T>& a);
+
+// reducebykey(f, parts): parts are thunks of key/value pair lists; the values
+// of equal keys are combined with the associative f, within each part and
+// then as a tree across parts.
+template <class F, class K, class V>
+Thunk<std::unordered_map<K, V>> reducebykey(F f, const std::vector<Thunk<std::vector<std::pair<K, V>>>>& parts) {
+  using Map = std::unordered_map<K, V>;
+  std::vector<Thunk<Map>> partials;
+  for (const auto& part : parts) {
+    partials.push_back(delayed([f](const std::vector<std::pair<K, V>>& pairs) {
+      Map out;
+      for (const auto& [k, v] : pairs) {
+        auto [it, added] = out.try_emplace(k, v);
+        if (!added) it->second = f(it->second, v);
+      }
+      return out;
+    })(part));
+  }
+  if (partials.empty()) return delayed([] { return Map{}; })();
+  return detail::combine_tree(std::move(partials), [f](const Map& a, const Map& b) {
+    Map out = a;
+    for (const auto& [k, v] : b) {
+      auto [it, added] = out.try_emplace(k, v);
+      if (!added) it->second = f(it->second, v);
+    }
+    return out;
+  });
+}
+
+}  // namespace dagger

@@ -1,0 +1,90 @@
+// Scalar element functions of the array library. Written once for host and
+// device: with CUDA they are __host__ __device__, so the CPU tests check the
+// very code a GPU kernel would call.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+#if defined(__CUDACC__)
+#define DAGGER_HD __host__ __device__
+#else
+#define DAGGER_HD
+#endif
+
+namespace dagger::kernels {
+
+inline constexpr double kPi = 3.14159265358979323846;
+
+template <class T>
+DAGGER_HD T sinpi(T x) {
+  // Exact at integers and half-integers, like Julia's sinpi.
+  T r = std::fmod(x, T(2));
+  if (r == std::floor(r)) return T(0) * x;
+  if (std::fabs(r) == T(0.5) || std::fabs(r) == T(1.5)) return (r == T(0.5) || r == T(-1.5)) ? T(1) : T(-1);
+  return std::sin(T(kPi) * r);
+}
+template <class T>
+DAGGER_HD T cospi(T x) {
+  T r = std::fabs(std::fmod(x, T(2)));
+  if (r == T(0.5) || r == T(1.5)) return T(0);
+  if (r == T(0)) return T(1);
+  if (r == T(1)) return T(-1);
+  return std::cos(T(kPi) * r);
+}
+template <class T> DAGGER_HD T sec(T x) { return T(1) / std::cos(x); }
+template <class T> DAGGER_HD T csc(T x) { return T(1) / std::sin(x); }
+template <class T> DAGGER_HD T cot(T x) { return T(1) / std::tan(x); }
+template <class T> DAGGER_HD T sech(T x) { return T(1) / std::cosh(x); }
+template <class T> DAGGER_HD T csch(T x) { return T(1) / std::sinh(x); }
+template <class T> DAGGER_HD T coth(T x) { return T(1) / std::tanh(x); }
+template <class T> DAGGER_HD T acot(T x) { return std::atan(T(1) / x); }
+template <class T> DAGGER_HD T asec(T x) { return std::acos(T(1) / x); }
+template <class T> DAGGER_HD T acsc(T x) { return std::asin(T(1) / x); }
+template <class T> DAGGER_HD T acoth(T x) { return std::atanh(T(1) / x); }
+template <class T> DAGGER_HD T asech(T x) { return std::acosh(T(1) / x); }
+template <class T> DAGGER_HD T acsch(T x) { return std::asinh(T(1) / x); }
+// sin(πx)/(πx), 1 at 0 (Julia's sinc).
+template <class T>
+DAGGER_HD T sinc(T x) {
+  if (x == T(0)) return T(1);
+  return sinpi(x) / (T(kPi) * x);
+}
+// The derivative of sinc: (cos(πx) - sinc(x)) / x, 0 at 0 (Julia's cosc).
+template <class T>
+DAGGER_HD T cosc(T x) {
+  if (x == T(0)) return T(0);
+  return (cospi(x) - sinc(x)) / x;
+}
+// The binary exponent: x = significand(x) * 2^exponent(x), 1 <= |significand| < 2.
+template <class T>
+DAGGER_HD T exponent(T x) {
+  return static_cast<T>(std::ilogb(x));
+}
+template <class T>
+DAGGER_HD T significand(T x) {
+  if (x == T(0) || !std::isfinite(x)) return x;
+  return std::scalbn(x, -std::ilogb(x));
+}
+
+// Julia's mod-free `%` is rem: the sign follows the dividend.
+template <class T>
+DAGGER_HD T rem(T a, T b) {
+  if constexpr (std::numeric_limits<T>::is_integer) {
+    return a % b;
+  } else {
+    return std::fmod(a, b);
+  }
+}
+// Integer division rounding toward zero (Julia's ÷).
+template <class T>
+DAGGER_HD T int_div(T a, T b) {
+  if constexpr (std::numeric_limits<T>::is_integer) {
+    return a / b;
+  } else {
+    return std::trunc(a / b);
+  }
+}
+
+}  // namespace dagger::kernels

@@ -1,0 +1,161 @@
+// Arrays as grids of thunks: materializing lazy element-wise arrays,
+// re-blocking, computing, describing.
+#include <algorithm>
+#include <cstring>
+
+#include "dagger/array.hpp"
+
+namespace dagger::detail {
+
+ArrayPtr make_array(Layout layout, DType dtype, std::vector<Thunk<Block>> blocks) {
+  auto a = std::make_shared<ArrayImpl>(std::move(layout), dtype);
+  a->blocks = std::move(blocks);
+  return a;
+}
+
+ArrayPtr make_lazy(Layout layout, DType dtype, std::vector<ArrayPtr> sources, TileKernel kernel) {
+  auto a = std::make_shared<ArrayImpl>(std::move(layout), dtype);
+  a->sources = std::move(sources);
+  a->kernel = std::move(kernel);
+  return a;
+}
+
+void tile_pointers(const std::vector<Block>& blocks, std::int64_t offset, std::vector<const std::byte*>& out) {
+  out.resize(blocks.size());
+  for (std::size_t s = 0; s < blocks.size(); ++s) {
+    out[s] = blocks[s].buffer.get() + static_cast<std::size_t>(offset) * element_size(blocks[s].dtype);
+  }
+}
+
+std::vector<Thunk<Block>> source_blocks(const ArrayImpl& lazy, std::size_t k) {
+  std::vector<Thunk<Block>> inputs;
+  inputs.reserve(lazy.sources.size());
+  for (const ArrayPtr& s : lazy.sources) inputs.push_back(block_thunks(s)[k]);
+  return inputs;
+}
+
+std::vector<Thunk<Block>> elementwise_inputs(const Elementwise& e, std::size_t k) {
+  std::vector<Thunk<Block>> inputs;
+  inputs.reserve(e.sources.size());
+  for (const ArrayPtr& s : e.sources) inputs.push_back(block_thunks(s)[k]);
+  return inputs;
+}
+
+namespace {
+
+Block run_kernel(const TileKernel& kernel, DType dtype, const std::vector<Block>& inputs) {
+  const Block& shape = inputs.front();
+  Block out = Block::make(dtype, shape.rows, shape.cols);
+  const std::size_t out_size = element_size(dtype);
+  std::vector<const std::byte*> pointers;
+  for (std::int64_t offset = 0; offset < out.size(); offset += kTile) {
+    tile_pointers(inputs, offset, pointers);
+    kernel(pointers.data(), out.buffer.get() + static_cast<std::size_t>(offset) * out_size,
+           std::min(kTile, out.size() - offset));
+  }
+  return out;
+}
+
+}  // namespace
+
+const std::vector<Thunk<Block>>& block_thunks(const ArrayPtr& array) {
+  if (!array->lazy()) return array->blocks;
+  std::lock_guard lock(array->materialize_mutex);
+  if (array->materialized.empty() && array->layout.block_count() > 0) {
+    std::vector<Thunk<Block>> blocks;
+    blocks.reserve(array->layout.block_count());
+    for (std::size_t k = 0; k < array->layout.block_count(); ++k) {
+      blocks.push_back(delayed([kernel = array->kernel, dtype = array->dtype](const std::vector<Block>& in) {
+        return run_kernel(kernel, dtype, in);
+      }, {.name = "elementwise"})(source_blocks(*array, k)));
+    }
+    array->materialized = std::move(blocks);
+  }
+  return array->materialized;
+}
+
+ArrayPtr rechunk(const ArrayPtr& array, const Blocks& blocks) {
+  const Layout& from = array->layout;
+  Layout to(from.shape(), blocks);
+  const std::vector<Thunk<Block>>& sources = block_thunks(array);
+  const std::size_t esize = element_size(array->dtype);
+  std::vector<Thunk<Block>> out;
+  for (std::size_t k = 0; k < to.block_count(); ++k) {
+    const std::int64_t ti = to.grid_row_of(k), tj = to.grid_col_of(k);
+    const std::int64_t r0 = to.row_start(ti), c0 = to.col_start(tj);
+    const std::int64_t h = to.block_height(ti), w = to.block_width(tj);
+    // The source blocks overlapping this target block, with their origins.
+    std::vector<Thunk<Block>> parts;
+    std::vector<std::pair<std::int64_t, std::int64_t>> origins;
+    for (std::int64_t sj = c0 / from.block_cols(); sj <= (c0 + w - 1) / from.block_cols(); ++sj) {
+      for (std::int64_t si = r0 / from.block_rows(); si <= (r0 + h - 1) / from.block_rows(); ++si) {
+        parts.push_back(sources[from.block_index(si, sj)]);
+        origins.emplace_back(from.row_start(si), from.col_start(sj));
+      }
+    }
+    out.push_back(delayed([r0, c0, h, w, esize, origins, dtype = array->dtype](const std::vector<Block>& in) {
+      Block b = Block::make(dtype, h, w);
+      for (std::size_t p = 0; p < in.size(); ++p) {
+        const auto [sr, sc] = origins[p];
+        const std::int64_t row_lo = std::max(r0, sr), row_hi = std::min(r0 + h, sr + in[p].rows);
+        const std::int64_t col_lo = std::max(c0, sc), col_hi = std::min(c0 + w, sc + in[p].cols);
+        for (std::int64_t c = col_lo; c < col_hi; ++c) {
+          std::memcpy(b.buffer.get() + static_cast<std::size_t>((row_lo - r0) + (c - c0) * h) * esize,
+                      in[p].buffer.get() + static_cast<std::size_t>((row_lo - sr) + (c - sc) * in[p].rows) * esize,
+                      static_cast<std::size_t>(row_hi - row_lo) * esize);
+        }
+      }
+      return b;
+    }, {.name = "rechunk"})(parts));
+  }
+  return make_array(std::move(to), array->dtype, std::move(out));
+}
+
+ArrayPtr compute_array(const Context& context, const ArrayPtr& array) {
+  std::vector<Chunk<Block>> chunks = compute(context, block_thunks(array));
+  std::vector<Thunk<Block>> blocks;
+  blocks.reserve(chunks.size());
+  for (auto& c : chunks) {
+    // A thunk that hands out the computed block (sharing its buffer).
+    blocks.push_back(delayed([](const Block& b) { return b; }, {.name = "computed"})(c));
+  }
+  auto out = std::make_shared<ArrayImpl>(array->layout, array->dtype);
+  out->blocks = std::move(blocks);
+  out->computed = true;
+  return out;
+}
+
+std::string describe(const ArrayImpl& a) {
+  const Layout& l = a.layout;
+  std::string grid = l.ndims() == 2 ? std::to_string(l.grid_rows()) + "x" + std::to_string(l.grid_cols())
+                                    : std::to_string(l.grid_rows());
+  std::string max_block = l.ndims() == 2 ? std::to_string(std::min(l.block_rows(), l.rows())) + "x" +
+                                               std::to_string(std::min(l.block_cols(), l.cols()))
+                                         : std::to_string(std::min(l.block_rows(), l.rows()));
+  return std::string(a.computed ? "Computed" : "Lazy") + "(" + l.shape_text() + " DArray<" +
+         to_string(a.dtype) + "> in " + grid + " parts each of (max size) " + max_block + ")";
+}
+
+void throw_dtype_mismatch(DType stored, DType wanted) {
+  throw TypeError("array holds " + to_string(stored) + " elements, not " + to_string(wanted));
+}
+
+void throw_shape_mismatch(const char* operation, const Layout& a, const Layout& b) {
+  throw ArrayError(std::string("shape mismatch in ") + operation + ": " + a.shape_text() + " vs " +
+                   b.shape_text());
+}
+
+void throw_unsupported(const char* operation, DType dtype) {
+  throw ArrayError(std::string(operation) + " does not support " + to_string(dtype) + " elements");
+}
+
+void throw_empty_reduction(const char* operation) {
+  throw ArrayError(std::string(operation) + " of an empty array");
+}
+
+void throw_bad_dimension(const char* operation, int dim, const Layout& layout) {
+  throw ArrayError(std::string(operation) + " along dimension " + std::to_string(dim) + " of a " +
+                   layout.shape_text() + " array: dimensions are 1 and 2");
+}
+
+}  // namespace dagger::detail

@@ -1,0 +1,325 @@
+// The array library against Eigen, on shapes that stress the blocking:
+// ragged last blocks, 1xN, Nx1, blocks of size 1.
+#include <gtest/gtest.h>
+
+#include <dagger/array.hpp>
+#include <dagger/dagger.hpp>
+#include <random>
+#include <sstream>
+
+namespace {
+
+using Matrix = Eigen::MatrixXd;
+
+struct Shape {
+  std::int64_t rows, cols, block_rows, block_cols;
+};
+
+// Shapes with ragged edges, single rows and columns, and tiny blocks.
+const Shape kShapes[] = {{7, 5, 3, 2}, {1, 9, 1, 4}, {9, 1, 4, 1}, {6, 6, 1, 1}, {10, 12, 10, 12},
+                         {13, 4, 5, 3}};
+
+Matrix random_matrix(std::int64_t r, std::int64_t c, unsigned seed) {
+  std::mt19937 g(seed);
+  std::uniform_real_distribution<double> u(0.5, 2.0);
+  Matrix m(r, c);
+  for (std::int64_t j = 0; j < c; ++j)
+    for (std::int64_t i = 0; i < r; ++i) m(i, j) = u(g);
+  return m;
+}
+
+dagger::DArray<double> spread(const Matrix& m, const Shape& s) {
+  return dagger::distribute(dagger::Blocks(s.block_rows, s.block_cols), m);
+}
+
+int compute_events(const std::vector<dagger::Timespan>& events) {
+  int n = 0;
+  for (const auto& e : events) n += e.category == dagger::Category::compute;
+  return n;
+}
+
+}  // namespace
+
+TEST(Arrays, ConstructorsAndCollect) {
+  auto a = dagger::ones<double>(dagger::Blocks(3, 2), 7, 5);
+  EXPECT_EQ(dagger::collect(a), Matrix::Ones(7, 5));
+  EXPECT_EQ(dagger::collect(dagger::zeros<std::int64_t>(dagger::Blocks(4), 10)),
+            (Eigen::Matrix<std::int64_t, -1, -1>::Zero(10, 1)));
+  auto r = dagger::collect(dagger::rand(dagger::Blocks(4, 4), 9, 7, dagger::Seed{1}));
+  EXPECT_GE(r.minCoeff(), 0.0);
+  EXPECT_LT(r.maxCoeff(), 1.0);
+  auto n = dagger::collect(dagger::randn(dagger::Blocks(100, 100), 300, 300, dagger::Seed{2}));
+  EXPECT_NEAR(n.mean(), 0.0, 0.02);
+  EXPECT_NEAR((n.array() * n.array()).mean(), 1.0, 0.03);
+  auto v = dagger::collect(dagger::distribute(dagger::Blocks(3), std::vector<float>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(v.rows(), 5);
+  EXPECT_EQ(v(4, 0), 5.0f);
+  auto bits = dagger::collect(dagger::rand<bool>(dagger::Blocks(64), 1000, dagger::Seed{3}));
+  EXPECT_GT(bits.count(), 400);
+  EXPECT_LT(bits.count(), 600);
+}
+
+TEST(Arrays, SeededValuesIgnoreProcessorsAndBlocking) {
+  dagger::Context all;
+  dagger::Context one({all.processors().front()});
+  auto a = dagger::collect(all, dagger::randn(dagger::Blocks(5, 5), 20, 20, dagger::Seed{42}));
+  auto b = dagger::collect(one, dagger::randn(dagger::Blocks(5, 5), 20, 20, dagger::Seed{42}));
+  EXPECT_EQ(a, b);
+  auto c = dagger::collect(dagger::randn(dagger::Blocks(5, 5), 20, 20, dagger::Seed{43}));
+  EXPECT_NE(a, c);
+  // Without a seed, two calls differ.
+  EXPECT_NE(dagger::collect(dagger::rand(dagger::Blocks(5), 20)), dagger::collect(dagger::rand(dagger::Blocks(5), 20)));
+}
+
+TEST(Arrays, ComputePrintsItsMetadata) {
+  auto a = dagger::rand(dagger::Blocks(4000, 4000), 10000, 10000, dagger::Seed{0});
+  std::ostringstream lazy;
+  lazy << a;
+  EXPECT_EQ(lazy.str(), "Lazy(10000x10000 DArray<double> in 3x3 parts each of (max size) 4000x4000)");
+  auto small = dagger::compute(dagger::ones<float>(dagger::Blocks(4, 3), 10, 7));
+  std::ostringstream computed;
+  computed << small;
+  EXPECT_EQ(computed.str(), "Computed(10x7 DArray<float> in 3x3 parts each of (max size) 4x3)");
+  EXPECT_TRUE(small.computed());
+  EXPECT_EQ(dagger::collect(small), Eigen::MatrixXf::Ones(10, 7));
+}
+
+TEST(Arrays, MapAndUnaryFunctionsMatchEigen) {
+  for (const Shape& s : kShapes) {
+    Matrix m = random_matrix(s.rows, s.cols, 7);
+    auto d = spread(m, s);
+    EXPECT_TRUE(dagger::collect(dagger::map([](double e) { return e * e; }, d)).isApprox(m.array().square().matrix()));
+    EXPECT_TRUE(dagger::collect(dagger::exp(d)).isApprox(m.array().exp().matrix()));
+    EXPECT_TRUE(dagger::collect(dagger::log(d)).isApprox(m.array().log().matrix()));
+    EXPECT_TRUE(dagger::collect(dagger::sqrt(d)).isApprox(m.array().sqrt().matrix()));
+    EXPECT_TRUE(dagger::collect(dagger::tanh(d)).isApprox(m.array().tanh().matrix()));
+    EXPECT_TRUE(dagger::collect(-d).isApprox(-m));
+    EXPECT_TRUE(dagger::collect(dagger::square(d)).isApprox(m.array().square().matrix()));
+    auto ints = dagger::map([](double e) { return static_cast<long>(e * 10); }, d);
+    static_assert(std::is_same_v<decltype(ints), dagger::DArray<std::int64_t>>);
+    EXPECT_EQ(dagger::collect(ints)(0, 0), static_cast<std::int64_t>(m(0, 0) * 10));
+  }
+}
+
+TEST(Arrays, EveryUnaryFunctionAgreesWithItsDefinition) {
+  Matrix m = random_matrix(5, 4, 3) * 0.4;  // in (0.2, 0.8): every function is defined
+  auto d = spread(m, {5, 4, 2, 3});
+  auto check = [&](const char* name, auto&& array, auto&& scalar) {
+    auto got = dagger::collect(array);
+    for (int j = 0; j < 4; ++j)
+      for (int i = 0; i < 5; ++i) EXPECT_NEAR(got(i, j), scalar(m(i, j)), 1e-12) << name;
+  };
+  const double pi = dagger::kernels::kPi;
+  check("expm1", dagger::expm1(d), [](double x) { return std::expm1(x); });
+  check("log10", dagger::log10(d), [](double x) { return std::log10(x); });
+  check("log1p", dagger::log1p(d), [](double x) { return std::log1p(x); });
+  check("cbrt", dagger::cbrt(d), [](double x) { return std::cbrt(x); });
+  check("exponent", dagger::exponent(d), [](double x) { return std::floor(std::log2(x)); });
+  check("significand", dagger::significand(d), [](double x) { return x / std::exp2(std::floor(std::log2(x))); });
+  check("sin", dagger::sin(d), [](double x) { return std::sin(x); });
+  check("sinpi", dagger::sinpi(d), [&](double x) { return std::sin(pi * x); });
+  check("cos", dagger::cos(d), [](double x) { return std::cos(x); });
+  check("cospi", dagger::cospi(d), [&](double x) { return std::cos(pi * x); });
+  check("tan", dagger::tan(d), [](double x) { return std::tan(x); });
+  check("sec", dagger::sec(d), [](double x) { return 1 / std::cos(x); });
+  check("cot", dagger::cot(d), [](double x) { return 1 / std::tan(x); });
+  check("csc", dagger::csc(d), [](double x) { return 1 / std::sin(x); });
+  check("sinh", dagger::sinh(d), [](double x) { return std::sinh(x); });
+  check("cosh", dagger::cosh(d), [](double x) { return std::cosh(x); });
+  check("coth", dagger::coth(d), [](double x) { return std::cosh(x) / std::sinh(x); });
+  check("sech", dagger::sech(d), [](double x) { return 1 / std::cosh(x); });
+  check("csch", dagger::csch(d), [](double x) { return 1 / std::sinh(x); });
+  check("asin", dagger::asin(d), [](double x) { return std::asin(x); });
+  check("acos", dagger::acos(d), [](double x) { return std::acos(x); });
+  check("atan", dagger::atan(d), [](double x) { return std::atan(x); });
+  check("acot", dagger::acot(d), [&](double x) { return pi / 2 - std::atan(x); });
+  check("asinh", dagger::asinh(d), [](double x) { return std::asinh(x); });
+  check("atanh", dagger::atanh(d), [](double x) { return std::atanh(x); });
+  check("acsch", dagger::acsch(d), [](double x) { return std::asinh(1 / x); });
+  check("sinc", dagger::sinc(d), [&](double x) { return std::sin(pi * x) / (pi * x); });
+  check("cosc", dagger::cosc(d), [&](double x) { return (std::cos(pi * x) - std::sin(pi * x) / (pi * x)) / x; });
+  Matrix big = m.array() + 1.1;  // > 1 for the inverse secant family
+  auto b = spread(big, {5, 4, 3, 3});
+  auto check_big = [&](const char* name, auto&& array, auto&& scalar) {
+    auto got = dagger::collect(array);
+    for (int j = 0; j < 4; ++j)
+      for (int i = 0; i < 5; ++i) EXPECT_NEAR(got(i, j), scalar(big(i, j)), 1e-12) << name;
+  };
+  check_big("acosh", dagger::acosh(b), [](double x) { return std::acosh(x); });
+  check_big("asec", dagger::asec(b), [](double x) { return std::acos(1 / x); });
+  check_big("acsc", dagger::acsc(b), [](double x) { return std::asin(1 / x); });
+  check_big("acoth", dagger::acoth(b), [](double x) { return 0.5 * std::log((x + 1) / (x - 1)); });
+  check("asech", dagger::asech(d), [](double x) { return std::acosh(1 / x); });
+  // Exact values where Julia's definitions are exact.
+  auto special = dagger::collect(dagger::sinpi(dagger::distribute(dagger::Blocks(2), std::vector<double>{1, 0.5, -1.5})));
+  EXPECT_EQ(special(0, 0), 0.0);
+  EXPECT_EQ(special(1, 0), 1.0);
+  EXPECT_EQ(special(2, 0), 1.0);
+  EXPECT_EQ(dagger::kernels::sinc(0.0), 1.0);
+  EXPECT_EQ(dagger::kernels::cosc(0.0), 0.0);
+}
+
+TEST(Arrays, BinaryOperationsMatchEigen) {
+  for (const Shape& s : kShapes) {
+    Matrix a = random_matrix(s.rows, s.cols, 1), b = random_matrix(s.rows, s.cols, 2);
+    auto da = spread(a, s), db = spread(b, s);
+    EXPECT_TRUE(dagger::collect(da + db).isApprox(a + b));
+    EXPECT_TRUE(dagger::collect(da - db).isApprox(a - b));
+    EXPECT_TRUE(dagger::collect(dagger::times(da, db)).isApprox(a.cwiseProduct(b)));
+    EXPECT_TRUE(dagger::collect(da / db).isApprox(a.cwiseQuotient(b)));
+    EXPECT_TRUE(dagger::collect(dagger::left_divide(da, db)).isApprox(b.cwiseQuotient(a)));
+    EXPECT_TRUE(dagger::collect(dagger::pow(da, db)).isApprox(a.array().pow(b.array()).matrix()));
+    EXPECT_TRUE(dagger::collect(da % db).isApprox(a.binaryExpr(b, [](double x, double y) { return std::fmod(x, y); })));
+    EXPECT_TRUE(dagger::collect(dagger::int_div(da, db)).isApprox(a.binaryExpr(b, [](double x, double y) { return std::trunc(x / y); })));
+    // With scalars, both ways.
+    EXPECT_TRUE(dagger::collect(da + 2.0).isApprox((a.array() + 2.0).matrix()));
+    EXPECT_TRUE(dagger::collect(2.0 - da).isApprox((2.0 - a.array()).matrix()));
+    EXPECT_TRUE(dagger::collect(da * 3.0).isApprox(a * 3.0));
+    EXPECT_TRUE(dagger::collect(1.0 / da).isApprox(a.cwiseInverse()));
+    EXPECT_TRUE(dagger::collect(dagger::pow(da, 2)).isApprox(a.array().square().matrix()));
+    // Comparisons give bool arrays.
+    auto less = dagger::collect(da < db);
+    static_assert(std::is_same_v<decltype(less)::Scalar, bool>);
+    EXPECT_EQ(less, (a.array() < b.array()).matrix());
+    EXPECT_EQ(dagger::collect(da >= 1.0), (a.array() >= 1.0).matrix());
+    EXPECT_EQ(dagger::collect(da == da), (a.array() == a.array()).matrix());
+    EXPECT_EQ(dagger::collect(da != db), (a.array() != b.array()).matrix());
+    EXPECT_EQ(dagger::collect(da <= db), (a.array() <= b.array()).matrix());
+    EXPECT_EQ(dagger::collect(da > db), (a.array() > b.array()).matrix());
+  }
+}
+
+TEST(Arrays, IntegerAndBitOperations) {
+  std::vector<std::int64_t> x{1, 2, 3, 12, -7}, y{3, 1, 2, 10, 2};
+  auto dx = dagger::distribute(dagger::Blocks(2), x), dy = dagger::distribute(dagger::Blocks(3), y);
+  auto get = [](const auto& array) {
+    auto m = dagger::collect(array);
+    return std::vector<std::int64_t>(m.data(), m.data() + m.size());
+  };
+  EXPECT_EQ(get(dx ^ dy), (std::vector<std::int64_t>{2, 3, 1, 6, -5}));
+  EXPECT_EQ(get(dx & dy), (std::vector<std::int64_t>{1, 0, 2, 8, 0}));
+  EXPECT_EQ(get(dx | dy), (std::vector<std::int64_t>{3, 3, 3, 14, -5}));
+  EXPECT_EQ(get(dx << dy), (std::vector<std::int64_t>{8, 4, 12, 12288, -28}));
+  EXPECT_EQ(get(dx >> 1), (std::vector<std::int64_t>{0, 1, 1, 6, -4}));
+  EXPECT_EQ(get(dx % dy), (std::vector<std::int64_t>{1, 0, 1, 2, -1}));
+  EXPECT_EQ(get(dagger::int_div(dx, dy)), (std::vector<std::int64_t>{0, 2, 1, 1, -3}));
+  auto q = dagger::collect(dx / dy);  // integer / integer is double
+  EXPECT_DOUBLE_EQ(q(0, 0), 1.0 / 3.0);
+}
+
+TEST(Arrays, DifferentBlockingIsReblockedNotRejected) {
+  Matrix a = random_matrix(11, 7, 4), b = random_matrix(11, 7, 5);
+  auto da = spread(a, {11, 7, 3, 2});
+  auto db = spread(b, {11, 7, 4, 5});
+  EXPECT_TRUE(dagger::collect(da + db).isApprox(a + b));
+  EXPECT_TRUE(dagger::collect(db - da).isApprox(b - a));
+}
+
+TEST(Arrays, ElementwiseChainsAndReductionFuseIntoOneThunkPerBlock) {
+  auto x = dagger::compute(dagger::rand(dagger::Blocks(10, 10), 40, 30, dagger::Seed{9}));
+  const int blocks = 4 * 3;
+  // Three element-wise operations and a sum: one fold per block plus the
+  // tree that combines them (and one thunk per block handing out x).
+  auto s = dagger::sum(dagger::sqrt(dagger::exp(x) * 2.0 + 1.0));
+  auto debug = dagger::debug_compute(s);
+  EXPECT_EQ(compute_events(debug.events), blocks + blocks + (blocks - 1));
+  Matrix m = dagger::collect(x);
+  EXPECT_NEAR(dagger::collect(debug.chunk), (m.array().exp() * 2.0 + 1.0).sqrt().sum(), 1e-9);
+  // A materialized chain: one thunk per block for the whole chain.
+  auto y = dagger::compute(dagger::cos(dagger::sin(x) + x));
+  EXPECT_TRUE(dagger::collect(y).isApprox((m.array().sin() + m.array()).cos().matrix()));
+}
+
+TEST(Arrays, ReductionsMatchEigen) {
+  for (const Shape& s : kShapes) {
+    Matrix m = random_matrix(s.rows, s.cols, 11);
+    auto d = spread(m, s);
+    EXPECT_NEAR(dagger::collect(dagger::sum(d)), m.sum(), 1e-9);
+    EXPECT_NEAR(dagger::collect(dagger::prod(d)), m.prod(), 1e-9 * std::abs(m.prod()));
+    EXPECT_EQ(dagger::collect(dagger::minimum(d)), m.minCoeff());
+    EXPECT_EQ(dagger::collect(dagger::maximum(d)), m.maxCoeff());
+    EXPECT_NEAR(dagger::collect(dagger::mean(d)), m.mean(), 1e-12);
+    EXPECT_NEAR(dagger::collect(dagger::reduce([](double a, double b) { return a + b; }, d)), m.sum(), 1e-9);
+    EXPECT_TRUE(dagger::collect(dagger::sum(d, 1)).isApprox(m.colwise().sum()));
+    EXPECT_TRUE(dagger::collect(dagger::sum(d, 2)).isApprox(m.rowwise().sum()));
+    EXPECT_EQ(dagger::collect(dagger::maximum(d, 1)), m.colwise().maxCoeff());
+    EXPECT_EQ(dagger::collect(dagger::minimum(d, 2)), m.rowwise().minCoeff());
+    EXPECT_TRUE(dagger::collect(dagger::prod(d, 2)).isApprox(m.rowwise().prod()));
+    EXPECT_TRUE(dagger::collect(dagger::mean(d, 1)).isApprox(m.colwise().mean()));
+  }
+  auto flags = dagger::distribute(dagger::Blocks(2), std::vector<bool>{true, false, true, true, false});
+  EXPECT_EQ(dagger::collect(dagger::sum(flags)), 3);
+}
+
+TEST(Arrays, ReduceBlockAndReduceByKey) {
+  Matrix m = random_matrix(7, 5, 12);
+  auto d = spread(m, {7, 5, 3, 2});
+  auto per_block = dagger::collect(dagger::reduceblock([](const auto& block) { return block.sum(); }, d));
+  ASSERT_EQ(per_block.rows(), 3);
+  ASSERT_EQ(per_block.cols(), 3);
+  EXPECT_NEAR(per_block(2, 1), m.block(6, 2, 1, 2).sum(), 1e-12);
+  EXPECT_NEAR(per_block.sum(), m.sum(), 1e-9);
+
+  using Pairs = std::vector<std::pair<std::string, int>>;
+  std::vector<dagger::Thunk<Pairs>> parts{
+      dagger::delayed([] { return Pairs{{"a", 1}, {"b", 2}, {"a", 3}}; })(),
+      dagger::delayed([] { return Pairs{{"b", 4}, {"c", 5}}; })(),
+      dagger::delayed([] { return Pairs{{"a", 10}}; })()};
+  auto counts = dagger::collect(dagger::reducebykey([](int x, int y) { return x + y; }, parts));
+  EXPECT_EQ(counts.size(), 3u);
+  EXPECT_EQ(counts["a"], 14);
+  EXPECT_EQ(counts["b"], 6);
+  EXPECT_EQ(counts["c"], 5);
+}
+
+TEST(Arrays, MatmulAndTransposeMatchEigen) {
+  for (const Shape& s : kShapes) {
+    Matrix a = random_matrix(s.rows, s.cols, 21), b = random_matrix(s.cols, 6, 22);
+    auto da = spread(a, s);
+    auto db = dagger::distribute(dagger::Blocks(2, 4), b);  // rows cut unlike a's columns: re-blocked
+    EXPECT_TRUE(dagger::collect(da * db).isApprox(a * b));
+    EXPECT_TRUE(dagger::collect(dagger::transpose(da)).isApprox(a.transpose()));
+    Eigen::VectorXd v = Eigen::VectorXd::LinSpaced(s.cols, 1, 2);
+    auto dv = dagger::distribute(dagger::Blocks(s.block_cols), v);
+    EXPECT_EQ(dv.ndims(), 1);
+    EXPECT_TRUE(dagger::collect(da * dv).isApprox(a * v));
+  }
+  Matrix sq = random_matrix(9, 9, 23);
+  auto dsq = spread(sq, {9, 9, 4, 4});
+  EXPECT_TRUE(dagger::collect(dsq + dagger::transpose(dsq)).isApprox(sq + sq.transpose()));
+  auto floats = dagger::ones<float>(dagger::Blocks(3, 3), 5, 4);
+  EXPECT_TRUE(dagger::collect(dagger::matmul(floats, dagger::transpose(floats))).isApprox(Eigen::MatrixXf::Constant(5, 5, 4)));
+  auto ints = dagger::ones<std::int64_t>(dagger::Blocks(2, 2), 3, 3);
+  EXPECT_EQ(dagger::collect(ints * ints), (Eigen::Matrix<std::int64_t, -1, -1>::Constant(3, 3, 3)));
+}
+
+TEST(Arrays, ErrorsNameShapesAndBlocks) {
+  auto expect_message = [](auto&& f, const std::string& text) {
+    try {
+      f();
+      FAIL() << "expected ArrayError containing " << text;
+    } catch (const dagger::ArrayError& e) {
+      EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
+    }
+  };
+  expect_message([] { dagger::ones(dagger::Blocks(0, 2), 4, 4); }, "Blocks(0x2)");
+  expect_message([] { dagger::ones(dagger::Blocks(-1), 4); }, "Blocks(-1)");
+  expect_message([] { dagger::ones(dagger::Blocks(2), 4, 4); }, "Blocks(2) has 1 dimensions but the array 4x4 has 2");
+  auto a = dagger::ones(dagger::Blocks(2, 2), 3, 4), b = dagger::ones(dagger::Blocks(2, 2), 4, 3);
+  expect_message([&] { auto c = a + b; }, "shape mismatch in +: 3x4 vs 4x3");
+  expect_message([&] { auto c = a * a; }, "inner dimensions differ: 3x4 * 3x4");
+  expect_message([&] { dagger::sum(a, 3); }, "dimension 3");
+  expect_message([] { dagger::maximum(dagger::ones(dagger::Blocks(2), 0)); }, "maximum of an empty array");
+  expect_message([] { dagger::matmul(dagger::ones<bool>(dagger::Blocks(2, 2), 2, 2), dagger::ones<bool>(dagger::Blocks(2, 2), 2, 2)); },
+                 "does not support bool");
+  EXPECT_THROW(dagger::DArray<float>(a.impl()), dagger::TypeError);
+}
+
+TEST(Arrays, SeedWorkload) {
+  auto x = dagger::randn(dagger::Blocks(400, 400), 1000, 1000, dagger::Seed{5});
+  double v = dagger::collect(dagger::sum(dagger::pow(x, 2)));
+  EXPECT_NEAR(v, 1e6, 1e4);
+  Matrix d = random_matrix(250, 250, 8);
+  auto dd = dagger::distribute(dagger::Blocks(100, 100), d);
+  EXPECT_NEAR(dagger::collect(dagger::sum(dagger::map([](double e) { return e * e; }, dd))), d.squaredNorm(), 1e-6);
+}
