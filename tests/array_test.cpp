@@ -323,3 +323,57 @@ TEST(Arrays, SeedWorkload) {
   auto dd = dagger::distribute(dagger::Blocks(100, 100), d);
   EXPECT_NEAR(dagger::collect(dagger::sum(dagger::map([](double e) { return e * e; }, dd))), d.squaredNorm(), 1e-6);
 }
+
+TEST(Arrays, IndexingReturnsLazyArrays) {
+  Matrix m = random_matrix(120, 110, 31);
+  auto x = spread(m, {120, 110, 25, 30});
+  EXPECT_EQ(dagger::collect(x(dagger::range(20, 100), dagger::range(20, 100))), m.block(20, 20, 80, 80));
+  auto picked = dagger::collect(x({20, 30, 40}, {30, 40, 60}));
+  ASSERT_EQ(picked.rows(), 3);
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 3; ++j) EXPECT_EQ(picked(i, j), m(20 + 10 * i, std::vector<int>{30, 40, 60}[static_cast<std::size_t>(j)]));
+  auto rows = dagger::collect(x({20, 30, 40}, dagger::all));
+  EXPECT_EQ(rows.row(1), m.row(30));
+  auto cols = dagger::collect(x(dagger::all, {109, 0}));
+  EXPECT_EQ(cols.col(0), m.col(109));
+  EXPECT_EQ(cols.col(1), m.col(0));
+  // Index results compose with the rest: a lazy array like any other.
+  EXPECT_NEAR(dagger::collect(dagger::sum(x(dagger::range(0, 10), dagger::all))), m.topRows(10).sum(), 1e-9);
+  auto v = dagger::distribute(dagger::Blocks(4), std::vector<double>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+  EXPECT_EQ(dagger::collect(v({9, 0, 5})), (Eigen::MatrixXd(3, 1) << 9, 0, 5).finished());
+  EXPECT_EQ(dagger::collect(v(dagger::range(3, 3))).rows(), 0);
+  try {
+    x(dagger::range(100, 121), dagger::all);
+    FAIL();
+  } catch (const dagger::ArrayError& e) {
+    EXPECT_NE(std::string(e.what()).find("index 120 is out of range for dimension 1 of size 120"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(x({0}, {-1}), dagger::ArrayError);
+  EXPECT_THROW(v({0}, {0}), dagger::ArrayError);
+}
+
+TEST(Arrays, SortMatchesStdSort) {
+  std::mt19937_64 g(5);
+  for (std::int64_t n : {1, 2, 17, 1000, 12345}) {
+    for (std::int64_t block : {1, 7, 1000}) {
+      if (n / block > 2000) continue;
+      std::vector<double> values(static_cast<std::size_t>(n));
+      std::uniform_int_distribution<int> few(0, 20);  // many duplicates
+      for (auto& x : values) x = few(g) * 0.5 - 3;
+      auto sorted = dagger::sort(dagger::distribute(dagger::Blocks(block), values));
+      std::sort(values.begin(), values.end());
+      auto got = dagger::collect(sorted);
+      ASSERT_EQ(got.rows(), n);
+      EXPECT_TRUE(std::equal(values.begin(), values.end(), got.data())) << n << " " << block;
+      // Re-blocked evenly, as many blocks as the input.
+      EXPECT_EQ(sorted.layout().block_count(), static_cast<std::size_t>((n + block - 1) / block));
+    }
+  }
+  std::vector<std::int64_t> ints(5000);
+  for (auto& x : ints) x = static_cast<std::int64_t>(g());
+  auto got = dagger::collect(dagger::sort(dagger::distribute(dagger::Blocks(512), ints)));
+  std::sort(ints.begin(), ints.end());
+  EXPECT_TRUE(std::equal(ints.begin(), ints.end(), got.data()));
+  auto random = dagger::collect(dagger::sort(dagger::randn(dagger::Blocks(1000), 10000, dagger::Seed{4})));
+  EXPECT_TRUE(std::is_sorted(random.data(), random.data() + random.size()));
+}

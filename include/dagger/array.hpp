@@ -7,6 +7,8 @@
 #include "dagger/array/darray.hpp"
 #include "dagger/array/dtype.hpp"
 #include "dagger/array/elementwise.hpp"
+#include "dagger/array/indexing.hpp"
 #include "dagger/array/layout.hpp"
 #include "dagger/array/linalg.hpp"
 #include "dagger/array/reductions.hpp"
+#include "dagger/array/sort.hpp"

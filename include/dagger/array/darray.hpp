@@ -20,6 +20,8 @@
 
 namespace dagger {
 
+class Index;
+
 namespace detail {
 
 // Element-wise kernels run over tiles this long: small enough that the
@@ -89,6 +91,11 @@ class DArray {
   const detail::ArrayPtr& impl() const { return impl_; }
   // One thunk per block, in column-major grid order.
   const std::vector<Thunk<Block>>& block_thunks() const { return detail::block_thunks(impl_); }
+
+  // X(range(20, 100), all), X({20, 30, 40}, {30, 40, 60}), v(range(0, 10)):
+  // a lazy array (defined in indexing.hpp).
+  DArray operator()(const Index& rows) const;
+  DArray operator()(const Index& rows, const Index& cols) const;
 
  private:
   detail::ArrayPtr impl_;
