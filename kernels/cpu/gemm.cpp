@@ -3,7 +3,7 @@
 #include <cblas.h>
 
 #include <Eigen/Core>
-#include <cstring>
+#include <algorithm>
 
 namespace dagger::kernels::cpu {
 namespace {
@@ -47,14 +47,32 @@ void gemm(const Block& a, const Block& b, Block& c, bool first) {
   }
 }
 
+namespace {
+
+// Transposes in 32x32 tiles, so that both the reads and the writes stay in
+// cache lines already loaded.
+template <class T>
+void transpose_into(const T* in, T* out, std::int64_t rows, std::int64_t cols) {
+  constexpr std::int64_t kTile = 32;
+  for (std::int64_t c0 = 0; c0 < cols; c0 += kTile) {
+    for (std::int64_t r0 = 0; r0 < rows; r0 += kTile) {
+      const std::int64_t c1 = std::min(c0 + kTile, cols), r1 = std::min(r0 + kTile, rows);
+      for (std::int64_t c = c0; c < c1; ++c) {
+        for (std::int64_t r = r0; r < r1; ++r) out[c + r * cols] = in[r + c * rows];
+      }
+    }
+  }
+}
+
+}  // namespace
+
 Block transpose(const Block& a) {
   Block t = Block::make(a.dtype, a.cols, a.rows);
-  const std::size_t e = element_size(a.dtype);
-  for (std::int64_t c = 0; c < a.cols; ++c) {
-    for (std::int64_t r = 0; r < a.rows; ++r) {
-      std::memcpy(t.buffer.get() + static_cast<std::size_t>(c + r * a.cols) * e,
-                  a.buffer.get() + static_cast<std::size_t>(r + c * a.rows) * e, e);
-    }
+  switch (a.dtype) {
+    case DType::f64: transpose_into(a.data<double>(), t.mutable_data<double>(), a.rows, a.cols); break;
+    case DType::f32: transpose_into(a.data<float>(), t.mutable_data<float>(), a.rows, a.cols); break;
+    case DType::i64: transpose_into(a.data<std::int64_t>(), t.mutable_data<std::int64_t>(), a.rows, a.cols); break;
+    case DType::b8: transpose_into(a.data<bool>(), t.mutable_data<bool>(), a.rows, a.cols); break;
   }
   return t;
 }

@@ -209,7 +209,7 @@ DAGGER_BINARY(times, "times", DAGGER_ANY, x * y)
 DAGGER_BINARY(divide, "/", DAGGER_ANY,
               static_cast<detail::quotient_t<A, B>>(x) / static_cast<detail::quotient_t<A, B>>(y))
 DAGGER_BINARY(rem, "%", DAGGER_ANY, kernels::rem<std::common_type_t<A, B>>(x, y))
-DAGGER_BINARY(pow, "pow", DAGGER_ANY, std::pow(x, y))
+DAGGER_BINARY(pow, "pow", DAGGER_ANY, kernels::power(x, y))
 DAGGER_BINARY(left_divide, "left division", DAGGER_ANY,
               static_cast<detail::quotient_t<A, B>>(y) / static_cast<detail::quotient_t<A, B>>(x))
 DAGGER_BINARY(int_div, "integer division", DAGGER_ANY, kernels::int_div<std::common_type_t<A, B>>(x, y))

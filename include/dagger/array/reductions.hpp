@@ -22,22 +22,30 @@ namespace detail {
 void tile_pointers(const std::vector<Block>& blocks, std::int64_t offset, std::vector<const std::byte*>& out);
 
 // Folds every element of `blocks` (the sources of one block) with op,
-// starting from the first element. Blocks are never empty.
+// starting from the first element. Blocks are never empty. Four partial
+// folds run side by side (op is associative), so the loop is not bound by
+// the latency of one long chain of dependent operations.
 template <class Acc, class U, class Op>
 Acc fold_block(const TileKernel& kernel, const std::vector<Block>& blocks, Op& op) {
   const std::int64_t size = blocks.front().size();
   std::vector<const std::byte*> inputs;
   U tmp[kTile];
-  std::optional<Acc> acc;
+  Acc lanes[4]{};
+  std::int64_t filled = 0;  // lanes started so far (the first four elements)
   for (std::int64_t offset = 0; offset < size; offset += kTile) {
     const std::int64_t n = std::min(kTile, size - offset);
     tile_pointers(blocks, offset, inputs);
     const U* values = tile_values<U>(kernel, inputs.data(), n, tmp);
     std::int64_t i = 0;
-    if (!acc) acc = static_cast<Acc>(values[i++]);
-    for (; i < n; ++i) *acc = op(*acc, static_cast<Acc>(values[i]));
+    for (; filled < 4 && i < n; ++i, ++filled) lanes[filled] = static_cast<Acc>(values[i]);
+    for (; i + 4 <= n; i += 4) {
+      for (int l = 0; l < 4; ++l) lanes[l] = op(lanes[l], static_cast<Acc>(values[i + l]));
+    }
+    for (; i < n; ++i) lanes[0] = op(lanes[0], static_cast<Acc>(values[i]));
   }
-  return *acc;
+  Acc acc = lanes[0];
+  for (std::int64_t l = 1; l < filled; ++l) acc = op(acc, lanes[l]);
+  return acc;
 }
 
 // The thunks of block k of every source of `e`.

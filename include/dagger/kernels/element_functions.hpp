@@ -68,6 +68,30 @@ DAGGER_HD T significand(T x) {
   return std::scalbn(x, -std::ilogb(x));
 }
 
+// x^n for an integer n by repeated squaring: pow(x, 2) costs a multiply,
+// not a call to std::pow.
+template <class T, class I>
+DAGGER_HD T integer_power(T x, I n) {
+  if (n == 2) return x * x;  // the common case, without the loop
+  if (n < 0) return T(1) / integer_power(x, -n);
+  T result = T(1);
+  while (n > 0) {
+    if (n & 1) result *= x;
+    x *= x;
+    n >>= 1;
+  }
+  return result;
+}
+
+template <class A, class B>
+DAGGER_HD auto power(A x, B y) {
+  if constexpr (std::numeric_limits<B>::is_integer && !std::numeric_limits<A>::is_integer) {
+    return integer_power(x, y);
+  } else {
+    return std::pow(x, y);
+  }
+}
+
 // Julia's mod-free `%` is rem: the sign follows the dividend.
 template <class T>
 DAGGER_HD T rem(T a, T b) {
