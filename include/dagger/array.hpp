@@ -12,3 +12,4 @@
 #include "dagger/array/linalg.hpp"
 #include "dagger/array/reductions.hpp"
 #include "dagger/array/sort.hpp"
+#include "dagger/array/sparse.hpp"
