@@ -8,6 +8,9 @@ namespace dagger::detail {
 namespace {
 
 constexpr std::int64_t kSamplesPerBlock = 128;
+// Buckets are sorted in parallel; more than this gains nothing and would make
+// the pieces (blocks x buckets) grow quadratically with the number of blocks.
+constexpr std::int64_t kMaxBuckets = 64;
 
 template <class T>
 Block samples_of(const Block& b) {
@@ -85,8 +88,9 @@ template <class T>
 ArrayPtr sort_typed(const ArrayPtr& a) {
   const Layout& layout = a->layout;
   const auto& blocks = block_thunks(a);
-  const auto buckets = static_cast<std::int64_t>(blocks.size());
-  if (buckets == 0) return a;
+  const auto parts = static_cast<std::int64_t>(blocks.size());
+  if (parts == 0) return a;
+  const std::int64_t buckets = std::min(parts, kMaxBuckets);
   std::vector<Thunk<Block>> samples;
   for (const auto& b : blocks) samples.push_back(delayed(samples_of<T>, {.name = "sort samples"})(b));
   auto splitters = delayed([buckets](const std::vector<Block>& s) { return splitters_of<T>(s, buckets); },
@@ -100,7 +104,7 @@ ArrayPtr sort_typed(const ArrayPtr& a) {
     }, {.name = "sort bucket"})(partitions));
   }
   const std::int64_t n = layout.rows();
-  Layout out({n}, Blocks((n + buckets - 1) / buckets));
+  Layout out({n}, Blocks((n + parts - 1) / parts));
   std::vector<Thunk<Block>> result;
   for (std::size_t k = 0; k < out.block_count(); ++k) {
     const auto gi = static_cast<std::int64_t>(k);

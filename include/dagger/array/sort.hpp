@@ -10,7 +10,8 @@ ArrayPtr sort_array(const ArrayPtr& a);
 }
 
 // Sample sort: samples of every block choose splitters, each block is cut
-// into one bucket per splitter interval, buckets are sorted in parallel, and
+// into one piece per bucket (at most 64 buckets), buckets are sorted in
+// parallel, and
 // the result is re-blocked evenly (as many blocks as the input). NaN-free
 // floating data; equal values stay together in one bucket.
 template <class T>
