@@ -56,8 +56,12 @@ TEST(Sparse, ElementwiseOperationsKeepSparsity) {
   EXPECT_TRUE(same(dagger::collect(dagger::times(da, db)), a.cwiseProduct(b)));
   EXPECT_LE(dagger::collect(dagger::times(da, db)).nonZeros(), std::min(a.nonZeros(), b.nonZeros()));
   EXPECT_THROW(dagger::map([](double x) { return x + 1; }, da), dagger::ArrayError);
-  auto other = dagger::distribute(dagger::Blocks(5, 5), b);
-  EXPECT_THROW(da + other, dagger::ArrayError);
+  // Cut into other blocks: re-blocked, not rejected.
+  auto other = dagger::distribute(dagger::Blocks(4, 9), b);
+  EXPECT_TRUE(same(dagger::collect(da + other), a + b));
+  EXPECT_TRUE(same(dagger::collect(dagger::times(other, da)), b.cwiseProduct(a)));
+  auto wrong = dagger::distribute(dagger::Blocks(5, 5), random_sparse(23, 37, 0.1, 3));
+  EXPECT_THROW(da + wrong, dagger::ArrayError);
 }
 
 TEST(Sparse, SparseTimesDenseVectorAndMatrix) {

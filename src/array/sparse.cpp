@@ -48,12 +48,57 @@ SparseBlock random_block(std::int64_t h, std::int64_t w, double density, std::ui
   return from_eigen(std::move(m));
 }
 
-void check_same(const char* operation, const SparseImpl& a, const SparseImpl& b) {
+void check_same_shape(const char* operation, const SparseImpl& a, const SparseImpl& b) {
   if (a.layout.shape() != b.layout.shape()) throw_shape_mismatch(operation, a.layout, b.layout);
-  if (!a.layout.same_blocking(b.layout)) {
-    throw ArrayError(std::string(operation) + " of sparse arrays cut into different blocks: Blocks(" +
-                     a.layout.block_text() + ") vs Blocks(" + b.layout.block_text() + ")");
+}
+
+// The entries of the source blocks that fall in the target block at (r0, c0)
+// of h x w, as one CSC block.
+template <class T>
+SparseBlock gather_entries(const std::vector<SparseBlock>& parts,
+                           const std::vector<std::pair<std::int64_t, std::int64_t>>& origins, std::int64_t r0,
+                           std::int64_t c0, std::int64_t h, std::int64_t w) {
+  std::vector<Eigen::Triplet<T, std::int64_t>> entries;
+  for (std::size_t p = 0; p < parts.size(); ++p) {
+    auto view = parts[p].view<T>();
+    for (Eigen::Index c = 0; c < view.outerSize(); ++c) {
+      for (typename decltype(view)::InnerIterator it(view, c); it; ++it) {
+        const std::int64_t r = origins[p].first + it.row() - r0, col = origins[p].second + it.col() - c0;
+        if (r >= 0 && r < h && col >= 0 && col < w) entries.emplace_back(r, col, it.value());
+      }
+    }
   }
+  Csc<T> m(h, w);
+  m.setFromTriplets(entries.begin(), entries.end());
+  return from_eigen(std::move(m));
+}
+
+// The same entries cut into `to`'s blocks.
+SparsePtr sparse_rechunk(const SparsePtr& a, const Layout& to) {
+  const Layout& from = a->layout;
+  auto out = std::make_shared<SparseImpl>(SparseImpl{to, a->dtype, {}});
+  for (std::size_t k = 0; k < to.block_count(); ++k) {
+    const std::int64_t ti = to.grid_row_of(k), tj = to.grid_col_of(k);
+    const std::int64_t r0 = to.row_start(ti), c0 = to.col_start(tj), h = to.block_height(ti), w = to.block_width(tj);
+    std::vector<Thunk<SparseBlock>> parts;
+    std::vector<std::pair<std::int64_t, std::int64_t>> origins;
+    for (std::int64_t sj = c0 / from.block_cols(); sj <= (c0 + w - 1) / from.block_cols(); ++sj) {
+      for (std::int64_t si = r0 / from.block_rows(); si <= (r0 + h - 1) / from.block_rows(); ++si) {
+        parts.push_back(a->blocks[from.block_index(si, sj)]);
+        origins.emplace_back(from.row_start(si), from.col_start(sj));
+      }
+    }
+    out->blocks.push_back(delayed([origins, r0, c0, h, w, dtype = a->dtype](const std::vector<SparseBlock>& in) {
+      return dtype == DType::f32 ? gather_entries<float>(in, origins, r0, c0, h, w)
+                                 : gather_entries<double>(in, origins, r0, c0, h, w);
+    }, {.name = "sparse rechunk"})(parts));
+  }
+  return out;
+}
+
+// b cut like a (shapes already equal).
+SparsePtr aligned(const SparsePtr& a, const SparsePtr& b) {
+  return a->layout.same_blocking(b->layout) ? b : sparse_rechunk(b, a->layout);
 }
 
 std::uint64_t mix(std::uint64_t x) {
@@ -122,8 +167,9 @@ SparsePtr sparse_map(const SparsePtr& a, std::function<void(const std::byte*, st
   return out;
 }
 
-SparsePtr sparse_add(const SparsePtr& a, const SparsePtr& b, bool subtract) {
-  check_same(subtract ? "-" : "+", *a, *b);
+SparsePtr sparse_add(const SparsePtr& a, const SparsePtr& b_in, bool subtract) {
+  check_same_shape(subtract ? "-" : "+", *a, *b_in);
+  const SparsePtr b = aligned(a, b_in);
   auto out = std::make_shared<SparseImpl>(SparseImpl{a->layout, a->dtype, {}});
   for (std::size_t k = 0; k < a->blocks.size(); ++k) {
     out->blocks.push_back(delayed([subtract](const SparseBlock& x, const SparseBlock& y) {
@@ -138,8 +184,9 @@ SparsePtr sparse_add(const SparsePtr& a, const SparsePtr& b, bool subtract) {
   return out;
 }
 
-SparsePtr sparse_times(const SparsePtr& a, const SparsePtr& b) {
-  check_same("times", *a, *b);
+SparsePtr sparse_times(const SparsePtr& a, const SparsePtr& b_in) {
+  check_same_shape("times", *a, *b_in);
+  const SparsePtr b = aligned(a, b_in);
   auto out = std::make_shared<SparseImpl>(SparseImpl{a->layout, a->dtype, {}});
   for (std::size_t k = 0; k < a->blocks.size(); ++k) {
     out->blocks.push_back(delayed([](const SparseBlock& x, const SparseBlock& y) {
