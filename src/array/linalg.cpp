@@ -6,22 +6,27 @@
 
 namespace dagger::detail {
 
-ArrayPtr matmul_arrays(const ArrayPtr& a_in, const ArrayPtr& b_in) {
-  const Layout& la = a_in->layout;
-  const Layout& lb0 = b_in->layout;
+ProductPlan plan_product(const Layout& la, const ArrayPtr& right) {
+  const Layout& lb = right->layout;
   if (la.ndims() != 2) throw ArrayError("matmul: the left operand must be a matrix, not " + la.shape_text());
+  if (la.cols() != lb.rows()) {
+    throw ArrayError("matmul: inner dimensions differ: " + la.shape_text() + " * " + lb.shape_text());
+  }
+  const bool matrix = lb.ndims() == 2;
+  ArrayPtr b = right;
+  if (lb.block_rows() != la.block_cols()) {
+    b = rechunk(right, matrix ? Blocks(la.block_cols(), lb.block_cols()) : Blocks(la.block_cols()));
+  }
+  Layout out = matrix ? Layout({la.rows(), lb.cols()}, Blocks(la.block_rows(), lb.block_cols()))
+                      : Layout({la.rows()}, Blocks(la.block_rows()));
+  return {std::move(b), std::move(out)};
+}
+
+ArrayPtr matmul_arrays(const ArrayPtr& a_in, const ArrayPtr& b_in) {
   if (a_in->dtype == DType::b8) throw_unsupported("matmul", a_in->dtype);
-  if (la.cols() != lb0.rows()) {
-    throw ArrayError("matmul: inner dimensions differ: " + la.shape_text() + " * " + lb0.shape_text());
-  }
-  // b's rows must be cut like a's columns.
-  ArrayPtr b = b_in;
-  if (lb0.block_rows() != la.block_cols()) {
-    b = rechunk(b_in, lb0.ndims() == 2 ? Blocks(la.block_cols(), lb0.block_cols()) : Blocks(la.block_cols()));
-  }
+  const Layout& la = a_in->layout;
+  auto [b, out] = plan_product(la, b_in);
   const Layout& lb = b->layout;
-  Layout out = lb.ndims() == 2 ? Layout({la.rows(), lb.cols()}, Blocks(la.block_rows(), lb.block_cols()))
-                               : Layout({la.rows()}, Blocks(la.block_rows()));
   const auto& ablocks = block_thunks(a_in);
   const auto& bblocks = block_thunks(b);
   const DType dtype = a_in->dtype;

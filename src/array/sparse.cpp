@@ -201,19 +201,10 @@ SparsePtr sparse_times(const SparsePtr& a, const SparsePtr& b_in) {
 }
 
 ArrayPtr sparse_matmul(const SparsePtr& a, const ArrayPtr& dense_in) {
-  const Layout& la = a->layout;
-  const Layout& lx0 = dense_in->layout;
   if (a->dtype != dense_in->dtype) throw_dtype_mismatch(dense_in->dtype, a->dtype);
-  if (la.cols() != lx0.rows()) {
-    throw ArrayError("matmul: inner dimensions differ: " + la.shape_text() + " * " + lx0.shape_text());
-  }
-  ArrayPtr x = dense_in;
-  if (lx0.block_rows() != la.block_cols()) {
-    x = rechunk(dense_in, lx0.ndims() == 2 ? Blocks(la.block_cols(), lx0.block_cols()) : Blocks(la.block_cols()));
-  }
+  const Layout& la = a->layout;
+  auto [x, out] = plan_product(la, dense_in);
   const Layout& lx = x->layout;
-  Layout out = lx.ndims() == 2 ? Layout({la.rows(), lx.cols()}, Blocks(la.block_rows(), lx.block_cols()))
-                               : Layout({la.rows()}, Blocks(la.block_rows()));
   const auto& xblocks = block_thunks(x);
   std::vector<Thunk<Block>> blocks;
   for (std::size_t k = 0; k < out.block_count(); ++k) {

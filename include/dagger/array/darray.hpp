@@ -62,6 +62,14 @@ const std::vector<Thunk<Block>>& block_thunks(const ArrayPtr& array);
 // The same values cut into other blocks.
 ArrayPtr rechunk(const ArrayPtr& array, const Blocks& blocks);
 ArrayPtr compute_array(const Context& context, const ArrayPtr& array);
+
+// A product left * right: checks the inner dimensions, cuts right's rows like
+// left's columns, and gives the result's layout.
+struct ProductPlan {
+  ArrayPtr right;
+  Layout result;
+};
+ProductPlan plan_product(const Layout& left, const ArrayPtr& right);
 // The thunks of block k of each source of a lazy array.
 std::vector<Thunk<Block>> source_blocks(const ArrayImpl& lazy, std::size_t k);
 [[noreturn]] void throw_dtype_mismatch(DType stored, DType wanted);
