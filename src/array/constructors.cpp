@@ -3,17 +3,11 @@
 #include <cmath>
 #include <random>
 
+#include "array/seeding.hpp"
 #include "dagger/array.hpp"
 
 namespace dagger::detail {
 namespace {
-
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
 
 // Uniform in [0, 1) from the top 53 bits.
 double unit(std::mt19937_64& g) { return static_cast<double>(g() >> 11) * 0x1.0p-53; }
@@ -84,16 +78,27 @@ const char* fill_name(Fill fill) {
 
 std::optional<Seed> no_seed() { return std::nullopt; }
 
-ArrayPtr filled_array(Layout layout, DType dtype, Fill fill, std::optional<Seed> seed) {
+std::uint64_t mix_bits(std::uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+std::uint64_t array_seed(std::optional<Seed> seed) {
   static std::atomic<std::uint64_t> fresh{std::random_device{}()};
-  const std::uint64_t base = seed ? seed->value : splitmix64(fresh.fetch_add(1));
+  return seed ? seed->value : mix_bits(fresh.fetch_add(1));
+}
+
+ArrayPtr filled_array(Layout layout, DType dtype, Fill fill, std::optional<Seed> seed) {
+  const std::uint64_t base = array_seed(seed);
   std::vector<Thunk<Block>> blocks;
   blocks.reserve(layout.block_count());
   for (std::size_t k = 0; k < layout.block_count(); ++k) {
     const std::int64_t h = layout.block_height(layout.grid_row_of(k));
     const std::int64_t w = layout.block_width(layout.grid_col_of(k));
-    const std::uint64_t block_seed = splitmix64(base ^ splitmix64(k));
-    blocks.push_back(delayed([dtype, h, w, fill, block_seed] { return make_block(dtype, h, w, fill, block_seed); },
+    const std::uint64_t seed_k = block_seed(base, k);
+    blocks.push_back(delayed([dtype, h, w, fill, seed_k] { return make_block(dtype, h, w, fill, seed_k); },
                              {.name = fill_name(fill)})());
   }
   return make_array(std::move(layout), dtype, std::move(blocks));

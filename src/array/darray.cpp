@@ -27,17 +27,10 @@ void tile_pointers(const std::vector<Block>& blocks, std::int64_t offset, std::v
   }
 }
 
-std::vector<Thunk<Block>> source_blocks(const ArrayImpl& lazy, std::size_t k) {
+std::vector<Thunk<Block>> source_blocks(const std::vector<ArrayPtr>& sources, std::size_t k) {
   std::vector<Thunk<Block>> inputs;
-  inputs.reserve(lazy.sources.size());
-  for (const ArrayPtr& s : lazy.sources) inputs.push_back(block_thunks(s)[k]);
-  return inputs;
-}
-
-std::vector<Thunk<Block>> elementwise_inputs(const Elementwise& e, std::size_t k) {
-  std::vector<Thunk<Block>> inputs;
-  inputs.reserve(e.sources.size());
-  for (const ArrayPtr& s : e.sources) inputs.push_back(block_thunks(s)[k]);
+  inputs.reserve(sources.size());
+  for (const ArrayPtr& s : sources) inputs.push_back(block_thunks(s)[k]);
   return inputs;
 }
 
@@ -67,7 +60,7 @@ const std::vector<Thunk<Block>>& block_thunks(const ArrayPtr& array) {
     for (std::size_t k = 0; k < array->layout.block_count(); ++k) {
       blocks.push_back(delayed([kernel = array->kernel, dtype = array->dtype](const std::vector<Block>& in) {
         return run_kernel(kernel, dtype, in);
-      }, {.name = "elementwise"})(source_blocks(*array, k)));
+      }, {.name = "elementwise"})(source_blocks(array->sources, k)));
     }
     array->materialized = std::move(blocks);
   }

@@ -3,6 +3,7 @@
 #include <map>
 #include <random>
 
+#include "array/seeding.hpp"
 #include "dagger/array.hpp"
 #include "dagger/array/sparse.hpp"
 
@@ -101,13 +102,6 @@ SparsePtr aligned(const SparsePtr& a, const SparsePtr& b) {
   return a->layout.same_blocking(b->layout) ? b : sparse_rechunk(b, a->layout);
 }
 
-std::uint64_t mix(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
-
 }  // namespace
 
 void throw_sparse_map_not_zero_preserving() {
@@ -116,15 +110,14 @@ void throw_sparse_map_not_zero_preserving() {
 
 SparsePtr sparse_random(Layout layout, DType dtype, double density, std::optional<Seed> seed) {
   if (!(density >= 0 && density <= 1)) throw ArrayError("sprand density must be in [0, 1], not " + std::to_string(density));
-  static std::atomic<std::uint64_t> fresh{std::random_device{}()};
-  const std::uint64_t base = seed ? seed->value : mix(fresh.fetch_add(1));
+  const std::uint64_t base = array_seed(seed);
   auto out = std::make_shared<SparseImpl>(SparseImpl{layout, dtype, {}});
   for (std::size_t k = 0; k < layout.block_count(); ++k) {
     const std::int64_t h = layout.block_height(layout.grid_row_of(k)), w = layout.block_width(layout.grid_col_of(k));
-    const std::uint64_t block_seed = mix(base ^ mix(k));
-    out->blocks.push_back(delayed([dtype, h, w, density, block_seed] {
-      return dtype == DType::f32 ? random_block<float>(h, w, density, block_seed)
-                                 : random_block<double>(h, w, density, block_seed);
+    const std::uint64_t seed_k = block_seed(base, k);
+    out->blocks.push_back(delayed([dtype, h, w, density, seed_k] {
+      return dtype == DType::f32 ? random_block<float>(h, w, density, seed_k)
+                                 : random_block<double>(h, w, density, seed_k);
     }, {.name = "sprand"})());
   }
   return out;

@@ -70,8 +70,8 @@ struct ProductPlan {
   Layout result;
 };
 ProductPlan plan_product(const Layout& left, const ArrayPtr& right);
-// The thunks of block k of each source of a lazy array.
-std::vector<Thunk<Block>> source_blocks(const ArrayImpl& lazy, std::size_t k);
+// The thunks of block k of each of `sources` (all cut alike).
+std::vector<Thunk<Block>> source_blocks(const std::vector<ArrayPtr>& sources, std::size_t k);
 [[noreturn]] void throw_dtype_mismatch(DType stored, DType wanted);
 std::string describe(const ArrayImpl& array);
 

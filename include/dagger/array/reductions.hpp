@@ -48,9 +48,6 @@ Acc fold_block(const TileKernel& kernel, const std::vector<Block>& blocks, Op& o
   return acc;
 }
 
-// The thunks of block k of every source of `e`.
-std::vector<Thunk<Block>> elementwise_inputs(const Elementwise& e, std::size_t k);
-
 // Combines values pairwise, as a balanced tree of thunks.
 template <class Acc, class Op>
 Thunk<Acc> combine_tree(std::vector<Thunk<Acc>> level, Op op) {
@@ -72,7 +69,7 @@ Thunk<Acc> reduce_array(const char* operation, const ArrayPtr& a, Op op) {
   for (std::size_t k = 0; k < a->layout.block_count(); ++k) {
     partials.push_back(delayed([kernel = e.kernel, op](const std::vector<Block>& blocks) mutable {
       return fold_block<Acc, U>(kernel, blocks, op);
-    }, {.name = operation})(elementwise_inputs(e, k)));
+    }, {.name = operation})(source_blocks(e.sources, k)));
   }
   return combine_tree(std::move(partials), op);
 }
@@ -146,7 +143,7 @@ ArrayPtr reduce_dim(const char* operation, const ArrayPtr& a, int dim, Op op) {
       const std::size_t k = dim == 1 ? in.block_index(j, line) : in.block_index(line, j);
       partials.push_back(delayed([kernel = e.kernel, dim, op](const std::vector<Block>& blocks) mutable {
         return fold_block_along<Acc, U>(kernel, blocks, dim, op);
-      }, {.name = operation})(elementwise_inputs(e, k)));
+      }, {.name = operation})(source_blocks(e.sources, k)));
     }
     blocks.push_back(delayed([op](const std::vector<Block>& parts) mutable {
       Block out = Block::make(parts.front().dtype, parts.front().rows, parts.front().cols);
