@@ -26,4 +26,4 @@ echo "== ThreadSanitizer (scheduler tests)"
 cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDAGGER_SANITIZE=thread \
   -DDAGGER_BUILD_EXAMPLES=OFF >/dev/null
 cmake --build build/tsan -j "$jobs"
-(cd build/tsan && ctest --output-on-failure -j "$jobs" -L scheduler)
+(cd build/tsan && ctest --output-on-failure -j "$jobs" -L "scheduler|storage")

@@ -12,6 +12,8 @@ class MemorySpace;
 
 namespace detail {
 
+struct StoreEntry;
+
 // The stored value of a chunk. Every live ChunkData is counted, so tests can
 // see that a computation released everything it made.
 struct ChunkData {
@@ -24,7 +26,17 @@ struct ChunkData {
   MemorySpace* space;
   std::size_t bytes;
   std::uint64_t producer;  // id of the thunk that made it (0: none)
+  // Set when the chunk store may spill this value to disk (a large value of
+  // a type with a spill codec, in host memory); see storage/chunk_store.
+  StoreEntry* store_entry = nullptr;
 };
+
+// Brings a spilled value back into memory and keeps it there for good: for
+// values handed to user code, which may hold references into them.
+void hold_in_memory_slow(ChunkData& chunk);
+inline void hold_in_memory(ChunkData& chunk) {
+  if (chunk.store_entry) hold_in_memory_slow(chunk);
+}
 
 using ChunkPtr = std::shared_ptr<ChunkData>;
 
@@ -49,7 +61,10 @@ class Chunk {
   // The thunk that produced this chunk (0 if none).
   std::uint64_t producer() const { return data_->producer; }
   // The value, which must be in this process's host memory (see collect).
-  const T& value() const { return data_->value.template get<T>(); }
+  const T& value() const {
+    detail::hold_in_memory(*data_);
+    return data_->value.template get<T>();
+  }
   const detail::ChunkPtr& data() const noexcept { return data_; }
 
  private:

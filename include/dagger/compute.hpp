@@ -30,6 +30,7 @@ RunOutcome run_graph(const Context& context, std::vector<NodePtr> heads, bool re
 template <class T>
 T value_of(ChunkPtr chunk) {
   chunk = chunk_in_host_memory(chunk);
+  hold_in_memory(*chunk);
   T& stored = chunk->value.template get<T>();
   if (chunk.use_count() == 1) return std::move(stored);
   if constexpr (std::is_copy_constructible_v<T>) {

@@ -3,6 +3,7 @@
 
 #include "dagger/chunk.hpp"
 #include "dagger/compute.hpp"
+#include "dagger/config.hpp"
 #include "dagger/context.hpp"
 #include "dagger/delayed.hpp"
 #include "dagger/errors.hpp"

@@ -25,16 +25,6 @@ std::string to_string(DType dtype) {
   return "?";
 }
 
-Block Block::make(DType dtype, std::int64_t rows, std::int64_t cols) {
-  Block b;
-  b.dtype = dtype;
-  b.rows = rows;
-  b.cols = cols;
-  const std::size_t n = static_cast<std::size_t>(rows * cols) * element_size(dtype);
-  b.buffer = std::shared_ptr<std::byte[]>(new std::byte[n > 0 ? n : 1]);
-  return b;
-}
-
 namespace {
 
 std::string join(const std::vector<std::int64_t>& v) {

@@ -5,6 +5,7 @@
 #include <atomic>
 
 #include "dagger/chunk.hpp"
+#include "storage/chunk_store.hpp"
 
 namespace dagger {
 namespace {
@@ -27,9 +28,13 @@ namespace detail {
 ChunkData::ChunkData(Value v, MemorySpace& where, std::uint64_t producer_id)
     : value(std::move(v)), space(&where), bytes(value.bytes()), producer(producer_id) {
   my_shard().fetch_add(1, std::memory_order_relaxed);
+  if (value.spill_codec()) chunk_store().add(*this);
 }
 
-ChunkData::~ChunkData() { my_shard().fetch_sub(1, std::memory_order_relaxed); }
+ChunkData::~ChunkData() {
+  if (store_entry) chunk_store().remove(*this);
+  my_shard().fetch_sub(1, std::memory_order_relaxed);
+}
 
 }  // namespace detail
 

@@ -12,6 +12,7 @@
 #include "scheduler/executor.hpp"
 #include "scheduler/progress.hpp"
 #include "scheduler/result_cache.hpp"
+#include "storage/chunk_store.hpp"
 
 namespace dagger::detail {
 
@@ -55,6 +56,10 @@ Run::Run(const Context& context, std::vector<NodePtr> heads, bool record_events)
   }
   build(std::move(heads));
   record_event(-1, Category::scheduler_init, 0, started_ns_, 0, 0);
+  if (record_events_) {
+    chunk_store().take_events();  // left over from a run that failed early
+    chunk_store().record_events(true);
+  }
 }
 
 Run::~Run() = default;
@@ -249,11 +254,49 @@ bool Run::find_task(int slot, std::uint32_t& task) {
   Slot& me = slots_[slot];
   if (me.inbox.pop_front(task)) return true;
   if (!me.steals) return false;
-  if (me.local.pop_back(task)) return true;
+  if (me.local.pop_back(task)) {
+    if (chunk_store().under_pressure() && allocates_only(task)) {
+      // Near the memory limit: before a task that only adds to memory, run
+      // a queued one that lets inputs go.
+      std::uint32_t freeing;
+      if (take_freeing_task(freeing)) {
+        me.local.push(task);
+        task = freeing;
+      }
+    }
+    return true;
+  }
   const std::size_t n = stealing_slots_.size();
   for (std::size_t i = 1; i <= n; ++i) {
     int victim = stealing_slots_[(static_cast<std::size_t>(slot) + i) % n];
     if (victim != slot && slots_[victim].local.pop_front(task)) return true;
+  }
+  return false;
+}
+
+bool Run::allocates_only(std::uint32_t task) const {
+  return !frees_inputs(task);
+}
+
+// Whether running `task` releases an input: it is the last consumer of a
+// result that nothing retains.
+bool Run::frees_inputs(std::uint32_t task) const {
+  const Record& record = records_[task];
+  for (std::size_t k = 0; k < record.node->deps.size(); ++k) {
+    const std::uint32_t d = dep_records_[record.deps_begin + k];
+    if (d == kNone) continue;
+    const Record& producer = records_[d];
+    if (!producer.retained && producer.consumers_left.load(std::memory_order_acquire) == 1) return true;
+  }
+  return false;
+}
+
+bool Run::take_freeing_task(std::uint32_t& task) {
+  constexpr std::size_t kLookAhead = 32;  // ready tasks examined per queue
+  for (int s : stealing_slots_) {
+    if (slots_[s].local.take_newest_matching([&](std::uint32_t t) { return frees_inputs(t); }, kLookAhead, task)) {
+      return true;
+    }
   }
   return false;
 }
@@ -330,6 +373,7 @@ class Run::Args final : public InvokeArgs {
     MemorySpace* here = run.slots_[slot].memory;
     for (std::uint32_t k = 0; k < n; ++k) {
       const ChunkPtr& chunk = run.input_chunk(record_, k);
+      pinned_.add(*chunk);  // in memory (reloaded if spilled) until the task is done
       if (chunk->space == here) {
         inputs_[k] = &chunk;
       } else {
@@ -355,6 +399,7 @@ class Run::Args final : public InvokeArgs {
   const ChunkPtr* inline_[kInline];
   std::vector<const ChunkPtr*> heap_;
   const ChunkPtr** inputs_;
+  PinnedInputs pinned_;
   std::vector<ChunkPtr> moved_;
 };
 
@@ -576,6 +621,11 @@ void Run::record_event(int slot, Category category, std::uint64_t id, std::int64
 }
 
 RunOutcome Run::take_outcome() {
+  if (record_events_) {
+    chunk_store().record_events(false);
+    std::vector<Timespan> spills = chunk_store().take_events();
+    caller_events_.insert(caller_events_.end(), spills.begin(), spills.end());
+  }
   if (error_) std::rethrow_exception(error_);
   RunOutcome out;
   out.results.reserve(head_records_.size());

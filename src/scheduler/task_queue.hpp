@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <iterator>
 #include <mutex>
 
 namespace dagger::detail {
@@ -20,6 +21,22 @@ class TaskQueue {
   bool pop_back(std::uint32_t& task) { return pop(task, true); }
   bool pop_front(std::uint32_t& task) { return pop(task, false); }
   bool empty() const { return size_.load(std::memory_order_acquire) == 0; }
+  // Takes the newest of the last `look_ahead` tasks that satisfies `wanted`.
+  template <class Predicate>
+  bool take_newest_matching(Predicate wanted, std::size_t look_ahead, std::uint32_t& task) {
+    if (empty()) return false;
+    std::lock_guard lock(mutex_);
+    std::size_t seen = 0;
+    for (auto it = tasks_.rbegin(); it != tasks_.rend() && seen < look_ahead; ++it, ++seen) {
+      if (wanted(*it)) {
+        task = *it;
+        tasks_.erase(std::next(it).base());
+        size_.store(tasks_.size(), std::memory_order_release);
+        return true;
+      }
+    }
+    return false;
+  }
 
  private:
   bool pop(std::uint32_t& task, bool back) {

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "dagger/array/dtype.hpp"
+#include "dagger/detail/spill_codec.hpp"
 
 namespace dagger {
 
@@ -35,5 +36,7 @@ struct Block {
 
 // Memory accounting (events, chunk sizes) counts the buffer.
 inline std::size_t dagger_byte_size(const Block& b) { return sizeof(Block) + b.bytes(); }
+// Blocks in host memory may be spilled to disk under the memory limit.
+const detail::SpillCodec* dagger_spill_codec(const Block*);
 
 }  // namespace dagger

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "dagger/detail/byte_size.hpp"
+#include "dagger/detail/spill_codec.hpp"
 
 namespace dagger::detail {
 
@@ -35,6 +36,7 @@ class Value {
     void (*relocate)(void* from_storage, void* to_storage);  // inline only
     void (*copy_into)(const void* object, Value& to);        // null: move-only
     std::size_t (*bytes)(const void* object);
+    const SpillCodec* (*spill)();                             // null result: never spilled
   };
 
   template <class T>
@@ -63,6 +65,7 @@ class Value {
         },
         copy_function<T>(),
         [](const void* object) { return byte_size(*static_cast<const T*>(object)); },
+        &spill_codec_of<T>,
     };
     return &table;
   }
@@ -115,6 +118,7 @@ class Value {
   const std::type_info& type() const noexcept { return vtable_ ? vtable_->type : typeid(void); }
   bool copyable() const noexcept { return vtable_ && vtable_->copy_into; }
   std::size_t bytes() const { return vtable_ ? vtable_->bytes(object()) : 0; }
+  const SpillCodec* spill_codec() const { return vtable_ ? vtable_->spill() : nullptr; }
 
   template <class T>
   T& get() {

@@ -1,0 +1,167 @@
+// Spilling under a memory limit: real files in a real spill directory, and
+// the process's own peak resident memory read from /proc.
+#include <gtest/gtest.h>
+
+#include <dagger/array.hpp>
+#include <dagger/dagger.hpp>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+constexpr std::size_t kMiB = 1 << 20;
+
+// Resident memory of this process in bytes: "VmRSS" now or "VmHWM" (peak).
+std::size_t status_bytes(const std::string& field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::stoull(line.substr(field.size() + 1)) * 1024;
+  }
+  return 0;
+}
+
+// Starts a new peak: the kernel resets VmHWM to the current RSS.
+void reset_peak_rss() { std::ofstream("/proc/self/clear_refs") << "5"; }
+
+std::size_t files_in(const fs::path& dir) {
+  std::size_t n = 0;
+  if (!fs::exists(dir)) return 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) n += e.is_regular_file();
+  return n;
+}
+
+class Spill : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    saved_ = dagger::config();
+    dir_ = fs::temp_directory_path() / ("dagger-spill-test-" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    dagger::configure(saved_);
+    fs::remove_all(dir_);
+  }
+  void limit(std::size_t bytes) {
+    dagger::Config c = saved_;
+    c.memory_limit = bytes;
+    c.spill_directory = dir_;
+    dagger::configure(c);
+  }
+
+  dagger::Config saved_;
+  fs::path dir_;
+};
+
+}  // namespace
+
+TEST(Config, ParsesByteSizes) {
+  EXPECT_EQ(dagger::parse_byte_size("4096"), 4096u);
+  EXPECT_EQ(dagger::parse_byte_size("2GiB"), 2ull << 30);
+  EXPECT_EQ(dagger::parse_byte_size("1.5 GB"), 1'500'000'000u);
+  EXPECT_EQ(dagger::parse_byte_size("512MiB"), 512ull << 20);
+  EXPECT_EQ(dagger::parse_byte_size("1e9"), 1'000'000'000u);
+  EXPECT_THROW(dagger::parse_byte_size("lots"), dagger::UsageError);
+  EXPECT_THROW(dagger::parse_byte_size("3 parsecs"), dagger::UsageError);
+  EXPECT_GT(dagger::config().memory_limit, 0u);
+  EXPECT_THROW(dagger::configure(dagger::Config{}), dagger::UsageError);
+}
+
+TEST_F(Spill, ComputedArrayLargerThanTheLimitSpillsAndReloads) {
+  limit(4 * kMiB);
+  const auto before = dagger::memory_stats();
+  {
+    // 32 MiB of blocks of 512 KiB, kept by compute: most must go to disk.
+    auto x = dagger::compute(dagger::rand(dagger::Blocks(256, 256), 2048, 2048, dagger::Seed{7}));
+    const auto held = dagger::memory_stats();
+    EXPECT_LE(held.resident_bytes, 4 * kMiB);
+    EXPECT_GE(held.spilled_bytes, 27 * kMiB);
+    EXPECT_GT(held.spills, before.spills);
+    EXPECT_GE(files_in(dir_), 54u);
+
+    // Reading them back gives the same values as an unlimited run.
+    const double spilled_sum = dagger::collect(dagger::sum(x * 2.0));
+    EXPECT_GT(dagger::memory_stats().reloads, held.reloads);
+    dagger::configure(saved_);
+    const double direct = dagger::collect(
+        dagger::sum(dagger::rand(dagger::Blocks(256, 256), 2048, 2048, dagger::Seed{7}) * 2.0));
+    EXPECT_DOUBLE_EQ(spilled_sum, direct);
+    limit(4 * kMiB);
+  }
+  // Released chunks leave nothing on disk.
+  EXPECT_EQ(dagger::memory_stats().spilled_bytes, 0u);
+  EXPECT_EQ(files_in(dir_), 0u);
+  EXPECT_EQ(dagger::live_chunks(), 0);
+}
+
+TEST_F(Spill, SpillsAndReloadsAreEventsWithByteCounts) {
+  limit(2 * kMiB);
+  auto x = dagger::compute(dagger::ones<double>(dagger::Blocks(256, 256), 1024, 1024));
+  auto debug = dagger::debug_compute(dagger::sum(x));
+  EXPECT_DOUBLE_EQ(debug.chunk.value(), 1024.0 * 1024.0);
+  std::size_t reloaded = 0, spilled = 0;
+  for (const auto& e : debug.events) {
+    if (e.category != dagger::Category::spill) continue;
+    EXPECT_EQ(e.bytes, 256u * 256u * sizeof(double));
+    (e.allocations == 1 ? reloaded : spilled) += e.bytes;
+  }
+  EXPECT_GE(reloaded, 6 * 256u * 256u * sizeof(double));  // 16 blocks, at most 4 fit
+  EXPECT_GT(spilled, 0u);
+  EXPECT_NE(dagger::summarize_events(debug.events).find("spill"), std::string::npos);
+}
+
+// The seed's A + transpose(A) with no save, on an array ten times the limit:
+// right values, and resident memory held to the limit plus what the running
+// tasks hold (each: two input blocks and its output).
+TEST_F(Spill, SumOfAPlusTransposeTenTimesTheLimit) {
+  const std::int64_t n = 7000, b = 1000;
+  const std::size_t block = static_cast<std::size_t>(b * b) * sizeof(double);
+  const double expected = [&] {
+    auto a = dagger::rand(dagger::Blocks(b, b), n, n, dagger::Seed{11});
+    return dagger::collect(dagger::sum(a + dagger::transpose(a)));
+  }();
+
+  const std::size_t memory_limit = 40 * kMiB;  // the array is 392 MB
+  limit(memory_limit);
+  const auto stats_before = dagger::memory_stats();
+  const std::size_t rss_before = status_bytes("VmRSS");
+  reset_peak_rss();
+  auto a = dagger::rand(dagger::Blocks(b, b), n, n, dagger::Seed{11});
+  const double got = dagger::collect(dagger::sum(a + dagger::transpose(a)));
+  const std::size_t peak = status_bytes("VmHWM");
+  const auto stats_after = dagger::memory_stats();
+
+  EXPECT_NEAR(got, expected, 1e-9 * expected);
+  EXPECT_GT(stats_after.spilled_total_bytes, stats_before.spilled_total_bytes);  // the limit did bite
+  const std::size_t threads = dagger::Context().processors().size();
+  const std::size_t allowance = memory_limit + threads * 3 * block;
+  EXPECT_LE(peak - rss_before, allowance) << "peak RSS " << peak / kMiB << " MiB, before "
+                                          << rss_before / kMiB << " MiB";
+  EXPECT_LE(stats_after.peak_resident_bytes, memory_limit + threads * 3 * block);
+  std::cout << "A+A' " << n << "^2 under " << memory_limit / kMiB << " MiB: peak RSS +"
+            << (peak - rss_before) / kMiB << " MiB, spilled "
+            << (stats_after.spilled_total_bytes - stats_before.spilled_total_bytes) / kMiB << " MiB\n";
+  EXPECT_EQ(files_in(dir_), 0u);
+}
+
+TEST_F(Spill, LostSpillFileIsATypedErrorAndTheRuntimeStaysUsable) {
+  limit(1 * kMiB);
+  auto x = dagger::compute(dagger::ones<double>(dagger::Blocks(256, 256), 1024, 1024));
+  ASSERT_GT(files_in(dir_), 0u);
+  for (const auto& e : fs::recursive_directory_iterator(dir_)) {
+    if (e.is_regular_file()) fs::remove(e.path());
+  }
+  try {
+    dagger::collect(dagger::sum(x));
+    FAIL() << "no error";
+  } catch (const dagger::ThunkError& e) {
+    EXPECT_NE(e.original_message().find("could not read the spilled result"), std::string::npos) << e.what();
+    EXPECT_NE(e.original_message().find(dir_.string()), std::string::npos) << e.what();
+  }
+  x = {};
+  EXPECT_EQ(dagger::collect(dagger::sum(dagger::ones<double>(dagger::Blocks(256, 256), 512, 512))),
+            512.0 * 512.0);
+  EXPECT_EQ(dagger::live_chunks(), 0);
+}
