@@ -6,6 +6,7 @@
 #include <dagger/dagger.hpp>
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <string>
 
 namespace {
@@ -144,13 +145,54 @@ TEST_F(Spill, SumOfAPlusTransposeTenTimesTheLimit) {
   EXPECT_GT(stats_after.spilled_total_bytes, stats_before.spilled_total_bytes);  // the limit did bite
   const std::size_t threads = dagger::Context().processors().size();
   const std::size_t allowance = memory_limit + threads * 3 * block;
-  if (kRssMeaningful) EXPECT_LE(peak - rss_before, allowance) << "peak RSS " << peak / kMiB << " MiB, before "
+  if (kRssMeaningful) {
+    EXPECT_LE(peak - rss_before, allowance) << "peak RSS " << peak / kMiB << " MiB, before "
                                           << rss_before / kMiB << " MiB";
+  }
   EXPECT_LE(stats_after.peak_resident_bytes, memory_limit + threads * 3 * block);
   std::cout << "A+A' " << n << "^2 under " << memory_limit / kMiB << " MiB: peak RSS +"
             << (peak - rss_before) / kMiB << " MiB, spilled "
             << (stats_after.spilled_total_bytes - stats_before.spilled_total_bytes) / kMiB << " MiB\n";
   EXPECT_EQ(files_in(dir_), 0u);
+}
+
+// One thread, and a graph whose ready queue holds, behind two tasks that
+// only allocate (W and X: their input O1 has other consumers left), one that
+// releases an input (U2: the last consumer of P). Far from the limit the
+// thread takes the newest task first (X, W, U2); near it, U2 first.
+std::vector<int> run_order_near_limit(std::size_t memory_limit, const std::filesystem::path& dir) {
+  dagger::Config c = dagger::config();
+  c.memory_limit = memory_limit;
+  c.spill_directory = dir;
+  dagger::configure(c);
+  static std::vector<int> order;
+  order.clear();
+  auto make = [](int tag) {
+    order.push_back(tag);
+    dagger::Block b = dagger::Block::make(dagger::DType::f64, 128, 1024);  // 1 MiB
+    std::fill_n(b.mutable_data<double>(), b.size(), tag);
+    return b;
+  };
+  auto use = [make](const dagger::Block& input, int tag) {
+    EXPECT_EQ(input.rows, 128);
+    return make(tag);
+  };
+  auto p = dagger::delayed(make)(0);
+  auto u1 = dagger::delayed(use)(p, 1);
+  auto u2 = dagger::delayed(use)(p, 2);
+  auto v = dagger::delayed(use)(u1, 3);
+  auto w = dagger::delayed(use)(u1, 4);
+  auto x = dagger::delayed(use)(u1, 5);
+  dagger::Context one_thread({dagger::Context().processors().front()});
+  dagger::compute(one_thread, std::vector<dagger::Thunk<dagger::Block>>{v, w, x, u2});
+  return order;
+}
+
+TEST_F(Spill, NearTheLimitATaskThatFreesMemoryGoesFirst) {
+  EXPECT_EQ(run_order_near_limit(64 * kMiB, dir_), (std::vector<int>{0, 1, 3, 5, 4, 2}));
+  // P, O1 and V resident: 3 MiB, above 80% of 3.5 MiB and below the limit.
+  EXPECT_EQ(run_order_near_limit(7 * kMiB / 2, dir_), (std::vector<int>{0, 1, 3, 2, 5, 4}));
+  EXPECT_EQ(dagger::memory_stats().spilled_bytes, 0u);
 }
 
 TEST_F(Spill, LostSpillFileIsATypedErrorAndTheRuntimeStaysUsable) {
