@@ -287,6 +287,7 @@ TEST(SaveLoad, ErrorsNameThePathAndTheProblem) {
   EXPECT_TRUE(contains(e.what(), dir / "missing")) << e.what();
   e = storage_error([&] { dagger::compute(dagger::save(formula_array<double>(true), dir / "no/such/parent")); });
   EXPECT_TRUE(contains(e.what(), "does not exist")) << e.what();
+  EXPECT_THROW(dagger::compute(dagger::save(formula_array<double>(true), "")), dagger::StorageError);
 
   reset();
   fs::remove(path + "/1.0");

@@ -35,6 +35,8 @@ void sync_tree(const fs::path& root) {
 }  // namespace
 
 StagedDirectory::StagedDirectory(const std::string& target) {
+  // "" would name the working directory: never a place to replace.
+  if (target.empty()) throw StorageError(target, "cannot save: empty path");
   std::error_code ec;
   fs::path t = fs::absolute(target, ec).lexically_normal();
   if (t.has_filename() == false) t = t.parent_path();  // "dir/" names "dir"
