@@ -100,7 +100,7 @@ SparseBlock read_block(const std::string& dir, const BlockMetas& metas, DType dt
   b.cols = w;
   auto as_indices = [](const std::vector<std::byte>& bytes) {
     auto v = std::make_shared<std::vector<std::int64_t>>(bytes.size() / sizeof(std::int64_t));
-    std::memcpy(v->data(), bytes.data(), bytes.size());
+    if (!bytes.empty()) std::memcpy(v->data(), bytes.data(), bytes.size());
     return v;
   };
   b.col_start = as_indices(read_vector(dir + "/indptr", metas.indptr));
