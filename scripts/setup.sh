@@ -11,7 +11,9 @@ packages=(
   libgtest-dev          # tests
   libbenchmark-dev      # benchmarks
   libtbb-dev            # the scheduler benchmark's peer (oneTBB flow graph)
-  nlohmann-json3-dev    # tests parse the Chrome trace
+  nlohmann-json3-dev    # Zarr metadata; tests parse the Chrome trace
+  libzstd-dev           # zstd-compressed Zarr blocks
+  python3-zarr python3-numcodecs python3-numpy  # Zarr interop test (Python reads ours, we read Python's)
 )
 
 missing=()

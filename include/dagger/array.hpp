@@ -11,5 +11,6 @@
 #include "dagger/array/layout.hpp"
 #include "dagger/array/linalg.hpp"
 #include "dagger/array/reductions.hpp"
+#include "dagger/array/save_load.hpp"
 #include "dagger/array/sort.hpp"
 #include "dagger/array/sparse.hpp"

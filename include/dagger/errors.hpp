@@ -48,6 +48,20 @@ class TypeError : public Error {
   using Error::Error;
 };
 
+// Saving or loading an array failed: a missing or unreadable file, a
+// truncated or corrupt block, metadata dagger cannot read, no space or no
+// permission. The message names the file or directory and what is wrong;
+// path() is that file or directory.
+class StorageError : public Error {
+ public:
+  StorageError(std::string path, const std::string& problem)
+      : Error(path + ": " + problem), path_(std::move(path)) {}
+  const std::string& path() const noexcept { return path_; }
+
+ private:
+  std::string path_;
+};
+
 // The API was used in a way it does not support (e.g. compute from inside a
 // running thunk, a meta option on a function that does not take Chunks).
 class UsageError : public Error {

@@ -34,9 +34,7 @@ std::vector<Thunk<Block>> source_blocks(const std::vector<ArrayPtr>& sources, st
   return inputs;
 }
 
-namespace {
-
-Block run_kernel(const TileKernel& kernel, DType dtype, const std::vector<Block>& inputs) {
+Block run_elementwise(const TileKernel& kernel, DType dtype, const std::vector<Block>& inputs) {
   const Block& shape = inputs.front();
   Block out = Block::make(dtype, shape.rows, shape.cols);
   const std::size_t out_size = element_size(dtype);
@@ -49,8 +47,6 @@ Block run_kernel(const TileKernel& kernel, DType dtype, const std::vector<Block>
   return out;
 }
 
-}  // namespace
-
 const std::vector<Thunk<Block>>& block_thunks(const ArrayPtr& array) {
   if (!array->lazy()) return array->blocks;
   std::lock_guard lock(array->materialize_mutex);
@@ -59,7 +55,7 @@ const std::vector<Thunk<Block>>& block_thunks(const ArrayPtr& array) {
     blocks.reserve(array->layout.block_count());
     for (std::size_t k = 0; k < array->layout.block_count(); ++k) {
       blocks.push_back(delayed([kernel = array->kernel, dtype = array->dtype](const std::vector<Block>& in) {
-        return run_kernel(kernel, dtype, in);
+        return run_elementwise(kernel, dtype, in);
       }, {.name = "elementwise"})(source_blocks(array->sources, k)));
     }
     array->materialized = std::move(blocks);

@@ -70,6 +70,9 @@ struct ProductPlan {
   Layout result;
 };
 ProductPlan plan_product(const Layout& left, const ArrayPtr& right);
+// Block k of a lazy array from block k of each of its sources (what its
+// fused thunks run; a consumer may run it inside its own thunk).
+Block run_elementwise(const TileKernel& kernel, DType dtype, const std::vector<Block>& inputs);
 // The thunks of block k of each of `sources` (all cut alike).
 std::vector<Thunk<Block>> source_blocks(const std::vector<ArrayPtr>& sources, std::size_t k);
 [[noreturn]] void throw_dtype_mismatch(DType stored, DType wanted);

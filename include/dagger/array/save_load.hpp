@@ -1,0 +1,129 @@
+// Saving arrays to disk and loading them back, in the Zarr v2 layout (a
+// directory: JSON metadata plus one file per block) that Python's zarr and
+// dask open. Both are lazy and per block: compute(save(x, path)) writes each
+// block from the thunk that computes it, and load() gives an array whose
+// thunks each read one block file, so no block passes through the caller.
+#pragma once
+
+#include <string>
+#include <variant>
+
+#include "dagger/array/array_compute.hpp"
+#include "dagger/array/darray.hpp"
+#include "dagger/array/sparse.hpp"
+#include "dagger/context.hpp"
+#include "dagger/errors.hpp"
+#include "dagger/options.hpp"
+
+namespace dagger {
+
+// Element order inside each stored block: F (column-major, as our blocks
+// are: written as they are) or C (row-major, NumPy's default: transposed).
+enum class Order { F, C };
+
+struct Compressor {
+  enum class Kind { none, zstd };
+  Kind kind = Kind::none;
+  int level = 0;
+  static Compressor none() { return {}; }
+  static Compressor zstd(int level = 3) { return {Kind::zstd, level}; }
+};
+
+struct SaveOptions {
+  Order order = Order::F;
+  Compressor compressor = Compressor::none();
+};
+
+namespace detail {
+// Writes every block (one thunk each, run by `context`), publishes the
+// directory atomically, and returns the array loaded from it.
+ArrayPtr save_array(const Context& context, const ArrayPtr& array, const std::string& path, const SaveOptions& options);
+ArrayPtr load_array(const std::string& path, DType wanted, const Scope& scope);
+DType stored_dtype(const std::string& path);
+SparsePtr save_sparse(const Context& context, const SparsePtr& array, const std::string& path,
+                      const SaveOptions& options);
+SparsePtr load_sparse(const std::string& path, DType wanted, const Scope& scope);
+inline Scope context_scope(const Context& context) {
+  return Scope::processors({context.processors().begin(), context.processors().end()});
+}
+}  // namespace detail
+
+// What save() returns; nothing is written until it is computed.
+template <class T>
+struct SaveRequest {
+  DArray<T> array;
+  std::string path;
+  SaveOptions options;
+};
+template <class T>
+struct SparseSaveRequest {
+  SparseDArray<T> array;
+  std::string path;
+  SaveOptions options;
+};
+
+template <class T>
+SaveRequest<T> save(const DArray<T>& array, std::string path, SaveOptions options = {}) {
+  return {array, std::move(path), options};
+}
+template <class T>
+SparseSaveRequest<T> save(const SparseDArray<T>& array, std::string path, SaveOptions options = {}) {
+  return {array, std::move(path), options};
+}
+
+// Loads a saved array lazily: checks the metadata and that every block file
+// is there with the right size now (StorageError), reads each block when a
+// thunk needs it (an error then is a ThunkError carrying the StorageError).
+// With a context, only its processors read the blocks.
+template <class T>
+DArray<T> load(const std::string& path) {
+  return DArray<T>(detail::load_array(path, dtype_of<T>(), Scope::any()));
+}
+template <class T>
+DArray<T> load(const Context& context, const std::string& path) {
+  return DArray<T>(detail::load_array(path, dtype_of<T>(), detail::context_scope(context)));
+}
+
+// Loading without knowing the element type.
+using AnyDArray = std::variant<DArray<double>, DArray<float>, DArray<std::int64_t>, DArray<bool>>;
+inline AnyDArray load_any(const std::string& path) {
+  switch (detail::stored_dtype(path)) {
+    case DType::f64: return load<double>(path);
+    case DType::f32: return load<float>(path);
+    case DType::i64: return load<std::int64_t>(path);
+    case DType::b8: return load<bool>(path);
+  }
+  throw StorageError(path, "unknown element type");
+}
+
+template <class T>
+SparseDArray<T> load_sparse(const std::string& path) {
+  return SparseDArray<T>(detail::load_sparse(path, dtype_of<T>(), Scope::any()));
+}
+template <class T>
+SparseDArray<T> load_sparse(const Context& context, const std::string& path) {
+  return SparseDArray<T>(detail::load_sparse(path, dtype_of<T>(), detail::context_scope(context)));
+}
+
+// Writes the array (computing it block by block if it is lazy) and returns
+// it loaded from the saved directory, lazily: a large saved array does not
+// stay in memory. An existing array at `path` is replaced only once every
+// block is written; on error nothing of the new one is left.
+template <class T>
+DArray<T> compute(const Context& context, const SaveRequest<T>& request) {
+  return DArray<T>(detail::save_array(context, request.array.impl(), request.path, request.options));
+}
+template <class T>
+DArray<T> compute(const SaveRequest<T>& request) {
+  return compute(Context(), request);
+}
+template <class T>
+SparseDArray<T> compute(const Context& context, const SparseSaveRequest<T>& request) {
+  return SparseDArray<T>(detail::save_sparse(context, request.array.impl(), request.path, request.options));
+}
+template <class T>
+SparseDArray<T> compute(const SparseSaveRequest<T>& request) {
+  return compute(Context(), request);
+}
+
+}  // namespace dagger

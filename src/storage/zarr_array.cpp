@@ -1,0 +1,84 @@
+// Dense arrays as Zarr v2 arrays: one chunk file per block, chunks the size
+// of our blocks, so saving and loading never re-block.
+#include <memory>
+
+#include "dagger/array.hpp"
+#include "storage/file_io.hpp"
+#include "storage/staged_directory.hpp"
+#include "storage/zarr_blocks.hpp"
+#include "storage/zarr_metadata.hpp"
+
+namespace dagger::detail {
+namespace {
+
+using storage::ZarrMeta;
+
+storage::ZarrMeta meta_for(const Layout& layout, DType dtype, const SaveOptions& options) {
+  ZarrMeta meta;
+  meta.shape = layout.shape();
+  meta.chunks = layout.blocks().sizes;
+  meta.dtype = dtype;
+  meta.order = options.order == Order::C ? 'C' : 'F';
+  meta.codec = options.compressor.kind == Compressor::Kind::zstd ? storage::Codec::zstd : storage::Codec::none;
+  meta.level = options.compressor.level;
+  return meta;
+}
+
+// One thunk per block that writes it and returns the bytes written (not the
+// block: nothing large comes back to the caller). A lazy element-wise
+// block is computed inside that same thunk.
+std::vector<Thunk<std::uint64_t>> write_thunks(const ArrayPtr& array, std::shared_ptr<const ZarrMeta> meta,
+                                               const std::string& dir) {
+  const Layout& layout = array->layout;
+  std::vector<Thunk<std::uint64_t>> writes;
+  writes.reserve(layout.block_count());
+  for (std::size_t k = 0; k < layout.block_count(); ++k) {
+    const std::string file = dir + "/" + meta->chunk_key(layout.grid_row_of(k), layout.grid_col_of(k));
+    if (array->lazy()) {
+      writes.push_back(delayed([meta, file, kernel = array->kernel, dtype = array->dtype](const std::vector<Block>& in) {
+        return storage::write_block_file(file, run_elementwise(kernel, dtype, in), *meta);
+      }, {.name = "zarr write"})(source_blocks(array->sources, k)));
+    } else {
+      writes.push_back(delayed([meta, file](const Block& b) { return storage::write_block_file(file, b, *meta); },
+                               {.name = "zarr write"})(array->blocks[k]));
+    }
+  }
+  return writes;
+}
+
+}  // namespace
+
+ArrayPtr save_array(const Context& context, const ArrayPtr& array, const std::string& path, const SaveOptions& options) {
+  storage::StagedDirectory staged(path);
+  auto meta = std::make_shared<const ZarrMeta>(meta_for(array->layout, array->dtype, options));
+  storage::write_file(staged.path() + "/.zarray", storage::zarray_json(*meta));
+  storage::write_file(staged.path() + "/.zattrs", std::string("{}\n"));
+  // A failing block throws out of here and `staged` removes the directory.
+  dagger::compute(context, write_thunks(array, meta, staged.path()));
+  staged.publish();
+  return load_array(staged.target(), array->dtype, context_scope(context));
+}
+
+ArrayPtr load_array(const std::string& path, DType wanted, const Scope& scope) {
+  auto meta = std::make_shared<const ZarrMeta>(storage::read_zarray(path));
+  if (meta->dtype != wanted) {
+    throw StorageError(path, "holds " + to_string(meta->dtype) + " elements (" + storage::zarr_dtype(meta->dtype) +
+                                 "), not " + to_string(wanted));
+  }
+  storage::check_block_files(path, *meta);
+  Layout layout(meta->shape, meta->ndims() == 2 ? Blocks(meta->chunks[0], meta->chunks[1]) : Blocks(meta->chunks[0]));
+  std::vector<Thunk<Block>> blocks;
+  blocks.reserve(layout.block_count());
+  for (std::size_t k = 0; k < layout.block_count(); ++k) {
+    const std::int64_t gi = layout.grid_row_of(k), gj = layout.grid_col_of(k);
+    const std::string file = path + "/" + meta->chunk_key(gi, gj);
+    const std::int64_t h = layout.block_height(gi), w = layout.block_width(gj);
+    blocks.push_back(delayed([meta, file, h, w] { return storage::read_block_file(file, *meta, h, w); },
+                             {.scope = scope, .name = "zarr read"})());
+  }
+  return make_array(std::move(layout), wanted, std::move(blocks));
+}
+
+DType stored_dtype(const std::string& path) { return storage::read_zarray(path).dtype; }
+
+}  // namespace dagger::detail

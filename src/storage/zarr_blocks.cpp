@@ -1,0 +1,119 @@
+#include "storage/zarr_blocks.hpp"
+
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+
+#include "dagger/errors.hpp"
+#include "storage/file_io.hpp"
+#include "storage/zarr_codec.hpp"
+
+namespace dagger::storage {
+namespace {
+
+// Chunk rows x cols (a 1-D chunk is a column).
+std::int64_t chunk_rows(const ZarrMeta& m) { return m.chunks[0]; }
+std::int64_t chunk_cols(const ZarrMeta& m) { return m.ndims() == 2 ? m.chunks[1] : 1; }
+
+// Copies an h x w column-major block to or from a row-major chunk of
+// cr x cc, element by element (the fixed size lets the copy be one move).
+template <std::size_t Size, bool ToChunk>
+void transpose_copy(std::byte* chunk, std::byte* block, std::int64_t h, std::int64_t w, std::int64_t cc) {
+  for (std::int64_t r = 0; r < h; ++r) {
+    for (std::int64_t c = 0; c < w; ++c) {
+      std::byte* in_chunk = chunk + static_cast<std::size_t>(r * cc + c) * Size;
+      std::byte* in_block = block + static_cast<std::size_t>(r + c * h) * Size;
+      if constexpr (ToChunk) {
+        std::memcpy(in_chunk, in_block, Size);
+      } else {
+        std::memcpy(in_block, in_chunk, Size);
+      }
+    }
+  }
+}
+
+template <bool ToChunk>
+void copy_block(std::byte* chunk, std::byte* block, std::int64_t h, std::int64_t w, const ZarrMeta& meta) {
+  const std::size_t size = element_size(meta.dtype);
+  const std::int64_t cr = chunk_rows(meta), cc = chunk_cols(meta);
+  if (meta.order == 'F' || meta.ndims() == 1) {
+    // Same element order: one copy per column (one in all for a full block).
+    for (std::int64_t c = 0; c < w; ++c) {
+      std::byte* in_chunk = chunk + static_cast<std::size_t>(c * cr) * size;
+      std::byte* in_block = block + static_cast<std::size_t>(c * h) * size;
+      if constexpr (ToChunk) {
+        std::memcpy(in_chunk, in_block, static_cast<std::size_t>(h) * size);
+      } else {
+        std::memcpy(in_block, in_chunk, static_cast<std::size_t>(h) * size);
+      }
+    }
+    return;
+  }
+  switch (size) {
+    case 1: transpose_copy<1, ToChunk>(chunk, block, h, w, cc); break;
+    case 4: transpose_copy<4, ToChunk>(chunk, block, h, w, cc); break;
+    default: transpose_copy<8, ToChunk>(chunk, block, h, w, cc); break;
+  }
+}
+
+// "3.1" -> (3, 1); "2" -> (2, 0) for 1-D; anything else is not a chunk key.
+bool parse_key(const std::string& name, const ZarrMeta& meta, std::int64_t& i, std::int64_t& j) {
+  const char* p = name.data();
+  const char* end = name.data() + name.size();
+  auto r = std::from_chars(p, end, i);
+  if (r.ec != std::errc() || i < 0) return false;
+  j = 0;
+  if (meta.ndims() == 1) return r.ptr == end;
+  if (r.ptr == end || *r.ptr != '.') return false;
+  auto r2 = std::from_chars(r.ptr + 1, end, j);
+  return r2.ec == std::errc() && r2.ptr == end && j >= 0;
+}
+
+}  // namespace
+
+std::vector<std::byte> chunk_from_block(const Block& b, const ZarrMeta& meta) {
+  // Zero bytes are the fill value of every dtype we write (0, 0.0, false).
+  std::vector<std::byte> raw(meta.chunk_bytes(), std::byte{0});
+  copy_block<true>(raw.data(), b.buffer.get(), b.rows, b.cols, meta);
+  return raw;
+}
+
+Block block_from_chunk(const std::vector<std::byte>& raw, const ZarrMeta& meta, std::int64_t h, std::int64_t w) {
+  Block b = Block::make(meta.dtype, h, w);
+  copy_block<false>(const_cast<std::byte*>(raw.data()), b.buffer.get(), h, w, meta);
+  if (meta.dtype == DType::b8) {
+    // A bool must be 0 or 1; a file may hold any byte.
+    auto* bytes = reinterpret_cast<unsigned char*>(b.buffer.get());
+    for (std::int64_t k = 0; k < b.size(); ++k) bytes[k] = bytes[k] != 0;
+  }
+  return b;
+}
+
+std::uint64_t write_block_file(const std::string& file, const Block& b, const ZarrMeta& meta) {
+  const std::vector<std::byte> stored = encode_chunk(chunk_from_block(b, meta), meta);
+  write_file(file, stored);
+  return stored.size();
+}
+
+Block read_block_file(const std::string& file, const ZarrMeta& meta, std::int64_t h, std::int64_t w) {
+  return block_from_chunk(decode_chunk(file, read_file(file), meta), meta, h, w);
+}
+
+void check_block_files(const std::string& dir, const ZarrMeta& meta) {
+  for (std::int64_t j = 0; j < (meta.ndims() == 2 ? meta.grid(1) : 1); ++j) {
+    for (std::int64_t i = 0; i < meta.grid(0); ++i) check_chunk_file(dir + "/" + meta.chunk_key(i, j), meta);
+  }
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    std::int64_t i = 0, j = 0;
+    if (!parse_key(name, meta, i, j)) continue;
+    if (i >= meta.grid(0) || (meta.ndims() == 2 && j >= meta.grid(1))) {
+      throw StorageError(dir + "/" + name, "block file outside the grid: .zarray (" + meta.describe() +
+                                               ") is inconsistent with the block files");
+    }
+  }
+  if (ec) throw_errno(dir, "cannot list directory", ec.value());
+}
+
+}  // namespace dagger::storage

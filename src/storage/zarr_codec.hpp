@@ -1,0 +1,23 @@
+// How a chunk's bytes are stored in its file: as they are, or as one zstd
+// frame (what numcodecs.Zstd writes). Decoding checks the size, so a
+// truncated or corrupt file is an error naming it, never wrong values.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "storage/zarr_metadata.hpp"
+
+namespace dagger::storage {
+
+// The file contents for a chunk's raw bytes.
+std::vector<std::byte> encode_chunk(std::vector<std::byte> raw, const ZarrMeta& meta);
+// The raw bytes (exactly meta.chunk_bytes()) from the file contents.
+std::vector<std::byte> decode_chunk(const std::string& file, std::vector<std::byte> stored, const ZarrMeta& meta);
+// Without reading the data: the file exists and its size (raw) or the
+// content size its zstd frame header declares matches a full chunk.
+void check_chunk_file(const std::string& file, const ZarrMeta& meta);
+
+}  // namespace dagger::storage
