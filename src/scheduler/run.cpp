@@ -252,15 +252,19 @@ bool Run::has_work_for(int slot) const {
 
 bool Run::find_task(int slot, std::uint32_t& task) {
   Slot& me = slots_[slot];
-  if (me.inbox.pop_front(task)) return true;
-  if (!me.steals) return false;
-  if (me.local.pop_back(task)) {
-    if (chunk_store().under_pressure() && allocates_only(task)) {
+  const bool from_inbox = me.inbox.pop_front(task);
+  if (!from_inbox && !me.steals) return false;
+  if (from_inbox || me.local.pop_back(task)) {
+    if (me.steals && chunk_store().under_pressure() && allocates_only(task)) {
       // Near the memory limit: before a task that only adds to memory, run
       // a queued one that lets inputs go.
       std::uint32_t freeing;
       if (take_freeing_task(freeing)) {
-        me.local.push(task);
+        if (from_inbox) {
+          me.inbox.push_front(task);
+        } else {
+          me.local.push(task);
+        }
         task = freeing;
       }
     }

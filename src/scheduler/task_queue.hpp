@@ -18,6 +18,12 @@ class TaskQueue {
     tasks_.push_back(task);
     size_.store(tasks_.size(), std::memory_order_release);
   }
+  // Puts back a task taken from the front.
+  void push_front(std::uint32_t task) {
+    std::lock_guard lock(mutex_);
+    tasks_.push_front(task);
+    size_.store(tasks_.size(), std::memory_order_release);
+  }
   bool pop_back(std::uint32_t& task) { return pop(task, true); }
   bool pop_front(std::uint32_t& task) { return pop(task, false); }
   bool empty() const { return size_.load(std::memory_order_acquire) == 0; }

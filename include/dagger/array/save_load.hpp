@@ -43,7 +43,11 @@ DType stored_dtype(const std::string& path);
 SparsePtr save_sparse(const Context& context, const SparsePtr& array, const std::string& path,
                       const SaveOptions& options);
 SparsePtr load_sparse(const std::string& path, DType wanted, const Scope& scope);
+// The scope of reads for a context: none for the default context, so that
+// reads stay plain CPU tasks that any thread takes depth first (a scoped
+// task is placed by the cost model instead, which loses that order).
 inline Scope context_scope(const Context& context) {
+  if (context.processors() == Context().processors()) return Scope::any();
   return Scope::processors({context.processors().begin(), context.processors().end()});
 }
 }  // namespace detail
