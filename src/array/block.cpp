@@ -20,6 +20,9 @@ std::shared_ptr<std::byte[]> allocate(std::size_t bytes) {
   if (bytes < kMappedBytes) return std::shared_ptr<std::byte[]>(new std::byte[bytes > 0 ? bytes : 1]);
   void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) throw std::bad_alloc();
+  // Huge pages where the system offers them on request: a 128 MB block then
+  // costs 64 page faults instead of 31250.
+  ::madvise(p, bytes, MADV_HUGEPAGE);
   return std::shared_ptr<std::byte[]>(static_cast<std::byte*>(p),
                                       [bytes](std::byte* q) { ::munmap(q, bytes); });
 }

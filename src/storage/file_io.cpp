@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include "dagger/errors.hpp"
@@ -39,19 +40,62 @@ Fd open_for_reading(const std::string& path) {
   return Fd(fd);
 }
 
-// Reads until `n` bytes or end of file.
-std::size_t read_up_to(const Fd& fd, const std::string& path, std::byte* out, std::size_t n) {
+// Direct I/O moves whole aligned pages between the device and our buffer.
+constexpr std::size_t kPage = 4096;
+constexpr std::size_t kDirectMin = 1 << 20;
+
+// The leading bytes of a transfer that can go by direct I/O (a multiple of
+// the page); 0 when the buffer is small or unaligned, or the file system
+// does not do direct I/O (tmpfs).
+std::size_t start_direct(const Fd& fd, const void* buffer, std::size_t n) {
+  if (n < kDirectMin || reinterpret_cast<std::uintptr_t>(buffer) % kPage != 0) return 0;
+  const int flags = ::fcntl(fd.get(), F_GETFL);
+  if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags | O_DIRECT) != 0) return 0;
+  return n / kPage * kPage;
+}
+
+void stop_direct(const Fd& fd) {
+  const int flags = ::fcntl(fd.get(), F_GETFL);
+  if (flags >= 0) ::fcntl(fd.get(), F_SETFL, flags & ~O_DIRECT);
+}
+
+// Reads or writes [done, n) of `buffer`; direct I/O for its first `direct`
+// bytes. A file system may still refuse a direct transfer (EINVAL): the rest
+// then goes through the page cache.
+template <class Transfer>
+std::size_t transfer_all(const Fd& fd, const std::string& path, const char* action, std::size_t n,
+                         std::size_t direct, Transfer transfer) {
   std::size_t done = 0;
   while (done < n) {
-    const ssize_t got = ::read(fd.get(), out + done, n - done);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      throw_errno(path, "cannot read", errno);
+    if (direct != 0 && done >= direct) {
+      stop_direct(fd);
+      direct = 0;
     }
-    if (got == 0) break;
-    done += static_cast<std::size_t>(got);
+    const std::size_t want = direct != 0 ? direct - done : n - done;
+    const ssize_t moved = transfer(done, want);
+    if (moved < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EINVAL && direct != 0) {
+        stop_direct(fd);
+        direct = 0;
+        continue;
+      }
+      throw_errno(path, action, errno);
+    }
+    if (moved == 0) break;  // end of file
+    done += static_cast<std::size_t>(moved);
+    if (direct != 0 && done % kPage != 0) {
+      stop_direct(fd);  // a short direct transfer: finish unaligned
+      direct = 0;
+    }
   }
   return done;
+}
+
+// Reads until `n` bytes or end of file.
+std::size_t read_up_to(const Fd& fd, const std::string& path, std::byte* out, std::size_t n) {
+  return transfer_all(fd, path, "cannot read", n, 0,
+                      [&](std::size_t at, std::size_t want) { return ::read(fd.get(), out + at, want); });
 }
 
 }  // namespace
@@ -78,15 +122,10 @@ void throw_errno(const std::string& path, const std::string& action, int error) 
 void write_file(const std::string& path, std::span<const std::byte> bytes) {
   Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
   if (fd.get() < 0) throw_errno(path, "cannot create", errno);
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t put = ::write(fd.get(), bytes.data() + done, bytes.size() - done);
-    if (put < 0) {
-      if (errno == EINTR) continue;
-      throw_errno(path, "cannot write", errno);
-    }
-    done += static_cast<std::size_t>(put);
-  }
+  const std::size_t direct = start_direct(fd, bytes.data(), bytes.size());
+  transfer_all(fd, path, "cannot write", bytes.size(), direct, [&](std::size_t at, std::size_t want) {
+    return ::write(fd.get(), bytes.data() + at, want);
+  });
   if (::fsync(fd.get()) != 0) throw_errno(path, "cannot sync", errno);
   if (fd.release_and_close() != 0) throw_errno(path, "cannot close", errno);
 }
@@ -103,6 +142,19 @@ std::vector<std::byte> read_file(const std::string& path) {
   std::vector<std::byte> out(static_cast<std::size_t>(st.st_size));
   out.resize(read_up_to(fd, path, out.data(), out.size()));
   return out;
+}
+
+std::size_t read_file_into(const std::string& path, std::span<std::byte> out) {
+  Fd fd = open_for_reading(path);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) throw_errno(path, "cannot stat", errno);
+  if (S_ISDIR(st.st_mode)) throw_errno(path, "cannot read", EISDIR);
+  const auto size = static_cast<std::size_t>(st.st_size);
+  if (size != out.size()) return size;
+  const std::size_t direct = start_direct(fd, out.data(), out.size());
+  return transfer_all(fd, path, "cannot read", out.size(), direct, [&](std::size_t at, std::size_t want) {
+    return ::read(fd.get(), out.data() + at, want);
+  });
 }
 
 std::string read_text(const std::string& path) {

@@ -15,13 +15,20 @@ std::string errno_text(int error);
 [[noreturn]] void throw_errno(const std::string& path, const std::string& action, int error);
 
 // Creates `path` (it must not exist), writes every byte, fsyncs and closes
-// it: once this returns, the bytes survive a crash.
+// it: once this returns, the bytes survive a crash. A large page-aligned
+// buffer (an array block) goes by direct I/O where the file system allows
+// it: no copy into the page cache, which would otherwise fill memory with
+// data this process has already let go.
 void write_file(const std::string& path, std::span<const std::byte> bytes);
 void write_file(const std::string& path, const std::string& text);
 
 // The whole file; a missing or unreadable file is a StorageError.
 std::vector<std::byte> read_file(const std::string& path);
 std::string read_text(const std::string& path);
+// Fills `out` with the whole file when the file has exactly out.size()
+// bytes (by direct I/O for a large page-aligned `out`); returns the file's
+// size either way, so the caller can say what is wrong with it.
+std::size_t read_file_into(const std::string& path, std::span<std::byte> out);
 // At most `n` bytes from the start of the file.
 std::vector<std::byte> read_prefix(const std::string& path, std::size_t n);
 

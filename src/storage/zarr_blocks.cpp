@@ -69,6 +69,20 @@ bool parse_key(const std::string& name, const ZarrMeta& meta, std::int64_t& i, s
   return r2.ec == std::errc() && r2.ptr == end && j >= 0;
 }
 
+// A bool must be 0 or 1; a file may hold any byte.
+void normalize_bools(Block& b) {
+  auto* bytes = reinterpret_cast<unsigned char*>(b.buffer.get());
+  for (std::int64_t k = 0; k < b.size(); ++k) bytes[k] = bytes[k] != 0;
+}
+
+// A raw chunk that is byte for byte the block's buffer: a full-size block in
+// column-major order, uncompressed. Such blocks go between file and buffer
+// with no copy in between.
+bool stored_as_is(const ZarrMeta& meta, std::int64_t h, std::int64_t w) {
+  return meta.codec == Codec::none && (meta.order == 'F' || meta.ndims() == 1) && h == chunk_rows(meta) &&
+         w == chunk_cols(meta);
+}
+
 }  // namespace
 
 std::vector<std::byte> chunk_from_block(const Block& b, const ZarrMeta& meta) {
@@ -81,21 +95,28 @@ std::vector<std::byte> chunk_from_block(const Block& b, const ZarrMeta& meta) {
 Block block_from_chunk(const std::vector<std::byte>& raw, const ZarrMeta& meta, std::int64_t h, std::int64_t w) {
   Block b = Block::make(meta.dtype, h, w);
   copy_block<false>(const_cast<std::byte*>(raw.data()), b.buffer.get(), h, w, meta);
-  if (meta.dtype == DType::b8) {
-    // A bool must be 0 or 1; a file may hold any byte.
-    auto* bytes = reinterpret_cast<unsigned char*>(b.buffer.get());
-    for (std::int64_t k = 0; k < b.size(); ++k) bytes[k] = bytes[k] != 0;
-  }
+  if (meta.dtype == DType::b8) normalize_bools(b);
   return b;
 }
 
 std::uint64_t write_block_file(const std::string& file, const Block& b, const ZarrMeta& meta) {
+  if (stored_as_is(meta, b.rows, b.cols)) {
+    write_file(file, std::span<const std::byte>(b.buffer.get(), b.bytes()));
+    return b.bytes();
+  }
   const std::vector<std::byte> stored = encode_chunk(chunk_from_block(b, meta), meta);
   write_file(file, stored);
   return stored.size();
 }
 
 Block read_block_file(const std::string& file, const ZarrMeta& meta, std::int64_t h, std::int64_t w) {
+  if (stored_as_is(meta, h, w)) {
+    Block b = Block::make(meta.dtype, h, w);
+    const std::size_t size = read_file_into(file, std::span<std::byte>(b.buffer.get(), b.bytes()));
+    if (size != b.bytes()) throw_wrong_size(file, "it holds", size, meta);
+    if (meta.dtype == DType::b8) normalize_bools(b);
+    return b;
+  }
   return block_from_chunk(decode_chunk(file, read_file(file), meta), meta, h, w);
 }
 

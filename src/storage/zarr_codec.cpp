@@ -19,13 +19,13 @@ std::string chunk_text(const ZarrMeta& meta) {
   return std::to_string(meta.chunk_bytes()) + " bytes (one chunk of " + meta.describe() + ")";
 }
 
-[[noreturn]] void throw_wrong_size(const std::string& file, const std::string& what, unsigned long long got,
-                                   const ZarrMeta& meta) {
+}  // namespace
+
+void throw_wrong_size(const std::string& file, const std::string& what, unsigned long long got,
+                      const ZarrMeta& meta) {
   throw StorageError(file, (got < meta.chunk_bytes() ? "truncated block file: " : "block file of the wrong size: ") +
                                what + " " + std::to_string(got) + " bytes, expected " + chunk_text(meta));
 }
-
-}  // namespace
 
 std::vector<std::byte> encode_chunk(std::vector<std::byte> raw, const ZarrMeta& meta) {
   if (meta.codec == Codec::none) return raw;

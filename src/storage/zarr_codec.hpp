@@ -16,6 +16,9 @@ namespace dagger::storage {
 std::vector<std::byte> encode_chunk(std::vector<std::byte> raw, const ZarrMeta& meta);
 // The raw bytes (exactly meta.chunk_bytes()) from the file contents.
 std::vector<std::byte> decode_chunk(const std::string& file, std::vector<std::byte> stored, const ZarrMeta& meta);
+// "truncated block file: it holds 10 bytes, expected 800 bytes (...)"
+[[noreturn]] void throw_wrong_size(const std::string& file, const std::string& what, unsigned long long got,
+                                   const ZarrMeta& meta);
 // Without reading the data: the file exists and its size (raw) or the
 // content size its zstd frame header declares matches a full chunk.
 void check_chunk_file(const std::string& file, const ZarrMeta& meta);
