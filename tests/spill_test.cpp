@@ -156,6 +156,39 @@ TEST_F(Spill, SumOfAPlusTransposeTenTimesTheLimit) {
   EXPECT_EQ(files_in(dir_), 0u);
 }
 
+// The seed's saving pipeline at CI size: A (392 MB) saved, A + A' computed
+// from the saved copy and saved too, under a 40 MiB limit.
+TEST_F(Spill, SavedPipelineTenTimesTheLimit) {
+  const std::int64_t n = 7000, b = 1000;
+  const std::size_t block = static_cast<std::size_t>(b * b) * sizeof(double);
+  const std::size_t memory_limit = 40 * kMiB;
+  limit(memory_limit);
+  const fs::path saved = dir_ / "saved";
+  fs::create_directories(saved);
+  const std::size_t rss_before = status_bytes("VmRSS");
+  reset_peak_rss();
+  auto a = dagger::rand(dagger::Blocks(b, b), n, n, dagger::Seed{12});
+  auto saved_a = dagger::compute(dagger::save(a, (saved / "A").string()));
+  auto apat = dagger::compute(dagger::save(saved_a + dagger::transpose(saved_a), (saved / "ApAt").string()));
+  const double sum_apat = dagger::collect(dagger::sum(apat));
+  const std::size_t peak = status_bytes("VmHWM");
+
+  const double sum_a = dagger::collect(dagger::sum(saved_a));
+  EXPECT_NEAR(sum_apat, 2 * sum_a, 1e-9 * sum_a);
+  // Spot check: a block off the diagonal, against the generator.
+  auto corner = dagger::collect(apat(dagger::range(5000, 5100), dagger::range(1000, 1100)));
+  auto left = dagger::collect(a(dagger::range(5000, 5100), dagger::range(1000, 1100)));
+  auto right = dagger::collect(a(dagger::range(1000, 1100), dagger::range(5000, 5100)));
+  EXPECT_TRUE(corner.isApprox(left + right.transpose(), 1e-15));
+  const std::size_t threads = dagger::Context().processors().size();
+  if (kRssMeaningful) {
+    EXPECT_LE(peak - rss_before, memory_limit + threads * 3 * block)
+        << "peak RSS " << peak / kMiB << " MiB, before " << rss_before / kMiB << " MiB";
+  }
+  std::cout << "saved pipeline " << n << "^2 under " << memory_limit / kMiB << " MiB: peak RSS +"
+            << (peak - rss_before) / kMiB << " MiB\n";
+}
+
 // One thread, and a graph whose ready queue holds, behind two tasks that
 // only allocate (W and X: their input O1 has other consumers left), one that
 // releases an input (U2: the last consumer of P). Far from the limit the
