@@ -156,6 +156,24 @@ TEST_F(Spill, SumOfAPlusTransposeTenTimesTheLimit) {
   EXPECT_EQ(files_in(dir_), 0u);
 }
 
+TEST_F(Spill, SparseBlocksSpillAndComeBackEqual) {
+  auto s = dagger::sprand(dagger::Blocks(1000, 1000), 4000, 4000, 0.05, dagger::Seed{21});
+  auto block_sums = [](const std::vector<dagger::Chunk<dagger::SparseBlock>>& chunks) {
+    std::vector<double> sums;
+    for (const auto& c : chunks) sums.push_back(c.value().view<double>().sum());
+    return sums;
+  };
+  const std::vector<double> expected = block_sums(dagger::compute(s.block_thunks()));
+  limit(2 * kMiB);  // the 16 blocks hold about 13 MB
+  const auto before = dagger::memory_stats();
+  auto held = dagger::compute(s.block_thunks());
+  const auto after = dagger::memory_stats();
+  EXPECT_GE(after.spilled_bytes, 10 * kMiB);
+  EXPECT_GT(after.spills, before.spills);
+  EXPECT_EQ(block_sums(held), expected);  // each value() reads its block back
+  EXPECT_EQ(dagger::memory_stats().spilled_bytes, 0u);
+}
+
 // The seed's saving pipeline at CI size: A (392 MB) saved, A + A' computed
 // from the saved copy and saved too, under a 40 MiB limit.
 TEST_F(Spill, SavedPipelineTenTimesTheLimit) {

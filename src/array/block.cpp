@@ -32,14 +32,16 @@ const Block& as_block(const void* object) { return *static_cast<const Block*>(ob
 const detail::SpillCodec block_codec{
     [](const void* object) {
       const Block& b = as_block(object);
-      return b.buffer ? std::span<const std::byte>(b.buffer.get(), b.bytes()) : std::span<const std::byte>();
+      detail::SpillParts parts{};
+      if (b.buffer) parts[0] = std::span<const std::byte>(b.buffer.get(), b.bytes());
+      return parts;
     },
     [](const void* object) { return as_block(object).buffer.use_count() == 1; },
     [](void* object) { static_cast<Block*>(object)->buffer.reset(); },
-    [](void* object, std::size_t bytes) {
+    [](void* object, const detail::SpillSizes& sizes) {
       Block& b = *static_cast<Block*>(object);
-      b.buffer = allocate(bytes);
-      return std::span<std::byte>(b.buffer.get(), bytes);
+      b.buffer = allocate(sizes[0]);
+      return detail::SpillTargets{std::span<std::byte>(b.buffer.get(), sizes[0])};
     },
 };
 

@@ -19,44 +19,48 @@ namespace {
 
 std::string errno_text(int error) { return std::strerror(error); }
 
-// Writes all of `bytes` to a new file; 0 or the errno that stopped it.
-int write_file(const std::filesystem::path& path, std::span<const std::byte> bytes) {
+// Writes the parts one after the other to a new file; 0 or the errno that
+// stopped it.
+int write_file(const std::filesystem::path& path, const SpillParts& parts) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return errno;
-  std::size_t done = 0;
   int error = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      error = errno;
-      break;
+  for (const auto& part : parts) {
+    std::size_t done = 0;
+    while (error == 0 && done < part.size()) {
+      const ssize_t n = ::write(fd, part.data() + done, part.size() - done);
+      if (n < 0) {
+        if (errno != EINTR) error = errno;
+        continue;
+      }
+      done += static_cast<std::size_t>(n);
     }
-    done += static_cast<std::size_t>(n);
   }
   if (::close(fd) != 0 && error == 0) error = errno;
   if (error != 0) ::unlink(path.c_str());
   return error;
 }
 
-// Fills `out` from the file; an empty string or what went wrong.
-std::string read_file(const std::filesystem::path& path, std::span<std::byte> out) {
+// Fills the parts from the file; an empty string or what went wrong.
+std::string read_file(const std::filesystem::path& path, const SpillTargets& parts) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return errno_text(errno);
-  std::size_t done = 0;
   std::string problem;
-  while (done < out.size()) {
-    const ssize_t n = ::read(fd, out.data() + done, out.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      problem = errno_text(errno);
-      break;
+  std::size_t total = 0;
+  for (const auto& part : parts) {
+    std::size_t done = 0;
+    while (problem.empty() && done < part.size()) {
+      const ssize_t n = ::read(fd, part.data() + done, part.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        problem = errno_text(errno);
+      } else if (n == 0) {
+        problem = "the file ends after " + std::to_string(total + done) + " bytes";
+      } else {
+        done += static_cast<std::size_t>(n);
+      }
     }
-    if (n == 0) {
-      problem = "file has " + std::to_string(done) + " bytes, expected " + std::to_string(out.size());
-      break;
-    }
-    done += static_cast<std::size_t>(n);
+    total += done;
   }
   ::close(fd);
   return problem;
@@ -125,7 +129,7 @@ void ChunkStore::lru_remove(StoreEntry& e) {
 void ChunkStore::add(ChunkData& chunk) {
   const SpillCodec* codec = chunk.value.spill_codec();
   if (!codec || chunk.space != &host_memory()) return;
-  const std::size_t payload = codec->payload(chunk.value.object()).size();
+  const std::size_t payload = payload_bytes(codec->payload(chunk.value.object()));
   if (payload < kMinSpillBytes) return;
   auto* e = new StoreEntry;
   e->chunk = &chunk;
@@ -193,7 +197,7 @@ void ChunkStore::reload(std::unique_lock<std::mutex>& lock, StoreEntry& e) {
   const std::int64_t start = now_ns();
   make_room(e.payload);
   void* object = e.chunk->value.object();
-  std::string problem = read_file(file, e.codec->restore(object, e.payload));
+  std::string problem = read_file(file, e.codec->restore(object, e.sizes));
   if (!problem.empty()) e.codec->drop(object);
   lock.lock();
   if (!problem.empty()) {
@@ -264,7 +268,7 @@ bool ChunkStore::spill_one(std::unique_lock<std::mutex>& lock, std::size_t incom
   // Values shared with other owners would stay in memory anyway; they come
   // back to the list at their next unpin.
   while (victim && (!victim->codec->sole_owner(victim->chunk->value.object()) ||
-                    victim->codec->payload(victim->chunk->value.object()).empty())) {
+                    payload_bytes(victim->codec->payload(victim->chunk->value.object())) == 0)) {
     StoreEntry* next = victim->newer;
     lru_remove(*victim);
     victim = next;
@@ -278,7 +282,8 @@ bool ChunkStore::spill_one(std::unique_lock<std::mutex>& lock, std::size_t incom
 
   const std::int64_t start = now_ns();
   void* object = victim->chunk->value.object();
-  const int error = write_file(file, victim->codec->payload(object));
+  const SpillParts parts = victim->codec->payload(object);
+  const int error = write_file(file, parts);
 
   lock.lock();
   leaving_ -= victim->payload;
@@ -288,6 +293,7 @@ bool ChunkStore::spill_one(std::unique_lock<std::mutex>& lock, std::size_t incom
     victim->codec->drop(object);
     victim->state = StoreEntry::State::spilled;
     victim->file = file;
+    for (std::size_t i = 0; i < kSpillParts; ++i) victim->sizes[i] = parts[i].size();
     resident_.fetch_sub(victim->payload);
     spilled_now_ += victim->payload;
     ++spills_;

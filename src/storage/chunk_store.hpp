@@ -30,6 +30,7 @@ struct StoreEntry {
   ChunkData* chunk = nullptr;
   const SpillCodec* codec = nullptr;
   std::size_t payload = 0;   // bytes the payload holds when resident
+  SpillSizes sizes{};        // of each part, while spilled
   std::uint32_t pins = 0;    // running tasks (or user code) reading it
   State state = State::resident;
   bool held = false;         // handed to user code: never spilled again

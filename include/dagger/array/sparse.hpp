@@ -12,6 +12,7 @@
 #include "dagger/array/elementwise.hpp"
 #include "dagger/compute.hpp"
 #include "dagger/array/darray.hpp"
+#include "dagger/detail/spill_codec.hpp"
 
 namespace dagger {
 
@@ -36,6 +37,8 @@ inline std::size_t dagger_byte_size(const SparseBlock& b) {
   return sizeof(SparseBlock) + (b.col_start->size() + b.row_index->size()) * sizeof(std::int64_t) +
          b.values->size();
 }
+// Sparse blocks in host memory may be spilled to disk under the memory limit.
+const detail::SpillCodec* dagger_spill_codec(const SparseBlock*);
 
 namespace detail {
 struct SparseImpl {

@@ -3,8 +3,10 @@
 // (found by ADL); values of other types stay in memory. The codec moves only
 // the value's large contiguous payload: the small rest of the object (shape,
 // element type) stays in memory, so a spilled value keeps its description.
+// The store only touches a spilled value's payload after restoring it.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <span>
 #include <type_traits>
@@ -12,16 +14,29 @@
 
 namespace dagger::detail {
 
+// A value's payload is up to kSpillParts byte ranges (a dense block has
+// one, a sparse block three), written one after the other.
+inline constexpr std::size_t kSpillParts = 3;
+using SpillParts = std::array<std::span<const std::byte>, kSpillParts>;
+using SpillSizes = std::array<std::size_t, kSpillParts>;
+using SpillTargets = std::array<std::span<std::byte>, kSpillParts>;
+
 struct SpillCodec {
-  // The bytes to write. Empty: nothing worth spilling.
-  std::span<const std::byte> (*payload)(const void* object);
+  // The byte ranges to write; unused parts are empty.
+  SpillParts (*payload)(const void* object);
   // Whether dropping the payload frees its memory (nobody else shares it).
   bool (*sole_owner)(const void* object);
   // Frees the payload; the object keeps everything else.
   void (*drop)(void* object);
-  // Gives the object a fresh payload of `bytes` and returns it, to be filled.
-  std::span<std::byte> (*restore)(void* object, std::size_t bytes);
+  // Gives the object fresh parts of these sizes and returns them, to be filled.
+  SpillTargets (*restore)(void* object, const SpillSizes& sizes);
 };
+
+inline std::size_t payload_bytes(const SpillParts& parts) {
+  std::size_t n = 0;
+  for (const auto& p : parts) n += p.size();
+  return n;
+}
 
 template <class T, class = void>
 struct has_spill_codec : std::false_type {};
