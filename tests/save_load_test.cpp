@@ -274,6 +274,34 @@ TEST(SaveLoad, FailingSaveLeavesTheOldArray) {
   EXPECT_EQ(leftovers(dir.path), 0);
 }
 
+// What a save that crashed left (its process is gone) is removed by the next
+// save of that name; a save in progress (a live process) is left alone.
+TEST(SaveLoad, NextSaveRemovesWhatACrashedSaveLeft) {
+  TempDir dir;
+  char host[256] = {};
+  ASSERT_EQ(::gethostname(host, sizeof host - 1), 0);
+  std::string h(host);
+  for (char& c : h) {
+    if (c == '/' || c == '-') c = '_';
+  }
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  ASSERT_GT(child, 0);
+  ::waitpid(child, nullptr, 0);  // now a pid with no process
+  const std::string crashed = dir / (".x.saving-" + h + "-" + std::to_string(child) + "-0123456789abcdef");
+  const std::string running = dir / (".x.saving-" + h + "-" + std::to_string(::getppid()) + "-0123456789abcdef");
+  const std::string elsewhere = dir / ".x.saving-otherhost-1-0123456789abcdef";
+  for (const auto& d : {crashed, running, elsewhere}) {
+    fs::create_directories(d);
+    write(d + "/0.0", "partial");
+  }
+  dagger::compute(dagger::save(formula_array<double>(true), dir / "x"));
+  EXPECT_FALSE(fs::exists(crashed));
+  EXPECT_TRUE(fs::exists(running));
+  EXPECT_TRUE(fs::exists(elsewhere));
+  EXPECT_TRUE(same<double>(dagger::collect(dagger::load<double>(dir / "x")), expected<double>(7, 5)));
+}
+
 TEST(SaveLoad, ErrorsNameThePathAndTheProblem) {
   TempDir dir;
   const std::string path = dir / "x";

@@ -1,11 +1,14 @@
 #include "storage/staged_directory.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>  // renameat2 (glibc >= 2.28)
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <filesystem>
 
@@ -32,6 +35,33 @@ void sync_tree(const fs::path& root) {
   sync_directory(root.string());
 }
 
+std::string host_name() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return "host";
+  std::string out(name);
+  for (char& c : out) {
+    if (c == '/' || c == '-') c = '_';
+  }
+  return out;
+}
+
+// Staging directories of saves that crashed on this host: "<prefix><host>-<pid>-..."
+// whose process no longer exists. Saves from other hosts (a shared file
+// system) and from live processes are left alone.
+void remove_abandoned(const fs::path& parent, const std::string& prefix, const std::string& host) {
+  std::error_code ec;
+  const std::string ours = prefix + host + "-";
+  for (auto it = fs::directory_iterator(parent, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind(ours, 0) != 0) continue;
+    const long pid = std::strtol(name.c_str() + ours.size(), nullptr, 10);
+    if (pid <= 0 || (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)) {
+      std::error_code ignored;
+      fs::remove_all(it->path(), ignored);
+    }
+  }
+}
+
 }  // namespace
 
 StagedDirectory::StagedDirectory(const std::string& target) {
@@ -51,11 +81,16 @@ StagedDirectory::StagedDirectory(const std::string& target) {
     }
   }
   // Same parent, so the final rename never crosses file systems; a leading
-  // dot keeps it out of listings; a random suffix keeps concurrent saves
-  // apart. Not mkdtemp: its mode 0700 would become the saved array's, and
-  // other users could not read it; mkdir(0777) leaves that to the umask.
+  // dot keeps it out of listings; host and pid let a later save remove
+  // what a crashed one left; a random suffix keeps concurrent saves apart.
+  // Not mkdtemp: its mode 0700 would become the saved array's, and other
+  // users could not read it; mkdir(0777) leaves that to the umask.
   static thread_local std::mt19937_64 random(std::random_device{}());
-  const std::string prefix = (parent / ("." + t.filename().string() + ".saving-")).string();
+  const std::string host = host_name();
+  const std::string name_prefix = "." + t.filename().string() + ".saving-";
+  remove_abandoned(parent, name_prefix, host);
+  const std::string prefix =
+      (parent / (name_prefix + host + "-" + std::to_string(::getpid()) + "-")).string();
   for (int attempt = 0; staging_.empty(); ++attempt) {
     char suffix[17];
     std::snprintf(suffix, sizeof suffix, "%016llx", static_cast<unsigned long long>(random()));

@@ -11,8 +11,9 @@ class StagedDirectory {
  public:
   // Checks that `target` can be (re)placed: its parent exists, and it does
   // not exist or is a Zarr array or group or an empty directory (so a typo
-  // never deletes unrelated data). Creates the staging directory
-  // "<parent>/.<name>.saving-XXXXXX".
+  // never deletes unrelated data). Removes staging directories of the same
+  // name left by crashed saves on this host, and creates the staging
+  // directory "<parent>/.<name>.saving-<host>-<pid>-<random>".
   explicit StagedDirectory(const std::string& target);
   StagedDirectory(const StagedDirectory&) = delete;
   StagedDirectory& operator=(const StagedDirectory&) = delete;
