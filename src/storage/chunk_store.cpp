@@ -66,14 +66,18 @@ std::string read_file(const std::filesystem::path& path, const SpillTargets& par
   return problem;
 }
 
-std::filesystem::path& spill_directory_to_remove() {
-  static std::filesystem::path path;
-  return path;
+// Every spill directory this process made (one per configured location),
+// removed at exit with whatever is still in them.
+std::vector<std::filesystem::path>& spill_directories_made() {
+  static auto* made = new std::vector<std::filesystem::path>();
+  return *made;
 }
 
-void remove_spill_directory() {
-  std::error_code ignored;
-  if (!spill_directory_to_remove().empty()) std::filesystem::remove_all(spill_directory_to_remove(), ignored);
+void remove_spill_directories() {
+  for (const auto& dir : spill_directories_made()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+  }
 }
 
 }  // namespace
@@ -254,8 +258,8 @@ std::filesystem::path ChunkStore::new_spill_file() {
                                     std::to_string(random() % 1000000));
     std::error_code error;
     std::filesystem::create_directories(directory_, error);
-    if (spill_directory_to_remove().empty()) std::atexit(remove_spill_directory);
-    spill_directory_to_remove() = directory_;
+    if (spill_directories_made().empty()) std::atexit(remove_spill_directories);
+    spill_directories_made().push_back(directory_);
   }
   return directory_ / ("chunk-" + std::to_string(++next_file_));
 }
