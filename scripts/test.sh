@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs every test: Release with assertions (plus the
-# benchmarks, built not run), then all tests again under AddressSanitizer +
-# UndefinedBehaviorSanitizer, then the scheduler tests under ThreadSanitizer.
+# Sets up, builds and runs every test: Release with assertions and the CUDA
+# module where nvcc exists (plus the benchmarks, built not run), then all
+# tests again without CUDA under AddressSanitizer + UndefinedBehaviorSanitizer,
+# then the scheduler and storage tests under ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -16,14 +17,15 @@ cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DDAGGER_BUILD_BENCH=ON >
 cmake --build build/release -j "$jobs"
 (cd build/release && ctest --output-on-failure -j "$jobs")
 
-echo "== AddressSanitizer + UndefinedBehaviorSanitizer"
-cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDAGGER_SANITIZE=address,undefined >/dev/null
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer (built without CUDA)"
+cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDAGGER_SANITIZE=address,undefined \
+  -DDAGGER_CUDA=OFF >/dev/null
 cmake --build build/asan -j "$jobs"
 # The install test builds an outside project without sanitizers: Release only.
 (cd build/asan && ctest --output-on-failure -j "$jobs" -LE install)
 
-echo "== ThreadSanitizer (scheduler tests)"
+echo "== ThreadSanitizer (scheduler and storage tests)"
 cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDAGGER_SANITIZE=thread \
-  -DDAGGER_BUILD_EXAMPLES=OFF >/dev/null
+  -DDAGGER_BUILD_EXAMPLES=OFF -DDAGGER_CUDA=OFF >/dev/null
 cmake --build build/tsan -j "$jobs"
 (cd build/tsan && ctest --output-on-failure -j "$jobs" -L "scheduler|storage")

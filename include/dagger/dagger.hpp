@@ -5,6 +5,7 @@
 #include "dagger/compute.hpp"
 #include "dagger/config.hpp"
 #include "dagger/context.hpp"
+#include "dagger/cuda.hpp"
 #include "dagger/delayed.hpp"
 #include "dagger/errors.hpp"
 #include "dagger/events.hpp"

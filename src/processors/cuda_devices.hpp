@@ -1,0 +1,12 @@
+// Loading the CUDA module and describing its devices.
+#pragma once
+
+#include "dagger/cuda.hpp"
+#include "processors/cuda/cuda_module_abi.h"
+
+namespace dagger::detail {
+
+// A device as the runtime sees it, from what the module reports.
+CudaDevice device_from_info(const dagger_cuda_device_info& info);
+
+}  // namespace dagger::detail

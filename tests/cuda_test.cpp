@@ -1,0 +1,110 @@
+// CUDA support as far as a machine without a GPU can check it: the module
+// is built, found and loaded, and no device (or no driver) is an empty list
+// with a reason, never an error. Device descriptions are checked against
+// what the CUDA runtime reports for real cards.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <dagger/dagger.hpp>
+#include <string>
+
+#include "processors/cuda_devices.hpp"
+
+namespace {
+
+// This test binary, run again with one test selected and the environment
+// given: cuda_status() is computed once per process.
+std::string run_self(const std::string& environment, const std::string& test) {
+  const std::string command = environment + " /proc/" + std::to_string(::getpid()) +
+                              "/exe --gtest_filter=" + test + " 2>&1";
+  std::string out;
+  if (FILE* pipe = ::popen(command.c_str(), "r")) {
+    std::array<char, 512> buffer;
+    while (std::fgets(buffer.data(), buffer.size(), pipe)) out += buffer.data();
+    ::pclose(pipe);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST(Cuda, NoDeviceIsAnEmptyListWithAReason) {
+  const dagger::CudaStatus& s = dagger::cuda_status();
+  EXPECT_EQ(s.built, DAGGER_TEST_CUDA_BUILT != 0);
+  if (s.built) {
+    EXPECT_TRUE(s.loaded) << s.reason;
+    EXPECT_GE(s.runtime_version, 12000);
+    EXPECT_NE(s.module.find("libdagger_cuda.so"), std::string::npos);
+  } else {
+    EXPECT_FALSE(s.loaded);
+    EXPECT_NE(s.reason.find("no CUDA module"), std::string::npos) << s.reason;
+  }
+  if (s.devices.empty()) {
+    EXPECT_FALSE(s.reason.empty());
+    std::cout << "CUDA devices: none (" << s.reason << ")\n";
+  } else {
+    EXPECT_TRUE(s.reason.empty()) << s.reason;
+    for (const auto& d : s.devices) {
+      std::cout << "CUDA device " << d.ordinal << ": " << d.name << ", " << d.memory_bytes / (1 << 20) << " MiB\n";
+      EXPECT_GT(d.memory_bandwidth, 1e11);
+    }
+  }
+}
+
+// Prints the status when run by the tests below (skipped otherwise).
+TEST(Cuda, PrintStatus) {
+  if (!std::getenv("DAGGER_TEST_PRINT_CUDA_STATUS")) GTEST_SKIP() << "run by other tests";
+  const dagger::CudaStatus& s = dagger::cuda_status();
+  std::cout << "loaded=" << s.loaded << " reason=" << s.reason << "\n";
+}
+
+TEST(Cuda, AModuleNamedByTheEnvironmentIsTheOnlyOneTried) {
+  const std::string out = run_self("DAGGER_TEST_PRINT_CUDA_STATUS=1 DAGGER_CUDA_MODULE=/nonexistent/libdagger_cuda.so",
+                                   "Cuda.PrintStatus");
+  EXPECT_NE(out.find("loaded=0 reason=the CUDA module was not found (looked for /nonexistent/libdagger_cuda.so)"),
+            std::string::npos)
+      << out;
+}
+
+TEST(Cuda, ALibraryThatIsNotTheModuleIsRefused) {
+  // This test binary is no CUDA module: dlopen refuses an executable, and
+  // a library without the entry point is refused by name.
+  const std::string out = run_self("DAGGER_TEST_PRINT_CUDA_STATUS=1 DAGGER_CUDA_MODULE=/proc/" +
+                                       std::to_string(::getpid()) + "/exe",
+                                   "Cuda.PrintStatus");
+  EXPECT_NE(out.find("loaded=0 reason="), std::string::npos) << out;
+  EXPECT_TRUE(out.find("cannot load the CUDA module") != std::string::npos ||
+              out.find("built for another version") != std::string::npos)
+      << out;
+}
+
+// cudaDeviceProp / cudaDeviceGetAttribute values of real cards.
+TEST(Cuda, DescribesDevicesFromWhatTheRuntimeReports) {
+  dagger_cuda_device_info h100{};
+  h100.ordinal = 0;
+  std::snprintf(h100.name, sizeof h100.name, "NVIDIA H100 80GB HBM3");
+  h100.memory_bytes = 85'017'886'720ull;
+  h100.compute_major = 9;
+  h100.multiprocessors = 132;
+  h100.memory_clock_khz = 2'619'000;
+  h100.memory_bus_bits = 5120;
+  const dagger::CudaDevice d = dagger::detail::device_from_info(h100);
+  EXPECT_EQ(d.name, "NVIDIA H100 80GB HBM3");
+  EXPECT_EQ(d.memory_bytes, 85'017'886'720ull);
+  EXPECT_EQ(d.compute_major, 9);
+  EXPECT_NEAR(d.memory_bandwidth, 3.35e12, 0.01e12);  // the card's 3.35 TB/s
+
+  dagger_cuda_device_info a100{};
+  a100.ordinal = 1;
+  std::snprintf(a100.name, sizeof a100.name, "NVIDIA A100-SXM4-40GB");
+  a100.memory_bytes = 42'505'273'344ull;
+  a100.compute_major = 8;
+  a100.multiprocessors = 108;
+  a100.memory_clock_khz = 1'215'000;
+  a100.memory_bus_bits = 5120;
+  const dagger::CudaDevice e = dagger::detail::device_from_info(a100);
+  EXPECT_EQ(e.ordinal, 1);
+  EXPECT_NEAR(e.memory_bandwidth, 1.555e12, 0.01e12);  // the card's 1,555 GB/s
+}
