@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 
 namespace {
@@ -75,6 +77,25 @@ TEST(Config, ParsesByteSizes) {
   EXPECT_THROW(dagger::parse_byte_size("3 parsecs"), dagger::UsageError);
   EXPECT_GT(dagger::config().memory_limit, 0u);
   EXPECT_THROW(dagger::configure(dagger::Config{}), dagger::UsageError);
+}
+
+// Prints the settings when run by the test below (skipped otherwise).
+TEST(Config, Print) {
+  if (!std::getenv("DAGGER_TEST_PRINT_CONFIG")) GTEST_SKIP() << "run by other tests";
+  std::cout << "limit=" << dagger::config().memory_limit << " dir=" << dagger::config().spill_directory.string()
+            << "\n";
+}
+
+TEST(Config, EnvironmentSetsTheLimitAndTheSpillDirectory) {
+  const std::string command = "DAGGER_TEST_PRINT_CONFIG=1 DAGGER_MEMORY_LIMIT=123MiB DAGGER_SPILL_DIR=/scratch/x "
+                              "/proc/" + std::to_string(::getpid()) + "/exe --gtest_filter=Config.Print 2>&1";
+  std::string out;
+  if (FILE* pipe = ::popen(command.c_str(), "r")) {
+    char buffer[512];
+    while (std::fgets(buffer, sizeof buffer, pipe)) out += buffer;
+    ::pclose(pipe);
+  }
+  EXPECT_NE(out.find("limit=" + std::to_string(123u << 20) + " dir=/scratch/x"), std::string::npos) << out;
 }
 
 TEST_F(Spill, ComputedArrayLargerThanTheLimitSpillsAndReloads) {
