@@ -80,31 +80,31 @@ TEST(Cuda, ALibraryThatIsNotTheModuleIsRefused) {
       << out;
 }
 
+dagger_cuda_device_info card(int ordinal, const char* name, unsigned long long memory, int major, int sms,
+                             int memory_clock_khz, int bus_bits) {
+  dagger_cuda_device_info info{};
+  info.ordinal = ordinal;
+  std::snprintf(info.name, sizeof info.name, "%s", name);
+  info.memory_bytes = memory;
+  info.compute_major = major;
+  info.multiprocessors = sms;
+  info.memory_clock_khz = memory_clock_khz;
+  info.memory_bus_bits = bus_bits;
+  return info;
+}
+
 // cudaDeviceProp / cudaDeviceGetAttribute values of real cards.
 TEST(Cuda, DescribesDevicesFromWhatTheRuntimeReports) {
-  dagger_cuda_device_info h100{};
-  h100.ordinal = 0;
-  std::snprintf(h100.name, sizeof h100.name, "NVIDIA H100 80GB HBM3");
-  h100.memory_bytes = 85'017'886'720ull;
-  h100.compute_major = 9;
-  h100.multiprocessors = 132;
-  h100.memory_clock_khz = 2'619'000;
-  h100.memory_bus_bits = 5120;
-  const dagger::CudaDevice d = dagger::detail::device_from_info(h100);
+  const dagger::CudaDevice d = dagger::detail::device_from_info(
+      card(0, "NVIDIA H100 80GB HBM3", 85'017'886'720ull, 9, 132, 2'619'000, 5120));
   EXPECT_EQ(d.name, "NVIDIA H100 80GB HBM3");
   EXPECT_EQ(d.memory_bytes, 85'017'886'720ull);
   EXPECT_EQ(d.compute_major, 9);
+  EXPECT_EQ(d.multiprocessors, 132);
   EXPECT_NEAR(d.memory_bandwidth, 3.35e12, 0.01e12);  // the card's 3.35 TB/s
 
-  dagger_cuda_device_info a100{};
-  a100.ordinal = 1;
-  std::snprintf(a100.name, sizeof a100.name, "NVIDIA A100-SXM4-40GB");
-  a100.memory_bytes = 42'505'273'344ull;
-  a100.compute_major = 8;
-  a100.multiprocessors = 108;
-  a100.memory_clock_khz = 1'215'000;
-  a100.memory_bus_bits = 5120;
-  const dagger::CudaDevice e = dagger::detail::device_from_info(a100);
+  const dagger::CudaDevice e = dagger::detail::device_from_info(
+      card(1, "NVIDIA A100-SXM4-40GB", 42'505'273'344ull, 8, 108, 1'215'000, 5120));
   EXPECT_EQ(e.ordinal, 1);
   EXPECT_NEAR(e.memory_bandwidth, 1.555e12, 0.01e12);  // the card's 1,555 GB/s
 }
