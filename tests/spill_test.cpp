@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -265,6 +266,35 @@ TEST_F(Spill, NearTheLimitATaskThatFreesMemoryGoesFirst) {
   // P, O1 and V resident: 3 MiB, above 80% of 3.5 MiB and below the limit.
   EXPECT_EQ(run_order_near_limit(7 * kMiB / 2, dir_), (std::vector<int>{0, 1, 3, 2, 5, 4}));
   EXPECT_EQ(dagger::memory_stats().spilled_bytes, 0u);
+}
+
+// Run by the test below in a process whose files may not exceed 64 KiB.
+TEST_F(Spill, WhenTheDiskRefusesDataStaysInMemory) {
+  if (!std::getenv("DAGGER_TEST_SMALL_FILE_LIMIT")) GTEST_SKIP() << "run by other tests";
+  std::signal(SIGXFSZ, SIG_IGN);  // a refused write is then an error, EFBIG
+  limit(1 * kMiB);
+  auto x = dagger::compute(dagger::ones<double>(dagger::Blocks(256, 256), 1024, 1024));
+  EXPECT_EQ(dagger::memory_stats().spilled_bytes, 0u);
+  EXPECT_GT(dagger::memory_stats().resident_bytes, 1 * kMiB);
+  EXPECT_EQ(dagger::collect(dagger::sum(x)), 1024.0 * 1024.0);
+  std::cout << "computed in memory\n";
+}
+
+TEST(SpillDiskFull, AWriteErrorIsSaidOnceAndNothingIsLost) {
+  const std::string command = "ulimit -f 64 && DAGGER_TEST_SMALL_FILE_LIMIT=1 /proc/" + std::to_string(::getpid()) +
+                              "/exe --gtest_filter=Spill.WhenTheDiskRefusesDataStaysInMemory 2>&1";
+  std::string out;
+  if (FILE* pipe = ::popen(command.c_str(), "r")) {
+    char buffer[512];
+    while (std::fgets(buffer, sizeof buffer, pipe)) out += buffer;
+    ::pclose(pipe);
+  }
+  EXPECT_NE(out.find("computed in memory"), std::string::npos) << out;
+  EXPECT_NE(out.find("[  PASSED  ] 1 test"), std::string::npos) << out;
+  const auto first = out.find("dagger: cannot spill to ");
+  ASSERT_NE(first, std::string::npos) << out;
+  EXPECT_EQ(out.find("dagger: cannot spill to ", first + 1), std::string::npos) << "said more than once:\n" << out;
+  EXPECT_NE(out.find("keeping data in memory above the limit"), std::string::npos) << out;
 }
 
 TEST_F(Spill, LostSpillFileIsATypedErrorAndTheRuntimeStaysUsable) {

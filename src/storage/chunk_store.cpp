@@ -104,7 +104,7 @@ void ChunkStore::configure(const Config& config) {
       base_directory_ = config.spill_directory;
       directory_.clear();  // files already spilled keep their own paths
     }
-    spill_failed_ = false;
+    spill_failed_ns_ = 0;
   }
   make_room(0);
 }
@@ -267,7 +267,8 @@ std::filesystem::path ChunkStore::new_spill_file() {
 // Writes the least recently used unpinned chunk out if the resident bytes
 // (plus `incoming`) exceed the limit. False when nothing more can be done.
 bool ChunkStore::spill_one(std::unique_lock<std::mutex>& lock, std::size_t incoming) {
-  if (spill_failed_ || resident_.load() - leaving_ + incoming <= limit_.load()) return false;
+  if (resident_.load() - leaving_ + incoming <= limit_.load()) return false;
+  if (spill_failed_ns_ != 0 && now_ns() - spill_failed_ns_ < kRetrySpillNs) return false;
   StoreEntry* victim = oldest_;
   // Values shared with other owners would stay in memory anyway; they come
   // back to the list at their next unpin.
@@ -307,9 +308,14 @@ bool ChunkStore::spill_one(std::unique_lock<std::mutex>& lock, std::size_t incom
     if (victim->pins == 0 && !victim->held) lru_push(*victim);
   }
   if (!written) {
-    spill_failed_ = true;
-    std::fprintf(stderr, "dagger: cannot spill to %s (%s); keeping data in memory above the limit\n",
-                 file.c_str(), errno_text(error).c_str());
+    // Said once per episode: writes that were under way fail alike.
+    const std::int64_t now = now_ns();
+    const bool news = spill_failed_ns_ == 0 || now - spill_failed_ns_ >= kRetrySpillNs;
+    spill_failed_ns_ = now;
+    if (news) {
+      std::fprintf(stderr, "dagger: cannot spill to %s (%s); keeping data in memory above the limit\n",
+                   file.c_str(), errno_text(error).c_str());
+    }
   }
   settled_.notify_all();
   const std::uint64_t producer = victim->chunk->producer;

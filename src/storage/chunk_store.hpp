@@ -23,6 +23,7 @@
 namespace dagger::detail {
 
 inline constexpr std::size_t kMinSpillBytes = 64 * 1024;
+inline constexpr std::int64_t kRetrySpillNs = 30'000'000'000;
 
 struct StoreEntry {
   enum class State : std::uint8_t { resident, writing, spilled, loading };
@@ -80,7 +81,9 @@ class ChunkStore {
   std::size_t spilled_now_ = 0;
   std::uint64_t spills_ = 0, spilled_total_ = 0, reloads_ = 0, reloaded_total_ = 0;
   std::uint64_t next_file_ = 0;
-  bool spill_failed_ = false;  // the disk refused once: keep data in memory
+  // When the disk last refused a spill (0: never): data then stays in memory,
+  // and spilling is tried again kRetrySpillNs later.
+  std::int64_t spill_failed_ns_ = 0;
 
   std::filesystem::path base_directory_;
   std::filesystem::path directory_;  // made on first spill
