@@ -34,6 +34,17 @@ std::size_t status_bytes(const std::string& field) {
   return 0;
 }
 
+// What a shell command prints.
+std::string output_of(const std::string& command) {
+  std::string out;
+  if (FILE* pipe = ::popen(command.c_str(), "r")) {
+    char buffer[512];
+    while (std::fgets(buffer, sizeof buffer, pipe)) out += buffer;
+    ::pclose(pipe);
+  }
+  return out;
+}
+
 // Starts a new peak: the kernel resets VmHWM to the current RSS.
 void reset_peak_rss() { std::ofstream("/proc/self/clear_refs") << "5"; }
 
@@ -90,12 +101,7 @@ TEST(Config, Print) {
 TEST(Config, EnvironmentSetsTheLimitAndTheSpillDirectory) {
   const std::string command = "DAGGER_TEST_PRINT_CONFIG=1 DAGGER_MEMORY_LIMIT=123MiB DAGGER_SPILL_DIR=/scratch/x "
                               "/proc/" + std::to_string(::getpid()) + "/exe --gtest_filter=Config.Print 2>&1";
-  std::string out;
-  if (FILE* pipe = ::popen(command.c_str(), "r")) {
-    char buffer[512];
-    while (std::fgets(buffer, sizeof buffer, pipe)) out += buffer;
-    ::pclose(pipe);
-  }
+  const std::string out = output_of(command);
   EXPECT_NE(out.find("limit=" + std::to_string(123u << 20) + " dir=/scratch/x"), std::string::npos) << out;
 }
 
@@ -283,12 +289,7 @@ TEST_F(Spill, WhenTheDiskRefusesDataStaysInMemory) {
 TEST(SpillDiskFull, AWriteErrorIsSaidOnceAndNothingIsLost) {
   const std::string command = "ulimit -f 64 && DAGGER_TEST_SMALL_FILE_LIMIT=1 /proc/" + std::to_string(::getpid()) +
                               "/exe --gtest_filter=Spill.WhenTheDiskRefusesDataStaysInMemory 2>&1";
-  std::string out;
-  if (FILE* pipe = ::popen(command.c_str(), "r")) {
-    char buffer[512];
-    while (std::fgets(buffer, sizeof buffer, pipe)) out += buffer;
-    ::pclose(pipe);
-  }
+  const std::string out = output_of(command);
   EXPECT_NE(out.find("computed in memory"), std::string::npos) << out;
   EXPECT_NE(out.find("[  PASSED  ] 1 test"), std::string::npos) << out;
   const auto first = out.find("dagger: cannot spill to ");
