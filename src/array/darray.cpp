@@ -105,8 +105,13 @@ ArrayPtr compute_array(const Context& context, const ArrayPtr& array) {
   std::vector<Thunk<Block>> blocks;
   blocks.reserve(chunks.size());
   for (auto& c : chunks) {
-    // A thunk that hands out the computed block (sharing its buffer).
-    blocks.push_back(delayed([](const Block& b) { return b; }, {.name = "computed"})(c));
+    // A thunk whose result is known: runs never call it, and its consumers
+    // read the computed block's own chunk (no second handle on the buffer,
+    // so the chunk store may spill it between runs).
+    auto known = delayed([](const Block& b) { return b; }, {.persist = true, .name = "computed"})(c);
+    std::lock_guard lock(retained_mutex_for(known.node()->id));
+    known.node()->persisted = c.data();
+    blocks.push_back(std::move(known));
   }
   auto out = std::make_shared<ArrayImpl>(array->layout, array->dtype);
   out->blocks = std::move(blocks);
