@@ -125,6 +125,10 @@ TEST_F(Spill, ComputedArrayLargerThanTheLimitSpillsAndReloads) {
         dagger::sum(dagger::rand(dagger::Blocks(256, 256), 2048, 2048, dagger::Seed{7}) * 2.0));
     EXPECT_DOUBLE_EQ(spilled_sum, direct);
     limit(4 * kMiB);
+    // collect reads every block back but does not keep them in memory.
+    Eigen::MatrixXd m = dagger::collect(x);
+    EXPECT_NEAR(m.sum() * 2.0, direct, 1e-12 * direct);  // summed in another order
+    EXPECT_LE(dagger::memory_stats().resident_bytes, 4 * kMiB + 512 * 1024);
   }
   // Released chunks leave nothing on disk.
   EXPECT_EQ(dagger::memory_stats().spilled_bytes, 0u);

@@ -38,6 +38,25 @@ inline void hold_in_memory(ChunkData& chunk) {
   if (chunk.store_entry) hold_in_memory_slow(chunk);
 }
 
+// Keeps a chunk's value in memory (reading it back first if it was spilled)
+// for as long as it lives: for code that reads a value and lets it go.
+void pin_slow(ChunkData& chunk);
+void unpin_slow(ChunkData& chunk);
+class ScopedPin {
+ public:
+  explicit ScopedPin(ChunkData& chunk) : chunk_(chunk) {
+    if (chunk_.store_entry) pin_slow(chunk_);
+  }
+  ~ScopedPin() {
+    if (chunk_.store_entry) unpin_slow(chunk_);
+  }
+  ScopedPin(const ScopedPin&) = delete;
+  ScopedPin& operator=(const ScopedPin&) = delete;
+
+ private:
+  ChunkData& chunk_;
+};
+
 using ChunkPtr = std::shared_ptr<ChunkData>;
 
 // The value of `chunk` in the host memory of this process (moved there if

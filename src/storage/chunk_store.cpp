@@ -242,6 +242,8 @@ void ChunkStore::hold(ChunkData& chunk) {
 }
 
 void hold_in_memory_slow(ChunkData& chunk) { chunk_store().hold(chunk); }
+void pin_slow(ChunkData& chunk) { chunk_store().pin(chunk); }
+void unpin_slow(ChunkData& chunk) { chunk_store().unpin(chunk); }
 
 // ---------------------------------------------------------------- spilling
 
@@ -370,7 +372,7 @@ void ChunkStore::event(std::uint64_t producer, std::int64_t start, std::size_t b
 // ---------------------------------------------------------------- pins
 
 PinnedInputs::~PinnedInputs() {
-  for (std::size_t i = 0; i < count_ && i < kInline; ++i) chunk_store().unpin(*inline_[i]);
+  for (std::size_t i = 0; i < count_; ++i) chunk_store().unpin(*inline_[i]);
   for (ChunkData* c : more_) chunk_store().unpin(*c);
 }
 

@@ -163,7 +163,8 @@ Eigen::SparseMatrix<T> collect(const Context& context, const SparseDArray<T>& a)
   auto chunks = compute(context, a.block_thunks());
   std::vector<Eigen::Triplet<T>> entries;
   for (std::size_t k = 0; k < chunks.size(); ++k) {
-    const SparseBlock& b = chunks[k].value();
+    detail::ScopedPin pin(*chunks[k].data());  // pinned while copied, not held
+    const SparseBlock& b = chunks[k].data()->value.template get<SparseBlock>();
     const std::int64_t r0 = layout.row_start(layout.grid_row_of(k)), c0 = layout.col_start(layout.grid_col_of(k));
     auto view = b.template view<T>();
     for (Eigen::Index c = 0; c < view.outerSize(); ++c) {
