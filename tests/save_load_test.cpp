@@ -436,6 +436,29 @@ TEST(SaveLoad, FileSizeLimitIsAnErrorAndLeavesNothing) {
   EXPECT_EQ(leftovers(dir.path), 0);
 }
 
+// A real full device: a 1 MiB tmpfs mounted in a private mount namespace
+// (gone with the process), where a 1.28 MB array cannot fit.
+TEST(SaveLoad, NoSpaceLeftOnDeviceIsAnErrorAndLeavesNothing) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a small tmpfs in a private mount namespace";
+  TempDir dir;
+  const std::string out = dir.path.string() + ".out";
+  const std::string command = "unshare -m sh -c 'mount -t tmpfs -o size=1m none " + dir.path.string() + " && { " +
+                              DAGGER_STORAGE_HELPER + " save " + (dir / "x") + " 400; echo exit=$?; ls -a " +
+                              dir.path.string() + "; }' > " + out + " 2>&1";
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  const std::string output = read(out);
+  fs::remove(out);
+  if (contains(output, "mount:")) GTEST_SKIP() << "cannot mount here: " << output;
+  EXPECT_TRUE(contains(output, "exit=2")) << output;
+  EXPECT_TRUE(contains(output, "StorageError") && contains(output, dir.path.string()) &&
+              contains(output, "no space left on device"))
+      << output;
+  // What the device holds afterwards (listed after "exit="): nothing.
+  const std::string listing = output.substr(output.find("exit="));
+  EXPECT_FALSE(contains(listing, ".saving-")) << output;
+  EXPECT_FALSE(contains(listing, "\nx\n")) << output;
+}
+
 TEST(SaveLoad, PermissionDeniedNamesThePath) {
   TempDir dir;
   fs::permissions(dir.path, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
