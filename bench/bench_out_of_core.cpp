@@ -75,7 +75,7 @@ DiskBandwidth measure_disk(const fs::path& dir, std::size_t bytes) {
 struct Measured {
   double seconds;
   std::size_t peak_rss;
-  std::uint64_t spilled, reloaded;
+  std::uint64_t spilled, reloaded, dropped;
 };
 
 template <class F>
@@ -87,13 +87,15 @@ Measured measure(F&& work) {
   const double s = seconds_since(start);
   const auto after = dagger::memory_stats();
   return {s, peak_rss(), after.spilled_total_bytes - before.spilled_total_bytes,
-          after.reloaded_total_bytes - before.reloaded_total_bytes};
+          after.reloaded_total_bytes - before.reloaded_total_bytes,
+          after.dropped_clean_bytes - before.dropped_clean_bytes};
 }
 
 void report(const char* name, const Measured& m) {
   std::cout << name << ": " << m.seconds << " s, peak RSS " << static_cast<double>(m.peak_rss) / kGB
             << " GB, spilled " << static_cast<double>(m.spilled) / kGB << " GB, reloaded "
-            << static_cast<double>(m.reloaded) / kGB << " GB\n";
+            << static_cast<double>(m.reloaded) / kGB << " GB, dropped (re-read from their file) "
+            << static_cast<double>(m.dropped) / kGB << " GB\n";
 }
 
 }  // namespace

@@ -236,6 +236,31 @@ TEST_F(Spill, ConcurrentPinsReloadsAndSpillsKeepValuesExact) {
   EXPECT_LE(after.peak_resident_bytes, 512 * 1024 + 2 * 2 * 128 * 128 * sizeof(double) + 128 * 128 * sizeof(double));
 }
 
+// Blocks read from a raw array file leave memory without a write and are
+// read again from the file they came from, which stays open: replacing the
+// array on disk does not change them.
+TEST_F(Spill, BlocksReadFromAnArrayFileAreDroppedNotWritten) {
+  const fs::path saved = dir_ / "saved";
+  fs::create_directories(saved);
+  const std::string path = (saved / "A").string();
+  auto a = dagger::rand(dagger::Blocks(256, 256), 1024, 1024, dagger::Seed{41});  // 16 blocks of 512 KiB
+  const double expected = dagger::collect(dagger::sum(a));
+  dagger::compute(dagger::save(a, path));
+  limit(1 * kMiB);
+  const auto before = dagger::memory_stats();
+  auto x = dagger::compute(dagger::load<double>(path));
+  const auto held = dagger::memory_stats();
+  EXPECT_GE(held.dropped_clean_bytes - before.dropped_clean_bytes, 6 * kMiB);
+  EXPECT_EQ(held.spilled_total_bytes, before.spilled_total_bytes);  // nothing written
+  EXPECT_LE(held.resident_bytes, 1 * kMiB);
+
+  dagger::configure(saved_);
+  dagger::compute(dagger::save(dagger::ones<double>(dagger::Blocks(256, 256), 1024, 1024), path));
+  limit(1 * kMiB);
+  EXPECT_NEAR(dagger::collect(dagger::sum(x)), expected, 1e-12 * expected);
+  EXPECT_GT(dagger::memory_stats().reloads, held.reloads);
+}
+
 // The seed's saving pipeline at CI size: A (392 MB) saved, A + A' computed
 // from the saved copy and saved too, under a 40 MiB limit.
 TEST_F(Spill, SavedPipelineTenTimesTheLimit) {

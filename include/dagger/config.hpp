@@ -39,6 +39,9 @@ struct MemoryStats {
   std::uint64_t spilled_total_bytes = 0;
   std::uint64_t reloads = 0;            // chunks read back, since start
   std::uint64_t reloaded_total_bytes = 0;
+  // Blocks read from an array file leave memory without a write (they are
+  // read again from that file); their bytes, since start.
+  std::uint64_t dropped_clean_bytes = 0;
 };
 MemoryStats memory_stats();
 void reset_memory_peak();

@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 
 #include <new>
+#include <string>
 
 #include "dagger/array/block.hpp"
 #include "dagger/detail/spill_codec.hpp"
@@ -42,6 +43,14 @@ const detail::SpillCodec block_codec{
       Block& b = *static_cast<Block*>(object);
       b.buffer = allocate(sizes[0]);
       return detail::SpillTargets{std::span<std::byte>(b.buffer.get(), sizes[0])};
+    },
+    [](const void* object) { return as_block(object).source != nullptr; },
+    [](void* object, const detail::SpillSizes& sizes) {
+      Block& b = *static_cast<Block*>(object);
+      b.buffer = allocate(sizes[0]);
+      std::string problem = b.source->read_into(std::span<std::byte>(b.buffer.get(), sizes[0]));
+      if (!problem.empty()) b.buffer.reset();
+      return problem;
     },
 };
 

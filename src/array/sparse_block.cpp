@@ -39,6 +39,8 @@ const detail::SpillCodec sparse_codec{
       return detail::SpillTargets{fresh(b.col_start, sizes[0]), fresh(b.row_index, sizes[1]),
                                   fresh(b.values, sizes[2])};
     },
+    nullptr,  // sparse blocks are always written out
+    nullptr,
 };
 
 }  // namespace

@@ -201,16 +201,17 @@ void ChunkStore::reload(std::unique_lock<std::mutex>& lock, StoreEntry& e) {
   const std::int64_t start = now_ns();
   make_room(e.payload);
   void* object = e.chunk->value.object();
-  std::string problem = read_file(file, e.codec->restore(object, e.sizes));
+  std::string problem = e.clean ? e.codec->reread(object, e.sizes) : read_file(file, e.codec->restore(object, e.sizes));
   if (!problem.empty()) e.codec->drop(object);
   lock.lock();
   if (!problem.empty()) {
     e.state = StoreEntry::State::spilled;
     settled_.notify_all();
-    throw Error("could not read the spilled result of thunk " + std::to_string(e.chunk->producer) +
-                " back from " + file.string() + ": " + problem);
+    throw Error("could not read the spilled result of thunk " + std::to_string(e.chunk->producer) + " back" +
+                (e.clean ? "" : " from " + file.string()) + ": " + problem);
   }
   e.state = StoreEntry::State::resident;
+  e.clean = false;
   e.file.clear();
   const std::size_t now = resident_.fetch_add(e.payload) + e.payload;
   if (now > peak_) peak_ = now;
@@ -219,7 +220,7 @@ void ChunkStore::reload(std::unique_lock<std::mutex>& lock, StoreEntry& e) {
   reloaded_total_ += e.payload;
   settled_.notify_all();
   lock.unlock();
-  ::unlink(file.c_str());
+  if (!file.empty()) ::unlink(file.c_str());
   event(e.chunk->producer, start, e.payload, true);
   lock.lock();
 }
@@ -284,13 +285,15 @@ bool ChunkStore::spill_one(std::unique_lock<std::mutex>& lock, std::size_t incom
   lru_remove(*victim);
   victim->state = StoreEntry::State::writing;
   leaving_ += victim->payload;
-  const std::filesystem::path file = new_spill_file();
+  void* object = victim->chunk->value.object();
+  // A value that can be read again from where it came from is only dropped.
+  const bool clean = victim->codec->rereadable && victim->codec->rereadable(object);
+  const std::filesystem::path file = clean ? std::filesystem::path() : new_spill_file();
   lock.unlock();
 
   const std::int64_t start = now_ns();
-  void* object = victim->chunk->value.object();
   const SpillParts parts = victim->codec->payload(object);
-  const int error = write_file(file, parts);
+  const int error = clean ? 0 : write_file(file, parts);
 
   lock.lock();
   leaving_ -= victim->payload;
@@ -300,11 +303,16 @@ bool ChunkStore::spill_one(std::unique_lock<std::mutex>& lock, std::size_t incom
     victim->codec->drop(object);
     victim->state = StoreEntry::State::spilled;
     victim->file = file;
+    victim->clean = clean;
     for (std::size_t i = 0; i < kSpillParts; ++i) victim->sizes[i] = parts[i].size();
     resident_.fetch_sub(victim->payload);
     spilled_now_ += victim->payload;
-    ++spills_;
-    spilled_total_ += victim->payload;
+    if (clean) {
+      dropped_clean_ += victim->payload;
+    } else {
+      ++spills_;
+      spilled_total_ += victim->payload;
+    }
   } else {
     victim->state = StoreEntry::State::resident;
     if (victim->pins == 0 && !victim->held) lru_push(*victim);
@@ -323,8 +331,8 @@ bool ChunkStore::spill_one(std::unique_lock<std::mutex>& lock, std::size_t incom
   const std::uint64_t producer = victim->chunk->producer;
   const std::size_t bytes = victim->payload;
   lock.unlock();
-  if (written && !dropped) ::unlink(file.c_str());
-  if (dropped) event(producer, start, bytes, false);
+  if (written && !dropped && !clean) ::unlink(file.c_str());
+  if (dropped && !clean) event(producer, start, bytes, false);
   lock.lock();
   return written;
 }
@@ -346,6 +354,7 @@ MemoryStats ChunkStore::stats() {
   s.spilled_total_bytes = spilled_total_;
   s.reloads = reloads_;
   s.reloaded_total_bytes = reloaded_total_;
+  s.dropped_clean_bytes = dropped_clean_;
   return s;
 }
 

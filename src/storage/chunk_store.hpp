@@ -39,6 +39,7 @@ struct StoreEntry {
   StoreEntry* older = nullptr;
   StoreEntry* newer = nullptr;
   std::filesystem::path file;  // while spilled
+  bool clean = false;          // spilled without a write: read again from its source
 };
 
 class ChunkStore {
@@ -79,7 +80,7 @@ class ChunkStore {
   std::size_t leaving_ = 0;  // resident bytes being written out now
   std::size_t peak_ = 0;
   std::size_t spilled_now_ = 0;
-  std::uint64_t spills_ = 0, spilled_total_ = 0, reloads_ = 0, reloaded_total_ = 0;
+  std::uint64_t spills_ = 0, spilled_total_ = 0, reloads_ = 0, reloaded_total_ = 0, dropped_clean_ = 0;
   std::uint64_t next_file_ = 0;
   // When the disk last refused a spill (0: never): data then stays in memory,
   // and spilling is tried again kRetrySpillNs later.

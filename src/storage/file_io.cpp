@@ -144,17 +144,40 @@ std::vector<std::byte> read_file(const std::string& path) {
   return out;
 }
 
-std::size_t read_file_into(const std::string& path, std::span<std::byte> out) {
-  Fd fd = open_for_reading(path);
+OpenFile::OpenFile(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)), path_(path) {
+  if (fd_ < 0) throw_errno(path, "cannot open", errno);
+}
+
+OpenFile::~OpenFile() { ::close(fd_); }
+
+std::size_t OpenFile::size() const {
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) throw_errno(path, "cannot stat", errno);
-  if (S_ISDIR(st.st_mode)) throw_errno(path, "cannot read", EISDIR);
-  const auto size = static_cast<std::size_t>(st.st_size);
-  if (size != out.size()) return size;
+  if (::fstat(fd_, &st) != 0) throw_errno(path_, "cannot stat", errno);
+  if (S_ISDIR(st.st_mode)) throw_errno(path_, "cannot read", EISDIR);
+  return static_cast<std::size_t>(st.st_size);
+}
+
+void OpenFile::read_all(std::span<std::byte> out) const {
+  // A new open file description of the same file (even if its name is gone):
+  // O_DIRECT is a flag of the description, and concurrent reads must not
+  // share it.
+  const std::string self = "/proc/self/fd/" + std::to_string(fd_);
+  const Fd fd(::open(self.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) throw_errno(path_, "cannot read", errno);
   const std::size_t direct = start_direct(fd, out.data(), out.size());
-  return transfer_all(fd, path, "cannot read", out.size(), direct, [&](std::size_t at, std::size_t want) {
-    return ::read(fd.get(), out.data() + at, want);
+  const std::size_t got = transfer_all(fd, path_, "cannot read", out.size(), direct, [&](std::size_t at, std::size_t want) {
+    return ::pread(fd.get(), out.data() + at, want, static_cast<off_t>(at));
   });
+  if (got != out.size()) {
+    throw StorageError(path_, "file has " + std::to_string(got) + " bytes, expected " + std::to_string(out.size()));
+  }
+}
+
+std::size_t read_file_into(const std::string& path, std::span<std::byte> out) {
+  const OpenFile file(path);
+  const std::size_t size = file.size();
+  if (size == out.size()) file.read_all(out);
+  return size;
 }
 
 std::string read_text(const std::string& path) {

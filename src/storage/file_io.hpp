@@ -25,6 +25,26 @@ void write_file(const std::string& path, const std::string& text);
 // The whole file; a missing or unreadable file is a StorageError.
 std::vector<std::byte> read_file(const std::string& path);
 std::string read_text(const std::string& path);
+// A file held open: what it holds can be read again even after its name is
+// replaced or removed.
+class OpenFile {
+ public:
+  explicit OpenFile(const std::string& path);  // StorageError if it cannot be opened
+  ~OpenFile();
+  OpenFile(const OpenFile&) = delete;
+  OpenFile& operator=(const OpenFile&) = delete;
+
+  const std::string& path() const noexcept { return path_; }
+  std::size_t size() const;
+  // Fills `out` from the start of the file (by direct I/O for a large
+  // page-aligned `out`); a StorageError if the file is shorter.
+  void read_all(std::span<std::byte> out) const;
+
+ private:
+  int fd_;
+  std::string path_;
+};
+
 // Fills `out` with the whole file when the file has exactly out.size()
 // bytes (by direct I/O for a large page-aligned `out`); returns the file's
 // size either way, so the caller can say what is wrong with it.

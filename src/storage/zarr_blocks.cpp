@@ -1,6 +1,8 @@
 #include "storage/zarr_blocks.hpp"
 
+#include <atomic>
 #include <charconv>
+#include <memory>
 #include <cstring>
 #include <filesystem>
 
@@ -75,6 +77,39 @@ void normalize_bools(Block& b) {
   for (std::int64_t k = 0; k < b.size(); ++k) bytes[k] = bytes[k] != 0;
 }
 
+// A block that is its file's contents reads them again from the open file
+// (the chunk store drops such a block instead of spilling it). Open files
+// are a limited resource: past kMaxOpen, blocks simply get no source.
+class FileBlockSource final : public BlockSource {
+ public:
+  static std::shared_ptr<const BlockSource> make(std::shared_ptr<const OpenFile> file) {
+    if (open_count().fetch_add(1) >= kMaxOpen) {
+      open_count().fetch_sub(1);
+      return nullptr;
+    }
+    return std::make_shared<const FileBlockSource>(std::move(file));
+  }
+  explicit FileBlockSource(std::shared_ptr<const OpenFile> file) : file_(std::move(file)) {}
+  ~FileBlockSource() override { open_count().fetch_sub(1); }
+
+  std::string read_into(std::span<std::byte> out) const override {
+    try {
+      file_->read_all(out);
+      return {};
+    } catch (const StorageError& e) {
+      return e.what();
+    }
+  }
+
+ private:
+  static constexpr int kMaxOpen = 512;
+  static std::atomic<int>& open_count() {
+    static std::atomic<int> count{0};
+    return count;
+  }
+  std::shared_ptr<const OpenFile> file_;
+};
+
 // A raw chunk that is byte for byte the block's buffer: a full-size block in
 // column-major order, uncompressed. Such blocks go between file and buffer
 // with no copy in between.
@@ -112,9 +147,15 @@ std::uint64_t write_block_file(const std::string& file, const Block& b, const Za
 Block read_block_file(const std::string& file, const ZarrMeta& meta, std::int64_t h, std::int64_t w) {
   if (stored_as_is(meta, h, w)) {
     Block b = Block::make(meta.dtype, h, w);
-    const std::size_t size = read_file_into(file, std::span<std::byte>(b.buffer.get(), b.bytes()));
+    auto source = std::make_shared<const OpenFile>(file);
+    const std::size_t size = source->size();
     if (size != b.bytes()) throw_wrong_size(file, "it holds", size, meta);
-    if (meta.dtype == DType::b8) normalize_bools(b);
+    source->read_all(std::span<std::byte>(b.buffer.get(), b.bytes()));
+    if (meta.dtype == DType::b8) {
+      normalize_bools(b);  // no longer the file's bytes
+    } else {
+      b.source = FileBlockSource::make(std::move(source));
+    }
     return b;
   }
   return block_from_chunk(decode_chunk(file, read_file(file), meta), meta, h, w);

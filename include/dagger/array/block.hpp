@@ -7,17 +7,32 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
+#include <string>
 
 #include "dagger/array/dtype.hpp"
 #include "dagger/detail/spill_codec.hpp"
 
 namespace dagger {
 
+// Where a block's exact bytes lie on disk, for a block read from an array
+// file: the chunk store then drops the block instead of spilling it, and
+// reads it back from there. Holds the file open, so replacing or deleting
+// the file by name does not change what it reads.
+class BlockSource {
+ public:
+  virtual ~BlockSource() = default;
+  // Fills `out` with the block's bytes; an empty string, or what went wrong.
+  virtual std::string read_into(std::span<std::byte> out) const = 0;
+};
+
 struct Block {
   DType dtype = DType::f64;
   std::int64_t rows = 0;
   std::int64_t cols = 0;
   std::shared_ptr<std::byte[]> buffer;
+  // Set only on blocks whose buffer is byte for byte a file's contents.
+  std::shared_ptr<const BlockSource> source;
 
   // A new, uninitialized block.
   static Block make(DType dtype, std::int64_t rows, std::int64_t cols);

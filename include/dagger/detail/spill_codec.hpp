@@ -9,6 +9,7 @@
 #include <array>
 #include <cstddef>
 #include <span>
+#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -30,6 +31,11 @@ struct SpillCodec {
   void (*drop)(void* object);
   // Gives the object fresh parts of these sizes and returns them, to be filled.
   SpillTargets (*restore)(void* object, const SpillSizes& sizes);
+  // Optional (may be null): whether the payload can be read again from where
+  // it came from (so spilling it writes nothing), and reading it from there
+  // into a fresh payload: an empty string, or what went wrong.
+  bool (*rereadable)(const void* object);
+  std::string (*reread)(void* object, const SpillSizes& sizes);
 };
 
 inline std::size_t payload_bytes(const SpillParts& parts) {
