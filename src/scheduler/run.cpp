@@ -255,7 +255,7 @@ bool Run::find_task(int slot, std::uint32_t& task) {
   const bool from_inbox = me.inbox.pop_front(task);
   if (!from_inbox && !me.steals) return false;
   if (from_inbox || me.local.pop_back(task)) {
-    if (me.steals && chunk_store().under_pressure() && allocates_only(task)) {
+    if (me.steals && chunk_store().under_pressure() && !frees_inputs(task)) {
       // Near the memory limit: before a task that only adds to memory, run
       // a queued one that lets inputs go.
       std::uint32_t freeing;
@@ -276,10 +276,6 @@ bool Run::find_task(int slot, std::uint32_t& task) {
     if (victim != slot && slots_[victim].local.pop_front(task)) return true;
   }
   return false;
-}
-
-bool Run::allocates_only(std::uint32_t task) const {
-  return !frees_inputs(task);
 }
 
 // Whether running `task` releases an input: it is the last consumer of a

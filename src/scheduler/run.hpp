@@ -95,7 +95,6 @@ class Run {
   [[noreturn]] void throw_no_processor(const Record& record, const char* why) const;
 
   bool find_task(int slot, std::uint32_t& task);
-  bool allocates_only(std::uint32_t task) const;
   bool frees_inputs(std::uint32_t task) const;
   bool take_freeing_task(std::uint32_t& task);
   void run_chain(int slot, std::uint32_t task);

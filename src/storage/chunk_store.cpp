@@ -6,18 +6,18 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <random>
 #include <string>
 
 #include "dagger/errors.hpp"
 #include "dagger/processor.hpp"
 #include "scheduler/run.hpp"
+#include "storage/file_io.hpp"
 
 namespace dagger::detail {
 namespace {
 
-std::string errno_text(int error) { return std::strerror(error); }
+using storage::errno_text;
 
 // Writes the parts one after the other to a new file; 0 or the errno that
 // stopped it.

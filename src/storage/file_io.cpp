@@ -173,13 +173,6 @@ void OpenFile::read_all(std::span<std::byte> out) const {
   }
 }
 
-std::size_t read_file_into(const std::string& path, std::span<std::byte> out) {
-  const OpenFile file(path);
-  const std::size_t size = file.size();
-  if (size == out.size()) file.read_all(out);
-  return size;
-}
-
 std::string read_text(const std::string& path) {
   std::vector<std::byte> bytes = read_file(path);
   return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());

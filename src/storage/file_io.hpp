@@ -45,10 +45,6 @@ class OpenFile {
   std::string path_;
 };
 
-// Fills `out` with the whole file when the file has exactly out.size()
-// bytes (by direct I/O for a large page-aligned `out`); returns the file's
-// size either way, so the caller can say what is wrong with it.
-std::size_t read_file_into(const std::string& path, std::span<std::byte> out);
 // At most `n` bytes from the start of the file.
 std::vector<std::byte> read_prefix(const std::string& path, std::size_t n);
 
