@@ -13,10 +13,12 @@ ArrayPtr make_array(Layout layout, DType dtype, std::vector<Thunk<Block>> blocks
   return a;
 }
 
-ArrayPtr make_lazy(Layout layout, DType dtype, std::vector<ArrayPtr> sources, TileKernel kernel) {
+ArrayPtr make_lazy(Layout layout, DType dtype, std::vector<ArrayPtr> sources, TileKernel kernel,
+                   ProgramPtr program) {
   auto a = std::make_shared<ArrayImpl>(std::move(layout), dtype);
   a->sources = std::move(sources);
   a->kernel = std::move(kernel);
+  a->program = std::move(program);
   return a;
 }
 
@@ -44,6 +46,15 @@ Block run_elementwise(const TileKernel& kernel, DType dtype, const std::vector<B
     kernel(pointers.data(), out.buffer.get() + static_cast<std::size_t>(offset) * out_size,
            std::min(kTile, out.size() - offset));
   }
+  return out;
+}
+
+Block run_program(const kernels::ElementProgram& program, const std::vector<Block>& inputs) {
+  const Block& shape = inputs.front();
+  Block out = Block::make(static_cast<DType>(kernels::result_type(program)), shape.rows, shape.cols);
+  std::vector<const void*> pointers;
+  for (const Block& b : inputs) pointers.push_back(b.buffer.get());
+  kernels::evaluate_range(program, pointers.data(), out.buffer.get(), 0, out.size());
   return out;
 }
 

@@ -14,6 +14,7 @@
 
 #include "dagger/array/block.hpp"
 #include "dagger/array/dtype.hpp"
+#include "dagger/array/element_program.hpp"
 #include "dagger/array/layout.hpp"
 #include "dagger/context.hpp"
 #include "dagger/thunk.hpp"
@@ -46,6 +47,9 @@ struct ArrayImpl {
   // and the kernel that computes this array's elements from theirs.
   std::vector<ArrayPtr> sources;
   TileKernel kernel;
+  // The same kernel as an element program, for processors that cannot run
+  // host code (null: CPUs only).
+  ProgramPtr program;
   bool computed = false;  // blocks are results of compute()
 
   bool lazy() const noexcept { return static_cast<bool>(kernel); }
@@ -56,7 +60,8 @@ struct ArrayImpl {
 };
 
 ArrayPtr make_array(Layout layout, DType dtype, std::vector<Thunk<Block>> blocks);
-ArrayPtr make_lazy(Layout layout, DType dtype, std::vector<ArrayPtr> sources, TileKernel kernel);
+ArrayPtr make_lazy(Layout layout, DType dtype, std::vector<ArrayPtr> sources, TileKernel kernel,
+                   ProgramPtr program = nullptr);
 // One thunk per block (a lazy array gets one fused thunk per block).
 const std::vector<Thunk<Block>>& block_thunks(const ArrayPtr& array);
 // The same values cut into other blocks.
@@ -73,6 +78,9 @@ ProductPlan plan_product(const Layout& left, const ArrayPtr& right);
 // Block k of a lazy array from block k of each of its sources (what its
 // fused thunks run; a consumer may run it inside its own thunk).
 Block run_elementwise(const TileKernel& kernel, DType dtype, const std::vector<Block>& inputs);
+// The same block from the array's element program, evaluated on the host
+// exactly as a GPU kernel evaluates it (tests compare the two).
+Block run_program(const kernels::ElementProgram& program, const std::vector<Block>& inputs);
 // The thunks of block k of each of `sources` (all cut alike).
 std::vector<Thunk<Block>> source_blocks(const std::vector<ArrayPtr>& sources, std::size_t k);
 [[noreturn]] void throw_dtype_mismatch(DType stored, DType wanted);

@@ -9,6 +9,7 @@
 
 #include "dagger/array/darray.hpp"
 #include "dagger/kernels/element_functions.hpp"
+#include "dagger/kernels/element_program.hpp"
 
 namespace dagger {
 
@@ -29,15 +30,31 @@ template <class A, class B>
 using quotient_t = std::conditional_t<std::is_floating_point_v<A> || std::is_floating_point_v<B>,
                                       std::common_type_t<A, B>, double>;
 
-// The sources and kernel of an array seen element-wise.
+// The type a built-in binary operation computes in, for its element
+// program: what C++ converts both operands to in the host kernel.
+template <class A, class B>
+DType binary_compute_dtype(kernels::BinaryOp op) {
+  using kernels::BinaryOp;
+  switch (op) {
+    case BinaryOp::divide:
+    case BinaryOp::left_divide: return dtype_of<quotient_t<A, B>>();
+    case BinaryOp::rem:
+    case BinaryOp::int_div: return dtype_of<element_t<std::common_type_t<A, B>>>();
+    case BinaryOp::pow: return dtype_of<element_t<decltype(kernels::power(A{}, B{}))>>();
+    default: return dtype_of<element_t<decltype(A{} + B{})>>();
+  }
+}
+
+// The sources, kernel and program of an array seen element-wise.
 struct Elementwise {
   std::vector<ArrayPtr> sources;
   TileKernel kernel;  // empty: the single source's elements, as they are
+  ProgramPtr program;
 };
 
 inline Elementwise as_elementwise(const ArrayPtr& a) {
-  if (a->lazy()) return {a->sources, a->kernel};
-  return {{a}, nullptr};
+  if (a->lazy()) return {a->sources, a->kernel, a->program};
+  return {{a}, nullptr, load_program(a->dtype)};
 }
 
 // n elements computed by `kernel` into tmp, or, without a kernel, the
@@ -49,20 +66,31 @@ const U* tile_values(const TileKernel& kernel, const std::byte* const* inputs, s
   return tmp;
 }
 
-template <class R, class U, class F>
-ArrayPtr map_array(const ArrayPtr& a, F f) {
+// `extend` appends this step to the input's element program; without it
+// (a user's lambda) the result has no program.
+template <class R, class U, class F, class Extend = std::nullptr_t>
+ArrayPtr map_array(const ArrayPtr& a, F f, Extend extend = nullptr) {
   Elementwise e = as_elementwise(a);
+  ProgramPtr program;
+  if constexpr (!std::is_null_pointer_v<Extend>) program = extend(e.program);
   TileKernel kernel = [inner = e.kernel, f](const std::byte* const* in, std::byte* out, std::int64_t n) {
     U tmp[kTile];
     const U* x = tile_values<U>(inner, in, n, tmp);
     R* o = reinterpret_cast<R*>(out);
     for (std::int64_t i = 0; i < n; ++i) o[i] = static_cast<R>(f(x[i]));
   };
-  return make_lazy(a->layout, dtype_of<R>(), e.sources, std::move(kernel));
+  return make_lazy(a->layout, dtype_of<R>(), e.sources, std::move(kernel), std::move(program));
+}
+
+template <class R, class U, class F>
+ArrayPtr map_unary(const ArrayPtr& a, kernels::UnaryOp op, F f) {
+  return map_array<R, U>(a, std::move(f), [op](const ProgramPtr& p) {
+    return unary_program(p, op, dtype_of<R>(), dtype_of<R>());
+  });
 }
 
 template <class R, class A, class B, class F>
-ArrayPtr zip_arrays(const char* operation, const ArrayPtr& a, ArrayPtr b, F f) {
+ArrayPtr zip_arrays(const char* operation, const ArrayPtr& a, ArrayPtr b, F f, kernels::BinaryOp op) {
   if (a->layout.shape() != b->layout.shape()) throw_shape_mismatch(operation, a->layout, b->layout);
   if (!a->layout.same_blocking(b->layout)) b = rechunk(b, a->layout.blocks());
   Elementwise ea = as_elementwise(a);
@@ -79,7 +107,8 @@ ArrayPtr zip_arrays(const char* operation, const ArrayPtr& a, ArrayPtr b, F f) {
     R* o = reinterpret_cast<R*>(out);
     for (std::int64_t i = 0; i < n; ++i) o[i] = static_cast<R>(f(x[i], y[i]));
   };
-  return make_lazy(a->layout, dtype_of<R>(), std::move(sources), std::move(kernel));
+  ProgramPtr program = binary_program(ea.program, eb.program, op, binary_compute_dtype<A, B>(op), dtype_of<R>());
+  return make_lazy(a->layout, dtype_of<R>(), std::move(sources), std::move(kernel), std::move(program));
 }
 
 }  // namespace detail
@@ -94,56 +123,22 @@ auto map(F f, const DArray<T>& a) {
 
 // ---- unary functions. On integer or bool arrays they compute in double.
 
-#define DAGGER_UNARY(name, expr)                                                       \
+#define DAGGER_UNARY(name, ...)                                                         \
   template <class T>                                                                   \
   auto name(const DArray<T>& a) {                                                      \
     using F = std::conditional_t<std::is_floating_point_v<T>, T, double>;              \
-    return map([](T v) { F x = static_cast<F>(v); return static_cast<F>(expr); }, a); \
+    return DArray<F>(detail::map_unary<F, T>(a.impl(), kernels::UnaryOp::name, [](T v) { \
+      F x = static_cast<F>(v);                                                         \
+      return static_cast<F>(__VA_ARGS__);                                              \
+    }));                                                                               \
   }
-
-DAGGER_UNARY(exp, std::exp(x))
-DAGGER_UNARY(expm1, std::expm1(x))
-DAGGER_UNARY(log, std::log(x))
-DAGGER_UNARY(log10, std::log10(x))
-DAGGER_UNARY(log1p, std::log1p(x))
-DAGGER_UNARY(sqrt, std::sqrt(x))
-DAGGER_UNARY(cbrt, std::cbrt(x))
-DAGGER_UNARY(exponent, kernels::exponent(x))
-DAGGER_UNARY(significand, kernels::significand(x))
-DAGGER_UNARY(sin, std::sin(x))
-DAGGER_UNARY(sinpi, kernels::sinpi(x))
-DAGGER_UNARY(cos, std::cos(x))
-DAGGER_UNARY(cospi, kernels::cospi(x))
-DAGGER_UNARY(tan, std::tan(x))
-DAGGER_UNARY(sec, kernels::sec(x))
-DAGGER_UNARY(cot, kernels::cot(x))
-DAGGER_UNARY(csc, kernels::csc(x))
-DAGGER_UNARY(sinh, std::sinh(x))
-DAGGER_UNARY(cosh, std::cosh(x))
-DAGGER_UNARY(tanh, std::tanh(x))
-DAGGER_UNARY(coth, kernels::coth(x))
-DAGGER_UNARY(sech, kernels::sech(x))
-DAGGER_UNARY(csch, kernels::csch(x))
-DAGGER_UNARY(asin, std::asin(x))
-DAGGER_UNARY(acos, std::acos(x))
-DAGGER_UNARY(atan, std::atan(x))
-DAGGER_UNARY(acot, kernels::acot(x))
-DAGGER_UNARY(asec, kernels::asec(x))
-DAGGER_UNARY(acsc, kernels::acsc(x))
-DAGGER_UNARY(asinh, std::asinh(x))
-DAGGER_UNARY(acosh, std::acosh(x))
-DAGGER_UNARY(atanh, std::atanh(x))
-DAGGER_UNARY(acoth, kernels::acoth(x))
-DAGGER_UNARY(asech, kernels::asech(x))
-DAGGER_UNARY(acsch, kernels::acsch(x))
-DAGGER_UNARY(sinc, kernels::sinc(x))
-DAGGER_UNARY(cosc, kernels::cosc(x))
+DAGGER_UNARY_FUNCTIONS(DAGGER_UNARY)
 #undef DAGGER_UNARY
 
 template <class T>
 DArray<T> operator-(const DArray<T>& a) {
   static_assert(!std::is_same_v<T, bool>, "negation of a bool array");
-  return map([](T x) { return static_cast<T>(-x); }, a);
+  return DArray<T>(detail::map_unary<T, T>(a.impl(), kernels::UnaryOp::negate, [](T x) { return static_cast<T>(-x); }));
 }
 template <class T>
 DArray<T> negation(const DArray<T>& a) {
@@ -151,7 +146,7 @@ DArray<T> negation(const DArray<T>& a) {
 }
 template <class T>
 DArray<T> square(const DArray<T>& a) {
-  return map([](T x) { return static_cast<T>(x * x); }, a);
+  return DArray<T>(detail::map_unary<T, T>(a.impl(), kernels::UnaryOp::square, [](T x) { return static_cast<T>(x * x); }));
 }
 
 // ---- binary operations: array∘array (re-blocking b to a's blocks when they
@@ -160,17 +155,23 @@ DArray<T> square(const DArray<T>& a) {
 namespace detail {
 
 template <class A, class B, class F>
-auto zip(const char* operation, const DArray<A>& a, const DArray<B>& b, F f) {
+auto zip(const char* operation, kernels::BinaryOp op, const DArray<A>& a, const DArray<B>& b, F f) {
   using R = element_t<std::invoke_result_t<F&, A, B>>;
-  return DArray<R>(zip_arrays<R, A, B>(operation, a.impl(), b.impl(), std::move(f)));
+  return DArray<R>(zip_arrays<R, A, B>(operation, a.impl(), b.impl(), std::move(f), op));
 }
 template <class A, class S, class F>
-auto with_scalar(const DArray<A>& a, S s, F f) {
-  return map([s, f](A x) { return f(x, s); }, a);
+auto with_scalar(kernels::BinaryOp op, const DArray<A>& a, S s, F f) {
+  using R = element_t<std::invoke_result_t<F&, A, S>>;
+  return DArray<R>(map_array<R, A>(a.impl(), [s, f](A x) { return f(x, s); }, [op, s](const ProgramPtr& p) {
+    return binary_program(p, scalar_program(s), op, binary_compute_dtype<A, element_t<S>>(op), dtype_of<R>());
+  }));
 }
 template <class S, class B, class F>
-auto scalar_with(S s, const DArray<B>& b, F f) {
-  return map([s, f](B x) { return f(s, x); }, b);
+auto scalar_with(kernels::BinaryOp op, S s, const DArray<B>& b, F f) {
+  using R = element_t<std::invoke_result_t<F&, S, B>>;
+  return DArray<R>(map_array<R, B>(b.impl(), [s, f](B x) { return f(s, x); }, [op, s](const ProgramPtr& p) {
+    return binary_program(scalar_program(s), p, op, binary_compute_dtype<element_t<S>, B>(op), dtype_of<R>());
+  }));
 }
 
 template <class T>
@@ -187,17 +188,17 @@ concept Scalar = std::is_arithmetic_v<S>;
   template <class A, class B>                                                                  \
     requires(requirement)                                                                      \
   auto name(const DArray<A>& a, const DArray<B>& b) {                                          \
-    return detail::zip(label, a, b, [](A x, B y) { return __VA_ARGS__; });                     \
+    return detail::zip(label, kernels::BinaryOp::name, a, b, [](A x, B y) { return __VA_ARGS__; }); \
   }                                                                                            \
   template <class A, detail::Scalar B>                                                         \
     requires(requirement)                                                                      \
   auto name(const DArray<A>& a, B s) {                                                         \
-    return detail::with_scalar(a, s, [](A x, B y) { return __VA_ARGS__; });                    \
+    return detail::with_scalar(kernels::BinaryOp::name, a, s, [](A x, B y) { return __VA_ARGS__; }); \
   }                                                                                            \
   template <detail::Scalar A, class B>                                                         \
     requires(requirement)                                                                      \
   auto name(A s, const DArray<B>& b) {                                                         \
-    return detail::scalar_with(s, b, [](A x, B y) { return __VA_ARGS__; });                    \
+    return detail::scalar_with(kernels::BinaryOp::name, s, b, [](A x, B y) { return __VA_ARGS__; }); \
   }
 
 #define DAGGER_ANY true

@@ -86,7 +86,7 @@ DAGGER_HD T integer_power(T x, I n) {
 template <class A, class B>
 DAGGER_HD auto power(A x, B y) {
   if constexpr (std::numeric_limits<B>::is_integer && !std::numeric_limits<A>::is_integer) {
-    return integer_power(x, y);
+    return integer_power(x, static_cast<std::int64_t>(y));  // bool exponents too
   } else {
     return std::pow(x, y);
   }

@@ -1,0 +1,241 @@
+// A fused element-wise expression as data: a short postfix program over the
+// elements of a lazy array's sources. The host runs a chain of element-wise
+// operations as composed C++ lambdas; a GPU cannot call those, so the
+// built-in operations also record themselves here, and one kernel evaluates
+// the program per element. `evaluate` is __host__ __device__: the CPU tests
+// run the very code a GPU kernel runs. An array made with a user's own
+// `map` lambda has no program and runs on CPUs only.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+#include "dagger/kernels/element_functions.hpp"
+
+namespace dagger::kernels {
+
+// The unary functions of the array library, with how each computes x (of a
+// floating type F). elementwise.hpp defines the DArray functions from this
+// list, so the host and the program cannot disagree on what they mean.
+#define DAGGER_UNARY_FUNCTIONS(X)                                                                   \
+  X(exp, std::exp(x)) X(expm1, std::expm1(x)) X(log, std::log(x)) X(log10, std::log10(x))        \
+  X(log1p, std::log1p(x)) X(sqrt, std::sqrt(x)) X(cbrt, std::cbrt(x))                             \
+  X(exponent, ::dagger::kernels::exponent(x)) X(significand, ::dagger::kernels::significand(x))   \
+  X(sin, std::sin(x)) X(sinpi, ::dagger::kernels::sinpi(x)) X(cos, std::cos(x))                   \
+  X(cospi, ::dagger::kernels::cospi(x)) X(tan, std::tan(x)) X(sec, ::dagger::kernels::sec(x))     \
+  X(cot, ::dagger::kernels::cot(x)) X(csc, ::dagger::kernels::csc(x)) X(sinh, std::sinh(x))       \
+  X(cosh, std::cosh(x)) X(tanh, std::tanh(x)) X(coth, ::dagger::kernels::coth(x))                 \
+  X(sech, ::dagger::kernels::sech(x)) X(csch, ::dagger::kernels::csch(x)) X(asin, std::asin(x))   \
+  X(acos, std::acos(x)) X(atan, std::atan(x)) X(acot, ::dagger::kernels::acot(x))                 \
+  X(asec, ::dagger::kernels::asec(x)) X(acsc, ::dagger::kernels::acsc(x)) X(asinh, std::asinh(x)) \
+  X(acosh, std::acosh(x)) X(atanh, std::atanh(x)) X(acoth, ::dagger::kernels::acoth(x))           \
+  X(asech, ::dagger::kernels::asech(x)) X(acsch, ::dagger::kernels::acsch(x))                     \
+  X(sinc, ::dagger::kernels::sinc(x)) X(cosc, ::dagger::kernels::cosc(x))
+
+#define DAGGER_ENUMERATOR(name, ...) name,
+enum class UnaryOp : std::uint8_t {
+  DAGGER_UNARY_FUNCTIONS(DAGGER_ENUMERATOR)
+  negate,  // -x in the element's own type
+  square,  // x * x in the element's own type
+};
+#undef DAGGER_ENUMERATOR
+
+enum class BinaryOp : std::uint8_t {
+  plus, minus, times, divide, rem, pow, left_divide, int_div,
+  bit_xor, bit_and, bit_or, shift_left, shift_right,
+  equal, not_equal, less, less_equal, greater, greater_equal,
+};
+
+// Element types, numbered as dagger::DType.
+enum class ElementType : std::uint8_t { f64, f32, i64, b8 };
+
+// One value of any element type. Bools compute as int64, which gives what
+// C++'s promotion of bool to int gives.
+union ElementValue {
+  double f64;
+  float f32;
+  std::int64_t i64;
+};
+
+struct ElementInstruction {
+  enum Code : std::uint8_t { load, constant, unary, binary };
+  Code code;
+  std::uint8_t op;             // UnaryOp or BinaryOp
+  ElementType left;            // type of the (left) operand
+  ElementType right;           // binary: type of the right operand
+  ElementType compute;         // type the operation computes in
+  ElementType result;          // type of what it leaves on the stack
+  std::uint16_t index;         // load: source number; constant: constant number
+};
+
+// Fixed-size, so it travels to a GPU by value as a kernel parameter.
+struct ElementProgram {
+  static constexpr int kMaxInstructions = 48;
+  static constexpr int kMaxConstants = 16;
+  static constexpr int kMaxSources = 16;
+  static constexpr int kMaxDepth = 12;
+
+  std::uint16_t length = 0;
+  std::uint16_t sources = 0;
+  std::uint16_t constants = 0;
+  ElementInstruction code[kMaxInstructions] = {};
+  ElementValue constant[kMaxConstants] = {};
+};
+
+// ---- evaluation (host and device)
+
+template <class T>
+DAGGER_HD T value_as(ElementValue v, ElementType type) {
+  switch (type) {
+    case ElementType::f64: return static_cast<T>(v.f64);
+    case ElementType::f32: return static_cast<T>(v.f32);
+    default: return static_cast<T>(v.i64);  // i64 and b8
+  }
+}
+
+// Stores x, of the type an operation computed in, as a value of `type`.
+template <class T>
+DAGGER_HD ElementValue store_as(T x, ElementType type) {
+  ElementValue v;
+  switch (type) {
+    case ElementType::f64: v.f64 = static_cast<double>(x); break;
+    case ElementType::f32: v.f32 = static_cast<float>(x); break;
+    case ElementType::i64: v.i64 = static_cast<std::int64_t>(x); break;
+    case ElementType::b8: v.i64 = static_cast<bool>(x) ? 1 : 0; break;
+  }
+  return v;
+}
+
+template <class F>
+DAGGER_HD F apply_unary(UnaryOp op, F x) {
+  switch (op) {
+#define DAGGER_CASE(name, ...) \
+  case UnaryOp::name: return static_cast<F>(__VA_ARGS__);
+    DAGGER_UNARY_FUNCTIONS(DAGGER_CASE)
+#undef DAGGER_CASE
+    case UnaryOp::negate: return static_cast<F>(-x);
+    case UnaryOp::square: return static_cast<F>(x * x);
+  }
+  return x;
+}
+
+// An integer unary operation (negate, square; the functions compute in a
+// floating type and never get here).
+DAGGER_HD inline std::int64_t apply_unary_integer(UnaryOp op, std::int64_t x) {
+  return op == UnaryOp::negate ? -x : x * x;
+}
+
+template <class C>
+DAGGER_HD ElementValue apply_binary(BinaryOp op, C x, C y, ElementType result) {
+  switch (op) {
+    case BinaryOp::plus: return store_as(x + y, result);
+    case BinaryOp::minus: return store_as(x - y, result);
+    case BinaryOp::times: return store_as(x * y, result);
+    case BinaryOp::divide: return store_as(x / y, result);
+    case BinaryOp::left_divide: return store_as(y / x, result);
+    case BinaryOp::rem: return store_as(rem(x, y), result);
+    case BinaryOp::int_div: return store_as(int_div(x, y), result);
+    case BinaryOp::pow: return store_as(std::pow(x, y), result);
+    case BinaryOp::equal: return store_as(x == y, result);
+    case BinaryOp::not_equal: return store_as(x != y, result);
+    case BinaryOp::less: return store_as(x < y, result);
+    case BinaryOp::less_equal: return store_as(x <= y, result);
+    case BinaryOp::greater: return store_as(x > y, result);
+    case BinaryOp::greater_equal: return store_as(x >= y, result);
+    default: break;
+  }
+  if constexpr (std::numeric_limits<C>::is_integer) {
+    switch (op) {
+      case BinaryOp::bit_xor: return store_as(x ^ y, result);
+      case BinaryOp::bit_and: return store_as(x & y, result);
+      case BinaryOp::bit_or: return store_as(x | y, result);
+      case BinaryOp::shift_left: return store_as(x << y, result);
+      case BinaryOp::shift_right: return store_as(x >> y, result);
+      default: break;
+    }
+  }
+  return store_as(C(0), result);
+}
+
+DAGGER_HD inline bool is_integer_type(ElementType t) { return t == ElementType::i64 || t == ElementType::b8; }
+
+DAGGER_HD inline ElementValue run_unary(const ElementInstruction& in, ElementValue x) {
+  const auto op = static_cast<UnaryOp>(in.op);
+  switch (in.compute) {
+    case ElementType::f64: return store_as(apply_unary(op, value_as<double>(x, in.left)), in.result);
+    case ElementType::f32: return store_as(apply_unary(op, value_as<float>(x, in.left)), in.result);
+    default: return store_as(apply_unary_integer(op, value_as<std::int64_t>(x, in.left)), in.result);
+  }
+}
+
+DAGGER_HD inline ElementValue run_binary(const ElementInstruction& in, ElementValue x, ElementValue y) {
+  const auto op = static_cast<BinaryOp>(in.op);
+  // x^n with an integer n and a floating x multiplies (kernels::power).
+  if (op == BinaryOp::pow && is_integer_type(in.right) && !is_integer_type(in.left)) {
+    const std::int64_t n = value_as<std::int64_t>(y, in.right);
+    if (in.left == ElementType::f32) return store_as(integer_power(value_as<float>(x, in.left), n), in.result);
+    return store_as(integer_power(value_as<double>(x, in.left), n), in.result);
+  }
+  switch (in.compute) {
+    case ElementType::f64:
+      return apply_binary(op, value_as<double>(x, in.left), value_as<double>(y, in.right), in.result);
+    case ElementType::f32:
+      return apply_binary(op, value_as<float>(x, in.left), value_as<float>(y, in.right), in.result);
+    default:
+      return apply_binary(op, value_as<std::int64_t>(x, in.left), value_as<std::int64_t>(y, in.right), in.result);
+  }
+}
+
+// The element i of the result. `inputs` are the sources' element arrays,
+// each of the type its load instructions name (bools as one byte).
+DAGGER_HD inline ElementValue evaluate(const ElementProgram& p, const void* const* inputs, std::int64_t i) {
+  ElementValue stack[ElementProgram::kMaxDepth];
+  int top = 0;
+  for (int k = 0; k < p.length; ++k) {
+    const ElementInstruction& in = p.code[k];
+    switch (in.code) {
+      case ElementInstruction::load: {
+        const void* base = inputs[in.index];
+        ElementValue v;
+        switch (in.result) {
+          case ElementType::f64: v.f64 = static_cast<const double*>(base)[i]; break;
+          case ElementType::f32: v.f32 = static_cast<const float*>(base)[i]; break;
+          case ElementType::i64: v.i64 = static_cast<const std::int64_t*>(base)[i]; break;
+          case ElementType::b8: v.i64 = static_cast<const bool*>(base)[i] ? 1 : 0; break;
+        }
+        stack[top++] = v;
+        break;
+      }
+      case ElementInstruction::constant: stack[top++] = p.constant[in.index]; break;
+      case ElementInstruction::unary: stack[top - 1] = run_unary(in, stack[top - 1]); break;
+      case ElementInstruction::binary:
+        stack[top - 2] = run_binary(in, stack[top - 2], stack[top - 1]);
+        --top;
+        break;
+    }
+  }
+  return stack[0];
+}
+
+// Writes a value of `type` to element i of `out`.
+DAGGER_HD inline void store_element(void* out, ElementType type, std::int64_t i, ElementValue v) {
+  switch (type) {
+    case ElementType::f64: static_cast<double*>(out)[i] = v.f64; break;
+    case ElementType::f32: static_cast<float*>(out)[i] = v.f32; break;
+    case ElementType::i64: static_cast<std::int64_t*>(out)[i] = v.i64; break;
+    case ElementType::b8: static_cast<bool*>(out)[i] = v.i64 != 0; break;
+  }
+}
+
+// The type of the program's result (of its last instruction).
+DAGGER_HD inline ElementType result_type(const ElementProgram& p) { return p.code[p.length - 1].result; }
+
+// Evaluates elements [begin, end) into `out` (of the program's result type).
+DAGGER_HD inline void evaluate_range(const ElementProgram& p, const void* const* inputs, void* out,
+                                     std::int64_t begin, std::int64_t end) {
+  const ElementType type = result_type(p);
+  for (std::int64_t i = begin; i < end; ++i) store_element(out, type, i, evaluate(p, inputs, i));
+}
+
+}  // namespace dagger::kernels

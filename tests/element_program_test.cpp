@@ -1,0 +1,180 @@
+// Element programs (what a GPU runs for a fused element-wise chain),
+// evaluated on the host, against the host's compiled lambdas: every built-in
+// operation, on every element type and pairing, with array and scalar
+// operands, must give the same bits.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <dagger/array.hpp>
+#include <dagger/dagger.hpp>
+#include <string>
+
+namespace {
+
+using dagger::DArray;
+
+const dagger::Blocks kBlocks(4, 3);
+
+DArray<double> doubles() {
+  Eigen::MatrixXd m(7, 5);
+  for (int j = 0; j < 5; ++j)
+    for (int i = 0; i < 7; ++i) m(i, j) = (i - 3) * 0.75 + j * 0.4 - 0.1 * (i * j % 3);
+  return dagger::distribute(kBlocks, m);
+}
+
+// Nonzero, both signs: safe divisors.
+DArray<std::int64_t> integers() {
+  return dagger::compute(dagger::map([](double x) { return static_cast<std::int64_t>(x * 4) | 1; }, doubles()));
+}
+// Small and nonnegative: safe shift counts.
+DArray<std::int64_t> counts() {
+  return dagger::compute(dagger::map([](double x) { return static_cast<std::int64_t>(x * 10) % 5 + 4; },
+                                     dagger::map([](double x) { return x * x; }, doubles())));
+}
+DArray<float> floats() {
+  return dagger::compute(dagger::map([](double x) { return static_cast<float>(x * 1.5); }, doubles()));
+}
+DArray<bool> bools() {
+  return dagger::compute(dagger::map([](double x) { return x > 0.3; }, doubles()));
+}
+
+// The host kernel's blocks against the program's, byte for byte.
+template <class T>
+void expect_program_matches(const DArray<T>& expression, const std::string& what) {
+  SCOPED_TRACE(what);
+  const auto& impl = expression.impl();
+  ASSERT_TRUE(impl->lazy());
+  ASSERT_TRUE(impl->program) << "no element program";
+  for (std::size_t k = 0; k < impl->layout.block_count(); ++k) {
+    std::vector<dagger::Block> inputs;
+    for (const auto& source : impl->sources) {
+      inputs.push_back(dagger::collect(dagger::compute(dagger::detail::block_thunks(source)[k])));
+    }
+    const dagger::Block host = dagger::detail::run_elementwise(impl->kernel, impl->dtype, inputs);
+    const dagger::Block program = dagger::detail::run_program(*impl->program, inputs);
+    ASSERT_EQ(program.dtype, host.dtype);
+    ASSERT_EQ(program.size(), host.size());
+    for (std::int64_t i = 0; i < host.size(); ++i) {
+      ASSERT_EQ(0, std::memcmp(host.data<T>() + i, program.data<T>() + i, sizeof(T)))
+          << "block " << k << " element " << i << ": host " << +host.data<T>()[i] << ", program "
+          << +program.data<T>()[i];
+    }
+  }
+}
+
+#define EXPECT_PROGRAM(expression) expect_program_matches(expression, #expression)
+
+template <class T>
+void check_unary(const DArray<T>& a, const std::string& type) {
+  SCOPED_TRACE(type);
+#define DAGGER_CHECK(name, ...) EXPECT_PROGRAM(dagger::name(a));
+  DAGGER_UNARY_FUNCTIONS(DAGGER_CHECK)
+#undef DAGGER_CHECK
+  EXPECT_PROGRAM(dagger::square(a));
+}
+
+TEST(ElementProgram, EveryUnaryFunctionOnEveryType) {
+  check_unary(doubles(), "double");
+  check_unary(floats(), "float");
+  check_unary(integers(), "int64");
+  check_unary(bools(), "bool");
+  EXPECT_PROGRAM(-doubles());
+  EXPECT_PROGRAM(-floats());
+  EXPECT_PROGRAM(-integers());
+}
+
+template <class A, class B>
+void check_arithmetic(const DArray<A>& a, const DArray<B>& b, bool b_may_be_zero, const std::string& types) {
+  SCOPED_TRACE(types);
+  EXPECT_PROGRAM(a + b);
+  EXPECT_PROGRAM(a - b);
+  EXPECT_PROGRAM(dagger::times(a, b));
+  EXPECT_PROGRAM(a / b);
+  EXPECT_PROGRAM(dagger::pow(a, b));
+  EXPECT_PROGRAM(dagger::left_divide(b, a));
+  using Common = std::common_type_t<A, B>;
+  if (!(std::is_integral_v<Common> && b_may_be_zero)) {
+    EXPECT_PROGRAM(a % b);
+    EXPECT_PROGRAM(dagger::int_div(a, b));
+  }
+  EXPECT_PROGRAM(a == b);
+  EXPECT_PROGRAM(a != b);
+  EXPECT_PROGRAM(a < b);
+  EXPECT_PROGRAM(a <= b);
+  EXPECT_PROGRAM(a > b);
+  EXPECT_PROGRAM(a >= b);
+}
+
+template <class A>
+void check_with_every_type(const DArray<A>& a, const std::string& type) {
+  check_arithmetic(a, doubles(), false, type + " with double");
+  check_arithmetic(a, floats(), false, type + " with float");
+  check_arithmetic(a, integers(), false, type + " with int64");
+  check_arithmetic(a, bools(), true, type + " with bool");
+}
+
+TEST(ElementProgram, EveryBinaryOperationOnEveryPairOfTypes) {
+  check_with_every_type(doubles(), "double");
+  check_with_every_type(floats(), "float");
+  check_with_every_type(integers(), "int64");
+  check_with_every_type(bools(), "bool");
+}
+
+TEST(ElementProgram, BitOperationsAndShifts) {
+  const auto i = integers(), n = counts();
+  const auto b = bools();
+  EXPECT_PROGRAM(i ^ n);
+  EXPECT_PROGRAM(i & n);
+  EXPECT_PROGRAM(i | b);
+  EXPECT_PROGRAM(b ^ b);
+  EXPECT_PROGRAM(n << n);
+  EXPECT_PROGRAM(i >> n);
+  EXPECT_PROGRAM(b << b);
+}
+
+TEST(ElementProgram, ScalarsOfEveryKindOnEitherSide) {
+  const auto d = doubles();
+  const auto f = floats();
+  const auto i = integers();
+  EXPECT_PROGRAM(d + 2);
+  EXPECT_PROGRAM(2.5 * d);
+  EXPECT_PROGRAM(dagger::pow(d, 2));
+  EXPECT_PROGRAM(dagger::pow(d, 3L));
+  EXPECT_PROGRAM(dagger::pow(d, -2));
+  EXPECT_PROGRAM(dagger::pow(d, 0.5));
+  EXPECT_PROGRAM(dagger::pow(f, 2));
+  EXPECT_PROGRAM(dagger::pow(2.0f, f));
+  EXPECT_PROGRAM(dagger::pow(i, 2));
+  EXPECT_PROGRAM(1.5f - f);
+  EXPECT_PROGRAM(f * 0.1);
+  EXPECT_PROGRAM(i / 2);
+  EXPECT_PROGRAM(7 % i);
+  EXPECT_PROGRAM(i < 3);
+  EXPECT_PROGRAM(true + i);
+  EXPECT_PROGRAM(d > 1u);
+  EXPECT_PROGRAM(static_cast<short>(3) * i);
+  EXPECT_PROGRAM(dagger::int_div(d, 0.25));
+}
+
+TEST(ElementProgram, FusedChainsOfManySteps) {
+  const auto d = doubles();
+  const auto i = integers();
+  const auto f = floats();
+  EXPECT_PROGRAM(dagger::exp(-(d * 0.5)) + dagger::sin(i));
+  EXPECT_PROGRAM(dagger::pow(dagger::sqrt(dagger::square(d - i) + f), 2) / (dagger::cos(f) + 3));
+  EXPECT_PROGRAM((d > 0.5) & (i < 2));
+  EXPECT_PROGRAM(dagger::tanh(dagger::times(dagger::log1p(dagger::square(f)), i) - d / 3.0));
+}
+
+TEST(ElementProgram, UserLambdasAndOverlongChainsHaveNone) {
+  const auto d = doubles();
+  EXPECT_FALSE(dagger::map([](double x) { return x * 2; }, d).impl()->program);
+  EXPECT_FALSE((dagger::map([](double x) { return x * 2; }, d) + 1).impl()->program);
+  EXPECT_FALSE((d + static_cast<unsigned long>(1)).impl()->program);  // no element type holds it exactly
+  auto long_chain = d;
+  for (int k = 0; k < 60; ++k) long_chain = long_chain + 1.0;
+  EXPECT_FALSE(long_chain.impl()->program);
+  EXPECT_EQ(dagger::collect(long_chain)(0, 0), dagger::collect(d)(0, 0) + 60);
+}
+
+}  // namespace
