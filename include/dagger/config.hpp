@@ -19,6 +19,10 @@ struct Config {
   // removed at exit). Default: DAGGER_SPILL_DIR, else the system's
   // temporary directory.
   std::filesystem::path spill_directory;
+  // Bytes of blocks each CUDA device keeps in its memory; above it the least
+  // recently used blocks no kernel holds go to host memory. 0: 90% of each
+  // device's memory. Environment variable DAGGER_DEVICE_MEMORY_LIMIT.
+  std::size_t device_memory_limit = 0;
 };
 
 // The settings in force (defaults on first use).

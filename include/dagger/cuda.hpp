@@ -4,8 +4,12 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "dagger/processor.hpp"
 
 namespace dagger {
 
@@ -31,5 +35,60 @@ struct CudaStatus {
 // installation put it), then answers from memory. Never throws: no module,
 // no driver or no device is an empty device list with a reason.
 const CudaStatus& cuda_status();
+
+// What a device's memory is doing (CudaProc::memory_stats()).
+struct DeviceMemoryStats {
+  std::size_t limit = 0;
+  std::size_t resident_bytes = 0;  // blocks in device memory now
+  std::size_t peak_resident_bytes = 0;
+  std::size_t evicted_bytes = 0;   // blocks of this device evicted to host memory now
+  std::uint64_t evictions = 0;     // since start
+  std::uint64_t reloads = 0;
+};
+
+namespace detail {
+class DeviceMemory;
+class DeviceAllocator;
+}
+
+// The memory of one CUDA device: blocks moved there live in device memory
+// under a limit (Config::device_memory_limit), evicted to host memory when
+// the device is full.
+class CudaMemorySpace final : public MemorySpace {
+ public:
+  CudaMemorySpace(const CudaDevice& device, std::unique_ptr<detail::DeviceAllocator> allocator);
+  ~CudaMemorySpace() override;
+  // PCIe to and from the host and between devices; the device's own
+  // bandwidth within it.
+  double bandwidth_to(const MemorySpace& to) const override;
+  const CudaDevice& device() const noexcept { return device_; }
+  detail::DeviceMemory& pool() const noexcept { return *pool_; }
+
+ private:
+  CudaDevice device_;
+  std::unique_ptr<detail::DeviceMemory> pool_;
+};
+
+// One CUDA device, driven by one host thread that launches its kernels.
+class CudaProc final : public Processor {
+ public:
+  // A device as described (tests and placement studies use descriptions of
+  // real cards; the runtime makes one per device the CUDA runtime sees).
+  CudaProc(OSProc& owner, const CudaDevice& device, std::unique_ptr<detail::DeviceAllocator> allocator);
+  ProcKind kind() const override { return ProcKind::cuda(); }
+  MemorySpace& memory() const override { return *memory_; }
+  std::string name() const override;
+  Processor* parent() const override { return owner_; }
+  void on_driver_start() override;
+  const CudaDevice& device() const noexcept { return memory_->device(); }
+  DeviceMemoryStats memory_stats() const;
+
+ private:
+  OSProc* owner_;
+  std::unique_ptr<CudaMemorySpace> memory_;
+};
+
+// The CudaProcs of this process (one per device; none without CUDA).
+std::vector<CudaProc*> cuda_processors();
 
 }  // namespace dagger

@@ -62,6 +62,21 @@ class StorageError : public Error {
   std::string path_;
 };
 
+// A CUDA, cuBLAS, cuSPARSE or cuRAND call failed on a device, or a device
+// ran out of memory with nothing left to evict. The message names the
+// device and the call; call() is that call ("cublasDgemm_64").
+class CudaError : public Error {
+ public:
+  CudaError(std::string device, std::string call, const std::string& problem)
+      : Error(device + ": " + problem), device_(std::move(device)), call_(std::move(call)) {}
+  const std::string& device() const noexcept { return device_; }
+  const std::string& call() const noexcept { return call_; }
+
+ private:
+  std::string device_;
+  std::string call_;
+};
+
 // The API was used in a way it does not support (e.g. compute from inside a
 // running thunk, a meta option on a function that does not take Chunks).
 class UsageError : public Error {

@@ -14,6 +14,7 @@ class ProcKind {
   // Returns the kind with this name, creating it on first use.
   static ProcKind named(std::string_view name);
   static ProcKind cpu();
+  static ProcKind cuda();  // CudaProcs, and the memory of CUDA devices
 
   const std::string& name() const;
   std::uint16_t index() const noexcept { return index_; }

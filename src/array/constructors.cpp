@@ -4,6 +4,7 @@
 #include <random>
 
 #include "array/seeding.hpp"
+#include "dagger/array/device_kernels.hpp"
 #include "dagger/array.hpp"
 
 namespace dagger::detail {
@@ -90,6 +91,17 @@ std::uint64_t array_seed(std::optional<Seed> seed) {
   return seed ? seed->value : mix_bits(fresh.fetch_add(1));
 }
 
+// The CUDA module's name for a fill (cuda_module_abi.h).
+int gpu_fill_kind(Fill fill) {
+  switch (fill) {
+    case Fill::zeros: return 0;
+    case Fill::ones: return 1;
+    case Fill::uniform: return 2;
+    case Fill::normal: return 3;
+  }
+  return 0;
+}
+
 ArrayPtr filled_array(Layout layout, DType dtype, Fill fill, std::optional<Seed> seed) {
   const std::uint64_t base = array_seed(seed);
   std::vector<Thunk<Block>> blocks;
@@ -98,8 +110,9 @@ ArrayPtr filled_array(Layout layout, DType dtype, Fill fill, std::optional<Seed>
     const std::int64_t h = layout.block_height(layout.grid_row_of(k));
     const std::int64_t w = layout.block_width(layout.grid_col_of(k));
     const std::uint64_t seed_k = block_seed(base, k);
-    blocks.push_back(delayed([dtype, h, w, fill, seed_k] { return make_block(dtype, h, w, fill, seed_k); },
-                             {.name = fill_name(fill)})());
+    blocks.push_back(cpu_or_gpu(
+        {.name = fill_name(fill)}, [dtype, h, w, fill, seed_k] { return make_block(dtype, h, w, fill, seed_k); },
+        [dtype, h, w, fill, seed_k] { return gpu_fill(dtype, h, w, gpu_fill_kind(fill), seed_k); }));
   }
   return make_array(std::move(layout), dtype, std::move(blocks));
 }

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "dagger/array.hpp"
+#include "dagger/array/device_kernels.hpp"
 
 namespace dagger::detail {
 
@@ -64,10 +65,19 @@ const std::vector<Thunk<Block>>& block_thunks(const ArrayPtr& array) {
   if (array->materialized.empty() && array->layout.block_count() > 0) {
     std::vector<Thunk<Block>> blocks;
     blocks.reserve(array->layout.block_count());
+    auto on_cpu = [kernel = array->kernel, dtype = array->dtype](const std::vector<Block>& in) {
+      return run_elementwise(kernel, dtype, in);
+    };
     for (std::size_t k = 0; k < array->layout.block_count(); ++k) {
-      blocks.push_back(delayed([kernel = array->kernel, dtype = array->dtype](const std::vector<Block>& in) {
-        return run_elementwise(kernel, dtype, in);
-      }, {.name = "elementwise"})(source_blocks(array->sources, k)));
+      if (array->program) {
+        blocks.push_back(cpu_or_gpu({.name = "elementwise"}, on_cpu,
+                                    [program = array->program](const std::vector<Block>& in) {
+                                      return gpu_elementwise(*program, in);
+                                    },
+                                    source_blocks(array->sources, k)));
+      } else {
+        blocks.push_back(delayed(on_cpu, {.name = "elementwise"})(source_blocks(array->sources, k)));
+      }
     }
     array->materialized = std::move(blocks);
   }

@@ -2,6 +2,7 @@
 #include <cstring>
 
 #include "dagger/array.hpp"
+#include "dagger/array/device_kernels.hpp"
 #include "kernels/cpu/gemm.hpp"
 
 namespace dagger::detail {
@@ -39,14 +40,23 @@ ArrayPtr matmul_arrays(const ArrayPtr& a_in, const ArrayPtr& b_in) {
       col.push_back(bblocks[lb.block_index(p, j)]);
     }
     const std::int64_t h = out.block_height(i), w = out.block_width(j);
-    blocks.push_back(delayed([dtype, h, w](const std::vector<Block>& as, const std::vector<Block>& bs) {
+    auto on_cpu = [dtype, h, w](const std::vector<Block>& as, const std::vector<Block>& bs) {
       Block c = Block::make(dtype, h, w);
       if (as.empty()) {  // inner dimension 0: a zero matrix
         std::memset(c.buffer.get(), 0, c.bytes());
       }
       for (std::size_t p = 0; p < as.size(); ++p) kernels::cpu::gemm(as[p], bs[p], c, p == 0);
       return c;
-    }, {.name = "matmul"})(row, col));
+    };
+    if (dtype == DType::f64 || dtype == DType::f32) {  // what cuBLAS multiplies
+      blocks.push_back(cpu_or_gpu({.name = "matmul"}, on_cpu,
+                                  [dtype, h, w](const std::vector<Block>& as, const std::vector<Block>& bs) {
+                                    return gpu_matmul(as, bs, dtype, h, w);
+                                  },
+                                  row, col));
+    } else {
+      blocks.push_back(delayed(on_cpu, {.name = "matmul"})(row, col));
+    }
   }
   return make_array(std::move(out), dtype, std::move(blocks));
 }
@@ -59,8 +69,8 @@ ArrayPtr transpose_array(const ArrayPtr& a) {
   std::vector<Thunk<Block>> blocks;
   for (std::size_t k = 0; k < out.block_count(); ++k) {
     const std::int64_t i = out.grid_row_of(k), j = out.grid_col_of(k);
-    blocks.push_back(delayed([](const Block& b) { return kernels::cpu::transpose(b); },
-                             {.name = "transpose"})(source[l.block_index(j, i)]));
+    blocks.push_back(cpu_or_gpu({.name = "transpose"}, [](const Block& b) { return kernels::cpu::transpose(b); },
+                                [](const Block& b) { return gpu_transpose(b); }, source[l.block_index(j, i)]));
   }
   return make_array(std::move(out), a->dtype, std::move(blocks));
 }

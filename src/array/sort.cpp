@@ -57,13 +57,19 @@ std::vector<Block> partition_of(const Block& b, const Block& splitters) {
 }
 
 template <class T>
-Block sorted_bucket(const std::vector<std::vector<Block>>& partitions, std::size_t j) {
+Block gathered_bucket(const std::vector<std::vector<Block>>& partitions, std::size_t j) {
   std::int64_t n = 0;
   for (const auto& p : partitions) n += p[j].size();
   Block out = Block::make(partitions.front()[j].dtype, n, 1);
   T* o = out.mutable_data<T>();
   for (const auto& p : partitions) o = std::copy(p[j].data<T>(), p[j].data<T>() + p[j].size(), o);
-  std::sort(out.mutable_data<T>(), out.mutable_data<T>() + n);
+  return out;
+}
+
+template <class T>
+Block sorted_bucket(const std::vector<std::vector<Block>>& partitions, std::size_t j) {
+  Block out = gathered_bucket<T>(partitions, j);
+  std::sort(out.mutable_data<T>(), out.mutable_data<T>() + out.size());
   return out;
 }
 
@@ -99,9 +105,14 @@ ArrayPtr sort_typed(const ArrayPtr& a) {
   for (const auto& b : blocks) partitions.push_back(delayed(partition_of<T>, {.name = "sort partition"})(b, splitters));
   std::vector<Thunk<Block>> sorted;
   for (std::int64_t j = 0; j < buckets; ++j) {
-    sorted.push_back(delayed([j](const std::vector<std::vector<Block>>& parts) {
-      return sorted_bucket<T>(parts, static_cast<std::size_t>(j));
-    }, {.name = "sort bucket"})(partitions));
+    sorted.push_back(cpu_or_gpu({.name = "sort bucket"},
+                                [j](const std::vector<std::vector<Block>>& parts) {
+                                  return sorted_bucket<T>(parts, static_cast<std::size_t>(j));
+                                },
+                                [j](const std::vector<std::vector<Block>>& parts) {
+                                  return gpu_sorted(gathered_bucket<T>(parts, static_cast<std::size_t>(j)));
+                                },
+                                partitions));
   }
   const std::int64_t n = layout.rows();
   Layout out({n}, Blocks((n + parts - 1) / parts));

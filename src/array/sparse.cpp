@@ -209,7 +209,7 @@ ArrayPtr sparse_matmul(const SparsePtr& a, const ArrayPtr& dense_in) {
       col.push_back(xblocks[lx.block_index(p, j)]);
     }
     const std::int64_t h = out.block_height(i), w = out.block_width(j);
-    blocks.push_back(delayed([h, w, dtype = a->dtype](const std::vector<SparseBlock>& as, const std::vector<Block>& xs) {
+    auto on_cpu = [h, w, dtype = a->dtype](const std::vector<SparseBlock>& as, const std::vector<Block>& xs) {
       Block c = Block::make(dtype, h, w);
       auto multiply = [&](auto value) {
         using T = decltype(value);
@@ -226,7 +226,12 @@ ArrayPtr sparse_matmul(const SparsePtr& a, const ArrayPtr& dense_in) {
         multiply(double{});
       }
       return c;
-    }, {.name = "spmm"})(row, col));
+    };
+    blocks.push_back(cpu_or_gpu({.name = "spmm"}, on_cpu,
+                                [h, w, dtype = a->dtype](const std::vector<SparseBlock>& as, const std::vector<Block>& xs) {
+                                  return gpu_sparse_times_dense(as, xs, dtype, h, w);
+                                },
+                                row, col));
   }
   return make_array(std::move(out), a->dtype, std::move(blocks));
 }

@@ -5,6 +5,7 @@
 #include <atomic>
 
 #include "dagger/chunk.hpp"
+#include "dagger/processor.hpp"
 #include "storage/chunk_store.hpp"
 
 namespace dagger {
@@ -28,7 +29,8 @@ namespace detail {
 ChunkData::ChunkData(Value v, MemorySpace& where, std::uint64_t producer_id)
     : value(std::move(v)), space(&where), bytes(value.bytes()), producer(producer_id) {
   my_shard().fetch_add(1, std::memory_order_relaxed);
-  if (value.spill_codec()) chunk_store().add(*this);
+  // The chunk store counts and spills host memory; device memory has its own.
+  if (value.spill_codec() && where.kind() == host_memory().kind()) chunk_store().add(*this);
 }
 
 ChunkData::~ChunkData() {

@@ -44,8 +44,14 @@ std::string joined(const std::vector<std::string>& paths) {
   return out;
 }
 
-CudaStatus probe() {
-  CudaStatus s;
+struct Probe {
+  CudaStatus status;
+  const dagger_cuda_module* module = nullptr;  // once loaded
+};
+
+Probe probe() {
+  Probe result;
+  CudaStatus& s = result.status;
   s.built = kBuilt;
   const std::vector<std::string> candidates = candidate_paths();
   for (const auto& path : candidates) {
@@ -58,38 +64,44 @@ CudaStatus probe() {
   if (s.module.empty()) {
     s.reason = candidates.empty() ? "this build has no CUDA module (built with DAGGER_CUDA=OFF or without nvcc)"
                                   : "the CUDA module was not found (looked for " + joined(candidates) + ")";
-    return s;
+    return result;
   }
   // Never unloaded: the CUDA runtime inside keeps threads and handlers.
   void* handle = ::dlopen(s.module.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
     s.reason = "cannot load the CUDA module " + s.module + ": " + ::dlerror();
-    return s;
+    return result;
   }
   auto entry = reinterpret_cast<dagger_cuda_module_entry>(::dlsym(handle, DAGGER_CUDA_MODULE_ENTRY));
   const dagger_cuda_module* module = entry ? entry() : nullptr;
   if (!module || module->abi_version != DAGGER_CUDA_MODULE_ABI_VERSION) {
     s.reason = "the CUDA module " + s.module + " was built for another version of dagger";
-    return s;
+    return result;
   }
   s.loaded = true;
+  result.module = module;
   s.runtime_version = module->runtime_version;
-  char message[512] = {};
+  dagger_cuda_error message{};
   int count = 0;
-  if (module->device_count(&count, message, sizeof message) != 0 || count == 0) {
-    s.reason = message;
-    return s;
+  if (module->device_count(&count, &message) != 0 || count == 0) {
+    s.reason = message.text;
+    return result;
   }
   for (int d = 0; d < count; ++d) {
     dagger_cuda_device_info info;
-    if (module->describe(d, &info, message, sizeof message) != 0) {
-      s.reason = "device " + std::to_string(d) + ": " + message;
+    if (module->describe(d, &info, &message) != 0) {
+      s.reason = "device " + std::to_string(d) + ": " + message.text;
       s.devices.clear();
-      return s;
+      return result;
     }
     s.devices.push_back(device_from_info(info));
   }
-  return s;
+  return result;
+}
+
+const Probe& probed() {
+  static const Probe result = probe();
+  return result;
 }
 
 }  // namespace
@@ -107,11 +119,10 @@ CudaDevice device_from_info(const dagger_cuda_device_info& info) {
   return d;
 }
 
+const dagger_cuda_module* cuda_module() { return probed().module; }
+
 }  // namespace detail
 
-const CudaStatus& cuda_status() {
-  static const CudaStatus status = detail::probe();
-  return status;
-}
+const CudaStatus& cuda_status() { return detail::probed().status; }
 
 }  // namespace dagger

@@ -9,4 +9,8 @@ namespace dagger::detail {
 // A device as the runtime sees it, from what the module reports.
 CudaDevice device_from_info(const dagger_cuda_device_info& info);
 
+// The loaded module's table, or null when there is none (cuda_status()
+// says why).
+const dagger_cuda_module* cuda_module();
+
 }  // namespace dagger::detail

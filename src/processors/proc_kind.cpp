@@ -35,6 +35,11 @@ ProcKind ProcKind::cpu() {
   return kind;
 }
 
+ProcKind ProcKind::cuda() {
+  static const ProcKind kind = named("cuda");
+  return kind;
+}
+
 const std::string& ProcKind::name() const {
   KindTable& t = table();
   std::lock_guard lock(t.mutex);

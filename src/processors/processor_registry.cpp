@@ -10,6 +10,7 @@
 #include "dagger/errors.hpp"
 #include "dagger/options.hpp"
 #include "dagger/processor.hpp"
+#include "processors/cuda_proc.hpp"
 
 namespace dagger {
 
@@ -60,6 +61,8 @@ class Registry {
       owned_.push_back(std::make_unique<ThreadProc>(*os_, i, cpuset));
       all_.push_back(owned_.back().get());
     }
+    // One CudaProc per device the CUDA module sees (none without it).
+    for (auto& gpu : detail::make_cuda_processors(*os_)) add(std::move(gpu));
   }
 
   hwloc_topology_t topology() const { return topology_; }

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "dagger/errors.hpp"
+#include "processors/cuda_proc.hpp"
 #include "storage/chunk_store.hpp"
 
 namespace dagger {
@@ -48,6 +49,9 @@ Config default_config() {
     if (cgroup != 0 && (total == 0 || cgroup < total)) total = cgroup;
     c.memory_limit = total == 0 ? (std::size_t{4} << 30) : total / 4 * 3;
   }
+  if (const char* env = std::getenv("DAGGER_DEVICE_MEMORY_LIMIT"); env && *env) {
+    c.device_memory_limit = parse_byte_size(env);
+  }
   if (const char* env = std::getenv("DAGGER_SPILL_DIR"); env && *env) {
     c.spill_directory = env;
   } else {
@@ -77,6 +81,7 @@ void configure(const Config& config) {
     current() = config;
   }
   detail::chunk_store().configure(config);
+  detail::apply_device_memory_limit(config.device_memory_limit);
 }
 
 std::size_t parse_byte_size(std::string_view text) {

@@ -15,6 +15,10 @@
 
 namespace dagger {
 
+namespace detail {
+class DeviceBuffer;
+}
+
 // Where a block's exact bytes lie on disk, for a block read from an array
 // file: the chunk store then drops the block instead of spilling it, and
 // reads it back from there. Holds the file open, so replacing or deleting
@@ -33,11 +37,15 @@ struct Block {
   std::shared_ptr<std::byte[]> buffer;
   // Set only on blocks whose buffer is byte for byte a file's contents.
   std::shared_ptr<const BlockSource> source;
+  // A block in a GPU's memory has this instead of `buffer` (which is then
+  // null, so host code cannot read device memory by mistake).
+  std::shared_ptr<detail::DeviceBuffer> device;
 
   // A new, uninitialized block.
   static Block make(DType dtype, std::int64_t rows, std::int64_t cols);
 
   std::int64_t size() const noexcept { return rows * cols; }
+  bool on_device() const noexcept { return device != nullptr; }
   std::size_t bytes() const { return static_cast<std::size_t>(size()) * element_size(dtype); }
   template <class T>
   const T* data() const {

@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "dagger/array/device_kernels.hpp"
 #include "dagger/array/elementwise.hpp"
 #include "dagger/delayed.hpp"
 
@@ -60,16 +61,33 @@ Thunk<Acc> combine_tree(std::vector<Thunk<Acc>> level, Op op) {
   return level.front();
 }
 
+// The GPU fold of a host fold operation, if it has one.
+template <class Op>
+constexpr std::optional<kernels::Fold> gpu_fold_of() {
+  return std::nullopt;
+}
+
 template <class Acc, class U, class Op>
 Thunk<Acc> reduce_array(const char* operation, const ArrayPtr& a, Op op) {
   if (a->layout.size() == 0) throw_empty_reduction(operation);
   Elementwise e = as_elementwise(a);
   std::vector<Thunk<Acc>> partials;
   partials.reserve(a->layout.block_count());
+  auto on_cpu = [kernel = e.kernel, op](const std::vector<Block>& blocks) mutable {
+    return fold_block<Acc, U>(kernel, blocks, op);
+  };
   for (std::size_t k = 0; k < a->layout.block_count(); ++k) {
-    partials.push_back(delayed([kernel = e.kernel, op](const std::vector<Block>& blocks) mutable {
-      return fold_block<Acc, U>(kernel, blocks, op);
-    }, {.name = operation})(source_blocks(e.sources, k)));
+    if constexpr (gpu_fold_of<Op>().has_value()) {
+      if (e.program) {
+        partials.push_back(cpu_or_gpu({.name = operation}, on_cpu,
+                                      [program = e.program](const std::vector<Block>& blocks) {
+                                        return gpu_fold_as<Acc>(*program, blocks, *gpu_fold_of<Op>());
+                                      },
+                                      source_blocks(e.sources, k)));
+        continue;
+      }
+    }
+    partials.push_back(delayed(on_cpu, {.name = operation})(source_blocks(e.sources, k)));
   }
   return combine_tree(std::move(partials), op);
 }
@@ -93,6 +111,15 @@ struct Max {
   template <class X>
   X operator()(X a, X b) const { return a < b ? b : a; }
 };
+
+template <>
+constexpr std::optional<kernels::Fold> gpu_fold_of<Plus>() { return kernels::Fold::sum; }
+template <>
+constexpr std::optional<kernels::Fold> gpu_fold_of<Multiplies>() { return kernels::Fold::prod; }
+template <>
+constexpr std::optional<kernels::Fold> gpu_fold_of<Min>() { return kernels::Fold::min; }
+template <>
+constexpr std::optional<kernels::Fold> gpu_fold_of<Max>() { return kernels::Fold::max; }
 
 // Folds along dimension `dim` (1: down each column, 2: along each row).
 template <class Acc, class U, class Op>

@@ -9,8 +9,12 @@
 
 #if defined(__CUDACC__)
 #define DAGGER_HD __host__ __device__
+// Large functions that every kernel calls are compiled once, not inlined into
+// each kernel (keeps nvcc's compile time and code size down).
+#define DAGGER_HD_OUTLINE __host__ __device__ __noinline__ inline
 #else
 #define DAGGER_HD
+#define DAGGER_HD_OUTLINE inline
 #endif
 
 namespace dagger::kernels {

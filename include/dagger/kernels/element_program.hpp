@@ -136,7 +136,15 @@ DAGGER_HD ElementValue apply_binary(BinaryOp op, C x, C y, ElementType result) {
     case BinaryOp::left_divide: return store_as(y / x, result);
     case BinaryOp::rem: return store_as(rem(x, y), result);
     case BinaryOp::int_div: return store_as(int_div(x, y), result);
-    case BinaryOp::pow: return store_as(std::pow(x, y), result);
+    case BinaryOp::pow:
+      // Integer operands never compute pow in their own type (the host's
+      // std::pow of integers is a double pow); keeps device code to the
+      // overloads CUDA has.
+      if constexpr (std::numeric_limits<C>::is_integer) {
+        return store_as(std::pow(static_cast<double>(x), static_cast<double>(y)), result);
+      } else {
+        return store_as(std::pow(x, y), result);
+      }
     case BinaryOp::equal: return store_as(x == y, result);
     case BinaryOp::not_equal: return store_as(x != y, result);
     case BinaryOp::less: return store_as(x < y, result);
@@ -189,7 +197,7 @@ DAGGER_HD inline ElementValue run_binary(const ElementInstruction& in, ElementVa
 
 // The element i of the result. `inputs` are the sources' element arrays,
 // each of the type its load instructions name (bools as one byte).
-DAGGER_HD inline ElementValue evaluate(const ElementProgram& p, const void* const* inputs, std::int64_t i) {
+DAGGER_HD_OUTLINE ElementValue evaluate(const ElementProgram& p, const void* const* inputs, std::int64_t i) {
   ElementValue stack[ElementProgram::kMaxDepth];
   int top = 0;
   for (int k = 0; k < p.length; ++k) {
@@ -230,6 +238,11 @@ DAGGER_HD inline void store_element(void* out, ElementType type, std::int64_t i,
 
 // The type of the program's result (of its last instruction).
 DAGGER_HD inline ElementType result_type(const ElementProgram& p) { return p.code[p.length - 1].result; }
+
+// The sources' element arrays, by value, as a kernel parameter.
+struct ProgramInputs {
+  const void* pointers[ElementProgram::kMaxSources];
+};
 
 // Evaluates elements [begin, end) into `out` (of the program's result type).
 DAGGER_HD inline void evaluate_range(const ElementProgram& p, const void* const* inputs, void* out,

@@ -7,45 +7,45 @@
 #include <cstdio>
 #include <cstring>
 
+#include "kernels/cuda/kernels.cuh"
+#include "kernels/cuda/memory.cuh"
 #include "processors/cuda/cuda_module_abi.h"
 
 namespace {
 
-void say(char* message, unsigned long size, const char* what, cudaError_t error) {
-  if (message && size > 0) {
-    std::snprintf(message, size, "%s: %s (%s)", what, cudaGetErrorString(error), cudaGetErrorName(error));
-  }
+void say(dagger_cuda_error* out, const char* what, cudaError_t error) {
+  if (out) std::snprintf(out->text, sizeof out->text, "%s: %s (%s)", what, cudaGetErrorString(error), cudaGetErrorName(error));
 }
 
-int device_count(int* count, char* message, unsigned long size) {
+int device_count(int* count, dagger_cuda_error* message) {
   *count = 0;
   const cudaError_t error = cudaGetDeviceCount(count);
   if (error != cudaSuccess) {
     *count = 0;
     cudaGetLastError();  // clear it: no device is not a sticky failure
     // No driver, a driver too old, or no device: no CUDA processors.
-    say(message, size, "cudaGetDeviceCount", error);
+    say(message, "cudaGetDeviceCount", error);
     const bool absent = error == cudaErrorNoDevice || error == cudaErrorInsufficientDriver ||
                         error == cudaErrorNotPermitted;
     return absent ? 0 : static_cast<int>(error);
   }
-  if (*count == 0 && message && size > 0) std::snprintf(message, size, "the CUDA runtime sees no device");
+  if (*count == 0 && message) std::snprintf(message->text, sizeof message->text, "the CUDA runtime sees no device");
   return 0;
 }
 
-int attribute(int* out, cudaDeviceAttr what, int ordinal, char* message, unsigned long size) {
+int attribute(int* out, cudaDeviceAttr what, int ordinal, dagger_cuda_error* message) {
   const cudaError_t error = cudaDeviceGetAttribute(out, what, ordinal);
-  if (error != cudaSuccess) say(message, size, "cudaDeviceGetAttribute", error);
+  if (error != cudaSuccess) say(message, "cudaDeviceGetAttribute", error);
   return static_cast<int>(error);
 }
 
-int describe(int ordinal, dagger_cuda_device_info* out, char* message, unsigned long size) {
+int describe(int ordinal, dagger_cuda_device_info* out, dagger_cuda_error* message) {
   std::memset(out, 0, sizeof *out);
   out->ordinal = ordinal;
   cudaDeviceProp prop;
   cudaError_t error = cudaGetDeviceProperties(&prop, ordinal);
   if (error != cudaSuccess) {
-    say(message, size, "cudaGetDeviceProperties", error);
+    say(message, "cudaGetDeviceProperties", error);
     return static_cast<int>(error);
   }
   std::snprintf(out->name, sizeof out->name, "%s", prop.name);
@@ -55,8 +55,8 @@ int describe(int ordinal, dagger_cuda_device_info* out, char* message, unsigned 
   out->multiprocessors = prop.multiProcessorCount;
   out->pci_bus_id = prop.pciBusID;
   // Clock and bus width are attributes (no longer cudaDeviceProp fields).
-  if (int e = attribute(&out->memory_clock_khz, cudaDevAttrMemoryClockRate, ordinal, message, size)) return e;
-  return attribute(&out->memory_bus_bits, cudaDevAttrGlobalMemoryBusWidth, ordinal, message, size);
+  if (int e = attribute(&out->memory_clock_khz, cudaDevAttrMemoryClockRate, ordinal, message)) return e;
+  return attribute(&out->memory_bus_bits, cudaDevAttrGlobalMemoryBusWidth, ordinal, message);
 }
 
 const dagger_cuda_module table = {
@@ -64,10 +64,22 @@ const dagger_cuda_module table = {
     CUDART_VERSION,
     &device_count,
     &describe,
+    &dagger::cuda::allocate,
+    &dagger::cuda::release,
+    &dagger::cuda::to_device,
+    &dagger::cuda::to_host,
+    &dagger::cuda::peer_copy,
+    &dagger::cuda::elementwise,
+    &dagger::cuda::reduce,
+    &dagger::cuda::gemm,
+    &dagger::cuda::transpose,
+    &dagger::cuda::fill,
+    &dagger::cuda::sort,
+    &dagger::cuda::spmm,
 };
 
 }  // namespace
 
-extern "C" __attribute__((visibility("default"))) const dagger_cuda_module* dagger_cuda_module_v1(void) {
+extern "C" __attribute__((visibility("default"))) const dagger_cuda_module* dagger_cuda_module_v2(void) {
   return &table;
 }

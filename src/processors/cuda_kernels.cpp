@@ -1,0 +1,170 @@
+// The array library's GPU block kernels: pin the input blocks in device
+// memory, allocate the output there, and call the CUDA module.
+#include <cstring>
+
+#include "dagger/array/device_kernels.hpp"
+#include "dagger/array/sparse.hpp"
+#include "dagger/errors.hpp"
+#include "processors/cuda_devices.hpp"
+#include "processors/cuda_proc.hpp"
+
+namespace dagger::detail {
+namespace {
+
+// What a kernel call needs: the module, the device and its memory.
+struct Device {
+  const dagger_cuda_module* module;
+  int ordinal;
+  std::string name;
+  DeviceMemory* pool;
+};
+
+Device this_device() {
+  CudaProc* proc = current_cuda_proc();
+  if (proc == nullptr) throw Error("a GPU kernel ran on a thread that drives no CudaProc");
+  Device d{cuda_module(), proc->device().ordinal, proc->name(),
+           &static_cast<CudaMemorySpace&>(proc->memory()).pool()};
+  if (d.module == nullptr) throw CudaError(d.name, "dlopen", "no CUDA module is loaded: " + cuda_status().reason);
+  return d;
+}
+
+DevicePin pin_input(const Block& b, const Device& d) {
+  if (!b.on_device()) throw Error("a GPU kernel on " + d.name + " was given a block in host memory");
+  return DevicePin(b.device);
+}
+
+// A new block of the device, pinned while the kernel writes it.
+struct Output {
+  Block block;
+  DevicePin pin;
+};
+
+Output new_block(const Device& d, DType dtype, std::int64_t rows, std::int64_t cols) {
+  Output out;
+  out.block.dtype = dtype;
+  out.block.rows = rows;
+  out.block.cols = cols;
+  out.pin = d.pool->allocate(out.block.bytes());
+  out.block.device = out.pin.buffer();
+  return out;
+}
+
+void check(const Device& d, int code, const dagger_cuda_error& error) { check_cuda(code, d.name, error); }
+
+// Host data uploaded for one call and freed after it.
+struct Scratch {
+  DevicePin pin;
+  Scratch(const Device& d, const void* host, std::size_t bytes) : pin(d.pool->allocate(bytes)) {
+    if (bytes > 0) d.pool->allocator().to_device(pin.data(), host, bytes);
+  }
+};
+
+}  // namespace
+
+bool gpus_present() { return cuda_processor_count() > 0; }
+
+Block gpu_elementwise(const kernels::ElementProgram& program, const std::vector<Block>& inputs) {
+  const Device d = this_device();
+  std::vector<DevicePin> pins;
+  std::vector<const void*> pointers;
+  for (const Block& b : inputs) {
+    pins.push_back(pin_input(b, d));
+    pointers.push_back(pins.back().data());
+  }
+  const Block& shape = inputs.front();
+  Output out = new_block(d, static_cast<DType>(kernels::result_type(program)), shape.rows, shape.cols);
+  dagger_cuda_error error{};
+  check(d, d.module->elementwise(d.ordinal, &program, pointers.data(), static_cast<int>(pointers.size()),
+                                 out.pin.data(), shape.size(), &error),
+        error);
+  return out.block;
+}
+
+void gpu_fold(const kernels::ElementProgram& program, const std::vector<Block>& inputs, kernels::Fold fold,
+              DType accumulate, void* result) {
+  const Device d = this_device();
+  std::vector<DevicePin> pins;
+  std::vector<const void*> pointers;
+  for (const Block& b : inputs) {
+    pins.push_back(pin_input(b, d));
+    pointers.push_back(pins.back().data());
+  }
+  dagger_cuda_error error{};
+  check(d, d.module->reduce(d.ordinal, &program, pointers.data(), static_cast<int>(pointers.size()),
+                            inputs.front().size(), static_cast<int>(fold), static_cast<int>(accumulate), result,
+                            &error),
+        error);
+}
+
+Block gpu_matmul(const std::vector<Block>& as, const std::vector<Block>& bs, DType dtype, std::int64_t h,
+                 std::int64_t w) {
+  const Device d = this_device();
+  Output c = new_block(d, dtype, h, w);
+  dagger_cuda_error error{};
+  if (as.empty()) {  // inner dimension 0: a zero matrix
+    check(d, d.module->fill(d.ordinal, static_cast<int>(dtype), DAGGER_CUDA_ZEROS, 0, h * w, c.pin.data(), &error),
+          error);
+  }
+  for (std::size_t p = 0; p < as.size(); ++p) {
+    DevicePin a = pin_input(as[p], d), b = pin_input(bs[p], d);
+    check(d, d.module->gemm(d.ordinal, static_cast<int>(dtype), h, w, as[p].cols, a.data(), b.data(), c.pin.data(),
+                            p > 0, &error),
+          error);
+  }
+  return c.block;
+}
+
+Block gpu_transpose(const Block& block) {
+  const Device d = this_device();
+  DevicePin in = pin_input(block, d);
+  Output out = new_block(d, block.dtype, block.cols, block.rows);
+  dagger_cuda_error error{};
+  check(d, d.module->transpose(d.ordinal, static_cast<int>(block.dtype), block.rows, block.cols, in.data(),
+                               out.pin.data(), &error),
+        error);
+  return out.block;
+}
+
+Block gpu_fill(DType dtype, std::int64_t h, std::int64_t w, int kind, std::uint64_t seed) {
+  const Device d = this_device();
+  Output out = new_block(d, dtype, h, w);
+  dagger_cuda_error error{};
+  check(d, d.module->fill(d.ordinal, static_cast<int>(dtype), kind, seed, h * w, out.pin.data(), &error), error);
+  return out.block;
+}
+
+Block gpu_sorted(const Block& host_values) {
+  const Device d = this_device();
+  Output out = new_block(d, host_values.dtype, host_values.rows, host_values.cols);
+  if (host_values.bytes() > 0) d.pool->allocator().to_device(out.pin.data(), host_values.buffer.get(), host_values.bytes());
+  dagger_cuda_error error{};
+  check(d, d.module->sort(d.ordinal, static_cast<int>(host_values.dtype), host_values.size(), out.pin.data(), &error),
+        error);
+  return out.block;
+}
+
+Block gpu_sparse_times_dense(const std::vector<SparseBlock>& sparse, const std::vector<Block>& dense, DType dtype,
+                             std::int64_t h, std::int64_t w) {
+  const Device d = this_device();
+  Output out = new_block(d, dtype, h, w);
+  dagger_cuda_error error{};
+  if (sparse.empty()) {
+    check(d, d.module->fill(d.ordinal, static_cast<int>(dtype), DAGGER_CUDA_ZEROS, 0, h * w, out.pin.data(), &error),
+          error);
+  }
+  for (std::size_t p = 0; p < sparse.size(); ++p) {
+    const SparseBlock& s = sparse[p];
+    const Scratch starts(d, s.col_start->data(), s.col_start->size() * sizeof(std::int64_t));
+    const Scratch rows(d, s.row_index->data(), s.row_index->size() * sizeof(std::int64_t));
+    const Scratch values(d, s.values->data(), s.values->size());
+    DevicePin x = pin_input(dense[p], d);
+    check(d, d.module->spmm(d.ordinal, static_cast<int>(dtype), h, s.cols, w, s.nonzeros(),
+                            static_cast<const long long*>(starts.pin.data()),
+                            static_cast<const long long*>(rows.pin.data()), values.pin.data(), x.data(),
+                            out.pin.data(), p > 0, &error),
+          error);
+  }
+  return out.block;
+}
+
+}  // namespace dagger::detail

@@ -1,0 +1,186 @@
+#include "processors/cuda_proc.hpp"
+
+#include <atomic>
+#include <mutex>
+
+#include "dagger/array/block.hpp"
+#include "dagger/config.hpp"
+#include "dagger/errors.hpp"
+#include "processors/cuda_devices.hpp"
+
+namespace dagger {
+namespace detail {
+namespace {
+
+std::atomic<int> cuda_procs{0};
+thread_local CudaProc* driven = nullptr;
+
+std::string device_label(const CudaDevice& d) {
+  return "CudaProc " + std::to_string(d.ordinal) + " (" + d.name + ")";
+}
+
+class ModuleAllocator final : public DeviceAllocator {
+ public:
+  ModuleAllocator(const dagger_cuda_module& module, int ordinal, std::string name)
+      : module_(module), ordinal_(ordinal), name_(std::move(name)) {}
+
+  void* allocate(std::size_t bytes) override {
+    void* pointer = nullptr;
+    dagger_cuda_error error{};
+    const int code = module_.allocate(ordinal_, bytes, &pointer, &error);
+    if (code == DAGGER_CUDA_OUT_OF_MEMORY) return nullptr;
+    check_cuda(code, name_, error);
+    return pointer;
+  }
+  void release(void* pointer) noexcept override {
+    dagger_cuda_error error{};
+    module_.release(ordinal_, pointer, &error);  // nothing to do about a failed free
+  }
+  void to_device(void* dst, const void* src, std::size_t bytes) override {
+    dagger_cuda_error error{};
+    check_cuda(module_.to_device(ordinal_, dst, src, bytes, &error), name_, error);
+  }
+  void to_host(void* dst, const void* src, std::size_t bytes) override {
+    dagger_cuda_error error{};
+    check_cuda(module_.to_host(ordinal_, dst, src, bytes, &error), name_, error);
+  }
+  std::string name() const override { return name_; }
+
+ private:
+  const dagger_cuda_module& module_;
+  int ordinal_;
+  std::string name_;
+};
+
+// ---- moves of blocks between host memory and devices. Other values (the
+// scalars and small structs thunks pass around) are host data wherever
+// their chunk lives, and are copied.
+
+const CudaMemorySpace& as_cuda(const MemorySpace& space) { return static_cast<const CudaMemorySpace&>(space); }
+
+Value copied(const Value& value, const MemorySpace& from, const MemorySpace& to) {
+  if (!value.copyable()) {
+    throw Error("cannot move a value of this type from " + from.name() + " to " + to.name());
+  }
+  return value.copy();
+}
+
+Value host_to_device(const Value& value, const MemorySpace& from, const MemorySpace& to) {
+  if (value.type() != typeid(Block)) return copied(value, from, to);
+  const Block& host = value.get<Block>();
+  DeviceMemory& pool = as_cuda(to).pool();
+  DevicePin pin = pool.allocate(host.bytes());
+  if (host.bytes() > 0) pool.allocator().to_device(pin.data(), host.buffer.get(), host.bytes());
+  Block device;
+  device.dtype = host.dtype;
+  device.rows = host.rows;
+  device.cols = host.cols;
+  device.device = pin.buffer();
+  return Value::make<Block>(std::move(device));
+}
+
+Value device_to_host(const Value& value, const MemorySpace& from, const MemorySpace& to) {
+  if (value.type() != typeid(Block)) return copied(value, from, to);
+  const Block& device = value.get<Block>();
+  Block host = Block::make(device.dtype, device.rows, device.cols);
+  DevicePin pin(device.device);
+  if (host.bytes() > 0) as_cuda(from).pool().allocator().to_host(host.buffer.get(), pin.data(), host.bytes());
+  return Value::make<Block>(std::move(host));
+}
+
+Value device_to_device(const Value& value, const MemorySpace& from, const MemorySpace& to) {
+  if (value.type() != typeid(Block)) return copied(value, from, to);
+  // Through host memory: correct between any two devices; a peer copy
+  // would skip the host (the module has one, see cuda_module_abi.h).
+  const Value host = device_to_host(value, from, host_memory());
+  return host_to_device(host, host_memory(), to);
+}
+
+void register_cuda_moves() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    const ProcKind host = host_memory().kind();
+    register_move(host, ProcKind::cuda(), host_to_device);
+    register_move(ProcKind::cuda(), host, device_to_host);
+    register_move(ProcKind::cuda(), ProcKind::cuda(), device_to_device);
+  });
+}
+
+}  // namespace
+
+std::size_t device_memory_limit_for(std::size_t configured, std::size_t memory_bytes) {
+  return configured != 0 ? configured : memory_bytes / 10 * 9;
+}
+
+std::vector<std::unique_ptr<Processor>> make_cuda_processors(OSProc& owner) {
+  std::vector<std::unique_ptr<Processor>> out;
+  const dagger_cuda_module* module = cuda_module();
+  if (module == nullptr) return out;
+  for (const CudaDevice& d : cuda_status().devices) {
+    out.push_back(std::make_unique<CudaProc>(owner, d, module_allocator(*module, d.ordinal, device_label(d))));
+  }
+  return out;
+}
+
+std::unique_ptr<DeviceAllocator> module_allocator(const dagger_cuda_module& module, int ordinal, std::string name) {
+  return std::make_unique<ModuleAllocator>(module, ordinal, std::move(name));
+}
+
+int cuda_processor_count() { return cuda_procs.load(std::memory_order_relaxed); }
+CudaProc* current_cuda_proc() { return driven; }
+
+void apply_device_memory_limit(std::size_t limit) {
+  for (CudaProc* p : cuda_processors()) {
+    p->memory_stats();
+    auto& space = static_cast<CudaMemorySpace&>(p->memory());
+    space.pool().set_limit(device_memory_limit_for(limit, p->device().memory_bytes));
+  }
+}
+
+void throw_cuda_error(const std::string& device, const dagger_cuda_error& error) {
+  const std::string text = error.text;
+  const std::size_t colon = text.find(':');
+  throw CudaError(device, colon == std::string::npos ? text : text.substr(0, colon), text);
+}
+
+}  // namespace detail
+
+CudaMemorySpace::CudaMemorySpace(const CudaDevice& device, std::unique_ptr<detail::DeviceAllocator> allocator)
+    : MemorySpace("cuda:" + std::to_string(device.ordinal), ProcKind::cuda()),
+      device_(device),
+      pool_(std::make_unique<detail::DeviceMemory>(
+          std::move(allocator), detail::device_memory_limit_for(config().device_memory_limit, device.memory_bytes))) {
+  detail::register_cuda_moves();
+}
+
+CudaMemorySpace::~CudaMemorySpace() = default;
+
+double CudaMemorySpace::bandwidth_to(const MemorySpace& to) const {
+  if (&to == this) return device_.memory_bandwidth > 0 ? device_.memory_bandwidth : 1e12;
+  // A PCIe 4.0 x16 link moves about 25 GB/s each way in practice.
+  return 25e9;
+}
+
+CudaProc::CudaProc(OSProc& owner, const CudaDevice& device, std::unique_ptr<detail::DeviceAllocator> allocator)
+    : owner_(&owner), memory_(std::make_unique<CudaMemorySpace>(device, std::move(allocator))) {
+  detail::cuda_procs.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::string CudaProc::name() const {
+  return "CudaProc(" + std::to_string(owner_->pid()) + ", " + std::to_string(device().ordinal) + ": " +
+         device().name + ")";
+}
+
+void CudaProc::on_driver_start() { detail::driven = this; }
+
+DeviceMemoryStats CudaProc::memory_stats() const { return memory_->pool().stats(); }
+
+std::vector<CudaProc*> cuda_processors() {
+  std::vector<CudaProc*> out;
+  for (Processor* p : all_processors()) {
+    if (auto* c = dynamic_cast<CudaProc*>(p)) out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace dagger
