@@ -14,6 +14,10 @@ class Context {
   // Just these processors (containers such as an OSProc stand for all of
   // the processors they contain).
   explicit Context(std::vector<Processor*> processors);
+  // The processors of this process of one kind (Context::only(ProcKind::cuda())
+  // runs everything on GPUs), or of every kind but one.
+  static Context only(ProcKind kind);
+  static Context excluding(ProcKind kind);
 
   // The processors that run thunks.
   const std::vector<Processor*>& processors() const noexcept { return processors_; }

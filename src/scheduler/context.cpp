@@ -37,4 +37,20 @@ Context::Context(std::vector<Processor*> processors) : progress_(progress_from_e
   }
 }
 
+Context Context::only(ProcKind kind) {
+  std::vector<Processor*> chosen;
+  for (Processor* p : all_processors()) {
+    if (p->executes() && p->kind() == kind) chosen.push_back(p);
+  }
+  return Context(std::move(chosen));
+}
+
+Context Context::excluding(ProcKind kind) {
+  std::vector<Processor*> chosen;
+  for (Processor* p : all_processors()) {
+    if (p->executes() && !(p->kind() == kind)) chosen.push_back(p);
+  }
+  return Context(std::move(chosen));
+}
+
 }  // namespace dagger
