@@ -7,6 +7,7 @@
 #include <cstring>
 #include <dagger/array.hpp>
 #include <dagger/dagger.hpp>
+#include <dagger/kernels/folds.hpp>
 #include <string>
 
 namespace {
@@ -175,6 +176,67 @@ TEST(ElementProgram, UserLambdasAndOverlongChainsHaveNone) {
   for (int k = 0; k < 60; ++k) long_chain = long_chain + 1.0;
   EXPECT_FALSE(long_chain.impl()->program);
   EXPECT_EQ(dagger::collect(long_chain)(0, 0), dagger::collect(d)(0, 0) + 60);
+}
+
+// The GPU's reduction, run on the host the way a GPU runs it: each of
+// blocks x threads folds a strided range of the program, each block folds
+// its threads, the host folds the blocks.
+template <class Acc, class F>
+Acc fold_like_a_gpu(const dagger::kernels::ElementProgram& p, const std::vector<dagger::Block>& inputs, F fold) {
+  constexpr long long kBlocks = 3, kThreads = 5;
+  std::vector<const void*> pointers;
+  for (const auto& b : inputs) pointers.push_back(b.buffer.get());
+  const long long n = inputs.front().size();
+  Acc total = dagger::kernels::fold_start<Acc, F>();
+  for (long long block = 0; block < kBlocks; ++block) {
+    Acc in_block = dagger::kernels::fold_start<Acc, F>();
+    for (long long t = 0; t < kThreads; ++t) {
+      in_block = fold(in_block, dagger::kernels::fold_range(p, pointers.data(), block * kThreads + t,
+                                                             kBlocks * kThreads, n, dagger::kernels::fold_start<Acc, F>(), fold));
+    }
+    total = fold(total, in_block);
+  }
+  return total;
+}
+
+// Every block's GPU fold of `expression` against the host's reduction.
+template <class Acc, class T, class F>
+void expect_folds_match(const DArray<T>& expression, F fold, dagger::Thunk<Acc> host, const std::string& what) {
+  SCOPED_TRACE(what);
+  const auto& impl = expression.impl();
+  const dagger::detail::Elementwise e = dagger::detail::as_elementwise(impl);
+  ASSERT_TRUE(e.program);
+  Acc total = dagger::kernels::fold_start<Acc, F>();
+  for (std::size_t k = 0; k < impl->layout.block_count(); ++k) {
+    std::vector<dagger::Block> inputs;
+    for (const auto& source : e.sources) {
+      inputs.push_back(dagger::collect(dagger::compute(dagger::detail::block_thunks(source)[k])));
+    }
+    total = fold(total, fold_like_a_gpu<Acc>(*e.program, inputs, fold));
+  }
+  const Acc expected = dagger::collect(host);
+  if constexpr (std::is_floating_point_v<Acc>) {
+    EXPECT_NEAR(total, expected, 1e-5 * std::abs(expected) + 1e-6);  // another order of additions
+  } else {
+    EXPECT_EQ(total, expected);
+  }
+}
+
+TEST(ElementProgram, FoldsAsTheGpuRunsThem) {
+  using namespace dagger::kernels;
+  const auto d = doubles();
+  const auto i = integers();
+  const auto b = bools();
+  const auto f = floats();
+  expect_folds_match<double>(dagger::pow(d, 2), FoldSum{}, dagger::sum(dagger::pow(d, 2)), "sum(pow(d, 2))");
+  expect_folds_match<double>(d + 1.5, FoldProd{}, dagger::prod(d + 1.5), "prod(d + 1.5)");
+  expect_folds_match<double>(dagger::sin(d), FoldMin{}, dagger::minimum(dagger::sin(d)), "minimum(sin(d))");
+  expect_folds_match<float>(f * 2.0f, FoldMax{}, dagger::maximum(f * 2.0f), "maximum(f * 2)");
+  expect_folds_match<std::int64_t>(i * 3, FoldSum{}, dagger::sum(i * 3), "sum(i * 3)");
+  expect_folds_match<std::int64_t>(i, FoldMin{}, dagger::minimum(i), "minimum(i)");
+  expect_folds_match<std::int64_t>(b, FoldSum{}, dagger::sum(b), "sum(b) counts");
+  expect_folds_match<bool>(b, FoldMax{}, dagger::maximum(b), "maximum(b)");
+  expect_folds_match<bool>(i > 100, FoldMax{}, dagger::maximum(i > 100), "maximum(i > 100): none");
 }
 
 }  // namespace
