@@ -27,8 +27,10 @@ Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic> collect(const Context& context,
   Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic> out(layout.rows(), layout.cols());
   for (std::size_t k = 0; k < chunks.size(); ++k) {
     // Pinned while copied, not held: the computed blocks may spill again.
-    detail::ScopedPin pin(*chunks[k].data());
-    const Block& b = chunks[k].data()->value.template get<Block>();
+    // A block computed on a GPU is copied to host memory first.
+    const detail::ChunkPtr chunk = detail::chunk_in_host_memory(chunks[k].data());
+    detail::ScopedPin pin(*chunk);
+    const Block& b = chunk->value.template get<Block>();
     const std::int64_t gi = layout.grid_row_of(k), gj = layout.grid_col_of(k);
     out.block(layout.row_start(gi), layout.col_start(gj), b.rows, b.cols) =
         Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>>(b.data<T>(), b.rows, b.cols);

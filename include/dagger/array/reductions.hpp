@@ -49,12 +49,14 @@ Acc fold_block(const TileKernel& kernel, const std::vector<Block>& blocks, Op& o
   return acc;
 }
 
-// Combines values pairwise, as a balanced tree of thunks.
+// Combines values pairwise, as a balanced tree of thunks. Combining two
+// host scalars is host work a GPU's driver thread may do as well, so partial
+// results made on a GPU need not wait for a CPU thread.
 template <class Acc, class Op>
 Thunk<Acc> combine_tree(std::vector<Thunk<Acc>> level, Op op) {
   while (level.size() > 1) {
     std::vector<Thunk<Acc>> next;
-    for (std::size_t i = 0; i + 1 < level.size(); i += 2) next.push_back(delayed(op)(level[i], level[i + 1]));
+    for (std::size_t i = 0; i + 1 < level.size(); i += 2) next.push_back(cpu_or_gpu({}, op, op, level[i], level[i + 1]));
     if (level.size() % 2 == 1) next.push_back(level.back());
     level.swap(next);
   }
