@@ -10,6 +10,7 @@
 #include <dagger/dagger.hpp>
 #include <string>
 
+#include "dagger/array/device_kernels.hpp"
 #include "processors/cuda_devices.hpp"
 
 namespace {
@@ -107,4 +108,36 @@ TEST(Cuda, DescribesDevicesFromWhatTheRuntimeReports) {
       card(1, "NVIDIA A100-SXM4-40GB", 42'505'273'344ull, 8, 108, 1'215'000, 5120));
   EXPECT_EQ(e.ordinal, 1);
   EXPECT_NEAR(e.memory_bandwidth, 1.555e12, 0.01e12);  // the card's 1,555 GB/s
+}
+
+TEST(Cuda, NoDeviceMeansNoCudaProcs) {
+  if (!dagger::cuda_status().devices.empty()) GTEST_SKIP() << "this machine has CUDA devices";
+  EXPECT_TRUE(dagger::cuda_processors().empty());
+  EXPECT_FALSE(dagger::detail::gpus_present());
+}
+
+TEST(Cuda, TheModuleHasEveryEntryAndNamesTheCallThatFailed) {
+  const dagger_cuda_module* module = dagger::detail::cuda_module();
+  if (module == nullptr) GTEST_SKIP() << "no CUDA module: " << dagger::cuda_status().reason;
+  for (const void* entry : {reinterpret_cast<const void*>(module->allocate), reinterpret_cast<const void*>(module->release),
+                            reinterpret_cast<const void*>(module->to_device), reinterpret_cast<const void*>(module->to_host),
+                            reinterpret_cast<const void*>(module->peer_copy), reinterpret_cast<const void*>(module->elementwise),
+                            reinterpret_cast<const void*>(module->reduce), reinterpret_cast<const void*>(module->gemm),
+                            reinterpret_cast<const void*>(module->transpose), reinterpret_cast<const void*>(module->fill),
+                            reinterpret_cast<const void*>(module->sort), reinterpret_cast<const void*>(module->spmm)}) {
+    EXPECT_NE(entry, nullptr);
+  }
+  if (!dagger::cuda_status().devices.empty()) return;
+  // Without a device every call fails, saying which CUDA call refused.
+  dagger_cuda_error error{};
+  void* pointer = nullptr;
+  EXPECT_NE(module->allocate(0, 1024, &pointer, &error), 0);
+  EXPECT_EQ(pointer, nullptr);
+  EXPECT_EQ(std::string(error.text).rfind("cudaSetDevice: ", 0), 0u) << error.text;
+  error = {};
+  EXPECT_NE(module->fill(0, DAGGER_CUDA_F64, DAGGER_CUDA_UNIFORM, 1, 10, nullptr, &error), 0);
+  EXPECT_EQ(std::string(error.text).rfind("cudaSetDevice: ", 0), 0u) << error.text;
+  error = {};
+  EXPECT_NE(module->allocate(-1, 8, &pointer, &error), 0);
+  EXPECT_NE(std::string(error.text).find("no such device"), std::string::npos) << error.text;
 }
