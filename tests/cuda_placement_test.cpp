@@ -106,6 +106,21 @@ TEST_F(CudaPlacement, BlocksMoveIntoDeviceMemoryAndBackWithTheirBytes) {
   EXPECT_EQ(used.memory_stats().resident_bytes, 0u);  // released with the chunks
 }
 
+TEST_F(CudaPlacement, BlocksMoveFromDeviceToDevice) {
+  auto on_gpu_only = dagger::versions(dagger::impl(ProcKind::cuda(), same_block));
+  auto a = dagger::delayed(ramp)(1000);
+  auto b = dagger::delayed(on_gpu_only, {.scope = dagger::Scope::processor(gpu(0))})(a);
+  auto c = dagger::delayed(on_gpu_only, {.scope = dagger::Scope::processor(gpu(1))})(b);
+  auto d = dagger::delayed(total)(c);
+  auto debug = dagger::debug_compute(d);
+  EXPECT_DOUBLE_EQ(dagger::collect(debug.chunk), 999.0 * 1000.0 / 2);
+  EXPECT_EQ(ran_on(debug.events, b.id()), &gpu(0));
+  EXPECT_EQ(ran_on(debug.events, c.id()), &gpu(1));
+  int moves = 0;
+  for (const auto& e : debug.events) moves += e.category == dagger::Category::move;
+  EXPECT_EQ(moves, 3);  // host -> H100 -> A100 -> host
+}
+
 TEST_F(CudaPlacement, LearnedRuntimesDecide) {
   auto work = dagger::versions(dagger::impl(ProcKind::cpu(), host_copy), dagger::impl(ProcKind::cuda(), same_block));
   auto& model = dagger::detail::cost_model();

@@ -45,6 +45,8 @@ class ModuleAllocator final : public DeviceAllocator {
     check_cuda(module_.to_host(ordinal_, dst, src, bytes, &error), name_, error);
   }
   std::string name() const override { return name_; }
+  const dagger_cuda_module& module() const noexcept { return module_; }
+  int ordinal() const noexcept { return ordinal_; }
 
  private:
   const dagger_cuda_module& module_;
@@ -90,10 +92,28 @@ Value device_to_host(const Value& value, const MemorySpace& from, const MemorySp
 
 Value device_to_device(const Value& value, const MemorySpace& from, const MemorySpace& to) {
   if (value.type() != typeid(Block)) return copied(value, from, to);
-  // Through host memory: correct between any two devices; a peer copy
-  // would skip the host (the module has one, see cuda_module_abi.h).
-  const Value host = device_to_host(value, from, host_memory());
-  return host_to_device(host, host_memory(), to);
+  const auto* source = dynamic_cast<const ModuleAllocator*>(&as_cuda(from).pool().allocator());
+  const auto* target = dynamic_cast<const ModuleAllocator*>(&as_cuda(to).pool().allocator());
+  if (source == nullptr || target == nullptr) {
+    // Not both devices of the CUDA module: through host memory.
+    const Value host = device_to_host(value, from, host_memory());
+    return host_to_device(host, host_memory(), to);
+  }
+  // A peer copy (or, where the devices cannot reach each other, one the
+  // driver stages itself).
+  const Block& block = value.get<Block>();
+  DevicePin in(block.device);
+  DevicePin out = as_cuda(to).pool().allocate(block.bytes());
+  dagger_cuda_error error{};
+  check_cuda(target->module().peer_copy(target->ordinal(), out.data(), source->ordinal(), in.data(), block.bytes(),
+                                        &error),
+             target->name(), error);
+  Block copy;
+  copy.dtype = block.dtype;
+  copy.rows = block.rows;
+  copy.cols = block.cols;
+  copy.device = out.buffer();
+  return Value::make<Block>(std::move(copy));
 }
 
 void register_cuda_moves() {
