@@ -12,6 +12,7 @@
 
 #include "dagger/array/device_kernels.hpp"
 #include "processors/cuda_devices.hpp"
+#include "stand_in_device.hpp"
 
 namespace {
 
@@ -81,31 +82,18 @@ TEST(Cuda, ALibraryThatIsNotTheModuleIsRefused) {
       << out;
 }
 
-dagger_cuda_device_info card(int ordinal, const char* name, unsigned long long memory, int major, int sms,
-                             int memory_clock_khz, int bus_bits) {
-  dagger_cuda_device_info info{};
-  info.ordinal = ordinal;
-  std::snprintf(info.name, sizeof info.name, "%s", name);
-  info.memory_bytes = memory;
-  info.compute_major = major;
-  info.multiprocessors = sms;
-  info.memory_clock_khz = memory_clock_khz;
-  info.memory_bus_bits = bus_bits;
-  return info;
-}
-
 // cudaDeviceProp / cudaDeviceGetAttribute values of real cards.
 TEST(Cuda, DescribesDevicesFromWhatTheRuntimeReports) {
-  const dagger::CudaDevice d = dagger::detail::device_from_info(
-      card(0, "NVIDIA H100 80GB HBM3", 85'017'886'720ull, 9, 132, 2'619'000, 5120));
+  const dagger::CudaDevice d =
+      dagger::testing::described(0, "NVIDIA H100 80GB HBM3", 85'017'886'720ull, 9, 132, 2'619'000, 5120);
   EXPECT_EQ(d.name, "NVIDIA H100 80GB HBM3");
   EXPECT_EQ(d.memory_bytes, 85'017'886'720ull);
   EXPECT_EQ(d.compute_major, 9);
   EXPECT_EQ(d.multiprocessors, 132);
   EXPECT_NEAR(d.memory_bandwidth, 3.35e12, 0.01e12);  // the card's 3.35 TB/s
 
-  const dagger::CudaDevice e = dagger::detail::device_from_info(
-      card(1, "NVIDIA A100-SXM4-40GB", 42'505'273'344ull, 8, 108, 1'215'000, 5120));
+  const dagger::CudaDevice e =
+      dagger::testing::described(1, "NVIDIA A100-SXM4-40GB", 42'505'273'344ull, 8, 108, 1'215'000, 5120);
   EXPECT_EQ(e.ordinal, 1);
   EXPECT_NEAR(e.memory_bandwidth, 1.555e12, 0.01e12);  // the card's 1,555 GB/s
 }

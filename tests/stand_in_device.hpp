@@ -4,6 +4,7 @@
 // missing (they go to the CUDA module, which has no device here).
 #pragma once
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -43,30 +44,27 @@ class StandInAllocator final : public detail::DeviceAllocator {
   std::string name_;
 };
 
-// What the CUDA runtime reports of real cards (cudaGetDeviceProperties and
-// cudaDeviceGetAttribute on an H100 SXM and an A100 SXM4).
-inline CudaDevice h100(int ordinal = 0) {
+// A device as the CUDA runtime describes it (cudaGetDeviceProperties and
+// cudaDeviceGetAttribute).
+inline CudaDevice described(int ordinal, const char* name, unsigned long long memory, int major, int sms,
+                            int memory_clock_khz, int bus_bits) {
   dagger_cuda_device_info info{};
   info.ordinal = ordinal;
-  std::snprintf(info.name, sizeof info.name, "NVIDIA H100 80GB HBM3");
-  info.memory_bytes = 85'017'886'720ull;
-  info.compute_major = 9;
-  info.multiprocessors = 132;
-  info.memory_clock_khz = 2'619'000;
-  info.memory_bus_bits = 5120;
+  std::snprintf(info.name, sizeof info.name, "%s", name);
+  info.memory_bytes = memory;
+  info.compute_major = major;
+  info.multiprocessors = sms;
+  info.memory_clock_khz = memory_clock_khz;
+  info.memory_bus_bits = bus_bits;
   return detail::device_from_info(info);
 }
 
+// What the runtime reports of an H100 SXM and an A100 SXM4.
+inline CudaDevice h100(int ordinal = 0) {
+  return described(ordinal, "NVIDIA H100 80GB HBM3", 85'017'886'720ull, 9, 132, 2'619'000, 5120);
+}
 inline CudaDevice a100(int ordinal = 1) {
-  dagger_cuda_device_info info{};
-  info.ordinal = ordinal;
-  std::snprintf(info.name, sizeof info.name, "NVIDIA A100-SXM4-40GB");
-  info.memory_bytes = 42'505'273'344ull;
-  info.compute_major = 8;
-  info.multiprocessors = 108;
-  info.memory_clock_khz = 1'215'000;
-  info.memory_bus_bits = 5120;
-  return detail::device_from_info(info);
+  return described(ordinal, "NVIDIA A100-SXM4-40GB", 42'505'273'344ull, 8, 108, 1'215'000, 5120);
 }
 
 }  // namespace dagger::testing

@@ -33,6 +33,21 @@ DevicePin pin_input(const Block& b, const Device& d) {
   return DevicePin(b.device);
 }
 
+// The device addresses of a kernel's input blocks, pinned while it runs.
+struct PinnedInputs {
+  std::vector<DevicePin> pins;
+  std::vector<const void*> pointers;
+};
+
+PinnedInputs pin_inputs(const std::vector<Block>& inputs, const Device& d) {
+  PinnedInputs in;
+  for (const Block& b : inputs) {
+    in.pins.push_back(pin_input(b, d));
+    in.pointers.push_back(in.pins.back().data());
+  }
+  return in;
+}
+
 // A new block of the device, pinned while the kernel writes it.
 struct Output {
   Block block;
@@ -65,16 +80,11 @@ bool gpus_present() { return cuda_processor_count() > 0; }
 
 Block gpu_elementwise(const kernels::ElementProgram& program, const std::vector<Block>& inputs) {
   const Device d = this_device();
-  std::vector<DevicePin> pins;
-  std::vector<const void*> pointers;
-  for (const Block& b : inputs) {
-    pins.push_back(pin_input(b, d));
-    pointers.push_back(pins.back().data());
-  }
+  const PinnedInputs in = pin_inputs(inputs, d);
   const Block& shape = inputs.front();
   Output out = new_block(d, static_cast<DType>(kernels::result_type(program)), shape.rows, shape.cols);
   dagger_cuda_error error{};
-  check(d, d.module->elementwise(d.ordinal, &program, pointers.data(), static_cast<int>(pointers.size()),
+  check(d, d.module->elementwise(d.ordinal, &program, in.pointers.data(), static_cast<int>(in.pointers.size()),
                                  out.pin.data(), shape.size(), &error),
         error);
   return out.block;
@@ -83,14 +93,9 @@ Block gpu_elementwise(const kernels::ElementProgram& program, const std::vector<
 void gpu_fold(const kernels::ElementProgram& program, const std::vector<Block>& inputs, kernels::Fold fold,
               DType accumulate, void* result) {
   const Device d = this_device();
-  std::vector<DevicePin> pins;
-  std::vector<const void*> pointers;
-  for (const Block& b : inputs) {
-    pins.push_back(pin_input(b, d));
-    pointers.push_back(pins.back().data());
-  }
+  const PinnedInputs in = pin_inputs(inputs, d);
   dagger_cuda_error error{};
-  check(d, d.module->reduce(d.ordinal, &program, pointers.data(), static_cast<int>(pointers.size()),
+  check(d, d.module->reduce(d.ordinal, &program, in.pointers.data(), static_cast<int>(in.pointers.size()),
                             inputs.front().size(), static_cast<int>(fold), static_cast<int>(accumulate), result,
                             &error),
         error);

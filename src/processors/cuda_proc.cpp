@@ -60,6 +60,16 @@ class ModuleAllocator final : public DeviceAllocator {
 
 const CudaMemorySpace& as_cuda(const MemorySpace& space) { return static_cast<const CudaMemorySpace&>(space); }
 
+// A block shaped like `like` whose elements are in `buffer`.
+Value on_device(const Block& like, std::shared_ptr<DeviceBuffer> buffer) {
+  Block b;
+  b.dtype = like.dtype;
+  b.rows = like.rows;
+  b.cols = like.cols;
+  b.device = std::move(buffer);
+  return Value::make<Block>(std::move(b));
+}
+
 Value copied(const Value& value, const MemorySpace& from, const MemorySpace& to) {
   if (!value.copyable()) {
     throw Error("cannot move a value of this type from " + from.name() + " to " + to.name());
@@ -73,12 +83,7 @@ Value host_to_device(const Value& value, const MemorySpace& from, const MemorySp
   DeviceMemory& pool = as_cuda(to).pool();
   DevicePin pin = pool.allocate(host.bytes());
   if (host.bytes() > 0) pool.allocator().to_device(pin.data(), host.buffer.get(), host.bytes());
-  Block device;
-  device.dtype = host.dtype;
-  device.rows = host.rows;
-  device.cols = host.cols;
-  device.device = pin.buffer();
-  return Value::make<Block>(std::move(device));
+  return on_device(host, pin.buffer());
 }
 
 Value device_to_host(const Value& value, const MemorySpace& from, const MemorySpace& to) {
@@ -108,12 +113,7 @@ Value device_to_device(const Value& value, const MemorySpace& from, const Memory
   check_cuda(target->module().peer_copy(target->ordinal(), out.data(), source->ordinal(), in.data(), block.bytes(),
                                         &error),
              target->name(), error);
-  Block copy;
-  copy.dtype = block.dtype;
-  copy.rows = block.rows;
-  copy.cols = block.cols;
-  copy.device = out.buffer();
-  return Value::make<Block>(std::move(copy));
+  return on_device(block, out.buffer());
 }
 
 void register_cuda_moves() {
