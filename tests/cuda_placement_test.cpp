@@ -148,6 +148,31 @@ TEST_F(CudaPlacement, AGpuThatHoldsTheInputsWins) {
   EXPECT_EQ(ran_on(dagger::debug_compute(next).events, next.id()), &gpu(1));
 }
 
+bool has_gpu_version(const dagger::Thunk<Block>& t) {
+  const auto& kinds = t.node()->fn->kinds();
+  return std::find(kinds.begin(), kinds.end(), ProcKind::cuda()) != kinds.end();
+}
+
+TEST_F(CudaPlacement, BlockOperationsGetAGpuVersionWhereTheyHaveOne) {
+  auto a = dagger::rand<double>(dagger::Blocks(50, 50), 100, 100, dagger::Seed{3});
+  auto v = dagger::rand<double>(dagger::Blocks(50), 100, dagger::Seed{4});
+  EXPECT_TRUE(has_gpu_version(a.block_thunks()[0]));
+  EXPECT_TRUE(has_gpu_version(dagger::exp(a * 2.0).block_thunks()[0]));
+  EXPECT_TRUE(has_gpu_version((a * a).block_thunks()[0]));  // matmul
+  EXPECT_TRUE(has_gpu_version(dagger::transpose(a).block_thunks()[0]));
+  // sort: cutting the output is host work; the sorted buckets it reads have a GPU version.
+  const auto sorted = dagger::sort(v);
+  const auto& bucket = sorted.block_thunks()[0].node()->deps.front().thunk;
+  EXPECT_EQ(bucket->name(), "sort bucket");
+  EXPECT_EQ(bucket->fn->kinds().size(), 2u);
+  EXPECT_EQ(dagger::sum(a).node()->fn->kinds().size(), 2u);
+  // A user's lambda has no element program: CPUs only.
+  EXPECT_FALSE(has_gpu_version(dagger::map([](double x) { return x * 2; }, a).block_thunks()[0]));
+  // Integer matmul has no cuBLAS version.
+  auto i = dagger::zeros<std::int64_t>(dagger::Blocks(50, 50), 100, 100);
+  EXPECT_FALSE(has_gpu_version((i * i).block_thunks()[0]));
+}
+
 TEST_F(CudaPlacement, ArraysCanBeKeptOffTheGpus) {
   auto a = dagger::rand<double>(dagger::Blocks(50, 50), 100, 100, dagger::Seed{3});
   const double on_cpus = dagger::collect(dagger::Context::excluding(ProcKind::cuda()), dagger::sum(a * 2.0));

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <dagger/array.hpp>
 #include <dagger/dagger.hpp>
 #include <string>
 
@@ -102,6 +103,11 @@ TEST(Cuda, NoDeviceMeansNoCudaProcs) {
   if (!dagger::cuda_status().devices.empty()) GTEST_SKIP() << "this machine has CUDA devices";
   EXPECT_TRUE(dagger::cuda_processors().empty());
   EXPECT_FALSE(dagger::detail::gpus_present());
+  // Array operations stay plain CPU thunks: no second version to weigh.
+  const auto a = dagger::exp(dagger::rand<double>(dagger::Blocks(10, 10), 20, 20));
+  const auto& kinds = a.block_thunks()[0].node()->fn->kinds();
+  EXPECT_EQ(kinds.size(), 1u);
+  EXPECT_EQ(kinds[0], dagger::ProcKind::cpu());
 }
 
 TEST(Cuda, TheModuleHasEveryEntryAndNamesTheCallThatFailed) {
