@@ -116,7 +116,7 @@ TEST(Cuda, TheModuleHasEveryEntryAndNamesTheCallThatFailed) {
   for (const void* entry : {reinterpret_cast<const void*>(module->allocate), reinterpret_cast<const void*>(module->release),
                             reinterpret_cast<const void*>(module->to_device), reinterpret_cast<const void*>(module->to_host),
                             reinterpret_cast<const void*>(module->peer_copy), reinterpret_cast<const void*>(module->elementwise),
-                            reinterpret_cast<const void*>(module->reduce), reinterpret_cast<const void*>(module->gemm),
+                            reinterpret_cast<const void*>(module->reduce), reinterpret_cast<const void*>(module->reduce_lines), reinterpret_cast<const void*>(module->gemm),
                             reinterpret_cast<const void*>(module->transpose), reinterpret_cast<const void*>(module->fill),
                             reinterpret_cast<const void*>(module->sort), reinterpret_cast<const void*>(module->spmm)}) {
     EXPECT_NE(entry, nullptr);

@@ -239,4 +239,56 @@ TEST(ElementProgram, FoldsAsTheGpuRunsThem) {
   expect_folds_match<bool>(i > 100, FoldMax{}, dagger::maximum(i > 100), "maximum(i > 100): none");
 }
 
+// The GPU's reductions along a dimension, run on the host as the kernels
+// run them: per column, kThreads threads fold strided rows and a block
+// combines them; per row, one thread folds the row.
+template <class Acc>
+std::vector<Acc> fold_lines_like_a_gpu(const dagger::kernels::ElementProgram& p, const dagger::Block& b, int dim,
+                                       dagger::kernels::Fold op) {
+  constexpr long long kThreads = 4;
+  const dagger::kernels::RuntimeFold fold{op};
+  const Acc start = dagger::kernels::fold_start<Acc>(op);
+  const void* pointers[] = {b.buffer.get()};
+  std::vector<Acc> out;
+  if (dim == 1) {
+    for (long long c = 0; c < b.cols; ++c) {
+      Acc column = start;
+      for (long long t = 0; t < kThreads; ++t) {
+        column = fold(column, dagger::kernels::fold_range(p, pointers, c * b.rows + t, kThreads, (c + 1) * b.rows,
+                                                          start, fold));
+      }
+      out.push_back(column);
+    }
+  } else {
+    for (long long r = 0; r < b.rows; ++r) {
+      out.push_back(dagger::kernels::fold_range(p, pointers, r, b.rows, b.rows * b.cols, start, fold));
+    }
+  }
+  return out;
+}
+
+TEST(ElementProgram, FoldsAlongADimensionAsTheGpuRunsThem) {
+  Eigen::MatrixXd m(9, 6);
+  for (int j = 0; j < 6; ++j)
+    for (int i = 0; i < 9; ++i) m(i, j) = (i * 7 + j * 3) % 11 - 5.0;
+  const auto a = dagger::distribute(dagger::Blocks(9, 6), m);  // one block
+  const auto program = dagger::detail::load_program(dagger::DType::f64);
+  const dagger::Block b = dagger::collect(dagger::compute(a.block_thunks()[0]));
+  using dagger::kernels::Fold;
+  const auto column_sums = fold_lines_like_a_gpu<double>(*program, b, 1, Fold::sum);
+  const auto row_mins = fold_lines_like_a_gpu<double>(*program, b, 2, Fold::min);
+  const auto column_max = fold_lines_like_a_gpu<double>(*program, b, 1, Fold::max);
+  const Eigen::MatrixXd host_sums = dagger::collect(dagger::sum(a, 1));
+  const Eigen::MatrixXd host_mins = dagger::collect(dagger::minimum(a, 2));
+  for (int j = 0; j < 6; ++j) {
+    EXPECT_DOUBLE_EQ(column_sums[j], host_sums(0, j)) << j;
+    EXPECT_DOUBLE_EQ(column_max[j], m.col(j).maxCoeff()) << j;
+  }
+  for (int i = 0; i < 9; ++i) EXPECT_DOUBLE_EQ(row_mins[i], host_mins(i, 0)) << i;
+  // A bool "sum" as a bool is any, a product all.
+  const dagger::kernels::RuntimeFold any{Fold::sum}, all{Fold::prod};
+  EXPECT_TRUE(any(false, true));
+  EXPECT_FALSE(all(true, false));
+}
+
 }  // namespace

@@ -101,6 +101,12 @@ TEST_F(GpuArrays, Reductions) {
   EXPECT_EQ(dagger::collect(gpus(), dagger::minimum(i)), dagger::collect(cpus(), dagger::minimum(i)));
   EXPECT_EQ(dagger::collect(gpus(), dagger::maximum(d)), dagger::collect(cpus(), dagger::maximum(d)));
   EXPECT_EQ(dagger::collect(gpus(), dagger::sum(d > 1.0)), dagger::collect(cpus(), dagger::sum(d > 1.0)));
+  // Along a dimension the partial folds may run on a GPU, the combining on
+  // a CPU: the whole context.
+  const Eigen::MatrixXd columns = dagger::collect(dagger::sum(dagger::pow(d, 2), 1));
+  const Eigen::MatrixXd columns_cpu = dagger::collect(cpus(), dagger::sum(dagger::pow(d, 2), 1));
+  EXPECT_LT((columns - columns_cpu).cwiseAbs().maxCoeff(), 1e-10 * columns_cpu.cwiseAbs().maxCoeff());
+  EXPECT_EQ(dagger::collect(dagger::minimum(i, 2)), dagger::collect(cpus(), dagger::minimum(i, 2)));
   const double p_gpu = dagger::collect(gpus(), dagger::prod(1.0 + d * 1e-4));
   const double p_cpu = dagger::collect(cpus(), dagger::prod(1.0 + d * 1e-4));
   EXPECT_NEAR(p_gpu, p_cpu, 1e-10 * std::abs(p_cpu));

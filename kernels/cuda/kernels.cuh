@@ -10,6 +10,8 @@ int elementwise(int device, const void* program, const void* const* device_input
                 void* device_out, long long n, dagger_cuda_error* error);
 int reduce(int device, const void* program, const void* const* device_inputs, int input_count, long long n, int op,
            int accumulate, void* host_result, dagger_cuda_error* error);
+int reduce_lines(int device, const void* program, const void* const* device_inputs, int input_count, long long rows,
+                 long long cols, int dim, int op, int accumulate, void* device_out, dagger_cuda_error* error);
 int gemm(int device, int dtype, long long m, long long n, long long k, const void* device_a, const void* device_b,
          void* device_c, int accumulate, dagger_cuda_error* error);
 int transpose(int device, int dtype, long long rows, long long cols, const void* device_in, void* device_out,

@@ -101,6 +101,20 @@ void gpu_fold(const kernels::ElementProgram& program, const std::vector<Block>& 
         error);
 }
 
+Block gpu_fold_lines(const kernels::ElementProgram& program, const std::vector<Block>& inputs, kernels::Fold fold,
+                     DType accumulate, int dim) {
+  const Device d = this_device();
+  const PinnedInputs in = pin_inputs(inputs, d);
+  const Block& shape = inputs.front();
+  Output out = new_block(d, accumulate, dim == 1 ? 1 : shape.rows, dim == 1 ? shape.cols : 1);
+  dagger_cuda_error error{};
+  check(d, d.module->reduce_lines(d.ordinal, &program, in.pointers.data(), static_cast<int>(in.pointers.size()),
+                                  shape.rows, shape.cols, dim, static_cast<int>(fold), static_cast<int>(accumulate),
+                                  out.pin.data(), &error),
+        error);
+  return out.block;
+}
+
 Block gpu_matmul(const std::vector<Block>& as, const std::vector<Block>& bs, DType dtype, std::int64_t h,
                  std::int64_t w) {
   const Device d = this_device();

@@ -28,6 +28,10 @@ Block gpu_elementwise(const kernels::ElementProgram& program, const std::vector<
 // Folds the program's elements into *out, of element type `accumulate`.
 void gpu_fold(const kernels::ElementProgram& program, const std::vector<Block>& inputs, kernels::Fold fold,
               DType accumulate, void* out);
+// Folds each column (dim 1: a 1 x cols block) or row (dim 2: rows x 1) of the
+// program's elements, into a block of element type `accumulate`.
+Block gpu_fold_lines(const kernels::ElementProgram& program, const std::vector<Block>& inputs, kernels::Fold fold,
+                     DType accumulate, int dim);
 // sum over p of as[p] * bs[p], an h x w block (double or float).
 Block gpu_matmul(const std::vector<Block>& as, const std::vector<Block>& bs, DType dtype, std::int64_t h,
                  std::int64_t w);

@@ -170,9 +170,21 @@ ArrayPtr reduce_dim(const char* operation, const ArrayPtr& a, int dim, Op op) {
     std::vector<Thunk<Block>> partials;
     for (std::int64_t j = 0; j < along; ++j) {
       const std::size_t k = dim == 1 ? in.block_index(j, line) : in.block_index(line, j);
-      partials.push_back(delayed([kernel = e.kernel, dim, op](const std::vector<Block>& blocks) mutable {
+      auto on_cpu = [kernel = e.kernel, dim, op](const std::vector<Block>& blocks) mutable {
         return fold_block_along<Acc, U>(kernel, blocks, dim, op);
-      }, {.name = operation})(source_blocks(e.sources, k)));
+      };
+      if constexpr (gpu_fold_of<Op>().has_value()) {
+        if (e.program) {
+          partials.push_back(cpu_or_gpu({.name = operation}, on_cpu,
+                                        [program = e.program, dim](const std::vector<Block>& blocks) {
+                                          return gpu_fold_lines(*program, blocks, *gpu_fold_of<Op>(),
+                                                                dtype_of<Acc>(), dim);
+                                        },
+                                        source_blocks(e.sources, k)));
+          continue;
+        }
+      }
+      partials.push_back(delayed(on_cpu, {.name = operation})(source_blocks(e.sources, k)));
     }
     blocks.push_back(delayed([op](const std::vector<Block>& parts) mutable {
       Block out = Block::make(parts.front().dtype, parts.front().rows, parts.front().cols);

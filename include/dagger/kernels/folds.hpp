@@ -49,6 +49,36 @@ constexpr Acc fold_start() {
   }
 }
 
+// One of the four, chosen at run time: one kernel per accumulator type
+// serves every fold (fewer kernels for nvcc to build). As bools a sum is
+// "any" and a product "all".
+struct RuntimeFold {
+  Fold fold;
+  template <class X>
+  DAGGER_HD X operator()(X a, X b) const {
+    switch (fold) {
+      case Fold::sum:
+        if constexpr (std::is_same_v<X, bool>) return a || b; else return static_cast<X>(a + b);
+      case Fold::prod:
+        if constexpr (std::is_same_v<X, bool>) return a && b; else return static_cast<X>(a * b);
+      case Fold::min: return b < a ? b : a;
+      case Fold::max: return a < b ? b : a;
+    }
+    return a;
+  }
+};
+
+template <class Acc>
+constexpr Acc fold_start(Fold fold) {
+  switch (fold) {
+    case Fold::sum: return fold_start<Acc, FoldSum>();
+    case Fold::prod: return fold_start<Acc, FoldProd>();
+    case Fold::min: return fold_start<Acc, FoldMin>();
+    case Fold::max: return fold_start<Acc, FoldMax>();
+  }
+  return Acc(0);
+}
+
 // Folds elements first, first + stride, ... below n into acc.
 template <class Acc, class F>
 DAGGER_HD Acc fold_range(const ElementProgram& p, const void* const* inputs, long long first, long long stride,

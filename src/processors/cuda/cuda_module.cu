@@ -71,6 +71,7 @@ const dagger_cuda_module table = {
     &dagger::cuda::peer_copy,
     &dagger::cuda::elementwise,
     &dagger::cuda::reduce,
+    &dagger::cuda::reduce_lines,
     &dagger::cuda::gemm,
     &dagger::cuda::transpose,
     &dagger::cuda::fill,

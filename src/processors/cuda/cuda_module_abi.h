@@ -79,6 +79,11 @@ typedef struct {
    * element type `accumulate` (the CPU path's accumulator type). */
   int (*reduce)(int device, const void* program, const void* const* device_inputs, int input_count, long long n,
                 int op, int accumulate, void* host_result, dagger_cuda_error* error);
+  /* Folds each column (dim 1: out has cols elements) or each row (dim 2:
+   * rows elements) of a rows x cols block given by a program. */
+  int (*reduce_lines)(int device, const void* program, const void* const* device_inputs, int input_count,
+                      long long rows, long long cols, int dim, int op, int accumulate, void* device_out,
+                      dagger_cuda_error* error);
   /* c (m x n) = a (m x k) * b (k x n), or c += a * b; column-major, f64/f32. */
   int (*gemm)(int device, int dtype, long long m, long long n, long long k, const void* device_a,
               const void* device_b, void* device_c, int accumulate, dagger_cuda_error* error);
