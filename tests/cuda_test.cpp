@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <dagger/array.hpp>
 #include <dagger/dagger.hpp>
 #include <string>
@@ -113,7 +114,7 @@ TEST(Cuda, NoDeviceMeansNoCudaProcs) {
 TEST(Cuda, TheModuleHasEveryEntryAndNamesTheCallThatFailed) {
   const dagger_cuda_module* module = dagger::detail::cuda_module();
   if (module == nullptr) GTEST_SKIP() << "no CUDA module: " << dagger::cuda_status().reason;
-  for (const void* entry : {reinterpret_cast<const void*>(module->allocate), reinterpret_cast<const void*>(module->release),
+  for (const void* entry : {reinterpret_cast<const void*>(module->load_libraries), reinterpret_cast<const void*>(module->allocate), reinterpret_cast<const void*>(module->release),
                             reinterpret_cast<const void*>(module->to_device), reinterpret_cast<const void*>(module->to_host),
                             reinterpret_cast<const void*>(module->peer_copy), reinterpret_cast<const void*>(module->elementwise),
                             reinterpret_cast<const void*>(module->reduce), reinterpret_cast<const void*>(module->reduce_lines), reinterpret_cast<const void*>(module->gemm),
@@ -134,4 +135,36 @@ TEST(Cuda, TheModuleHasEveryEntryAndNamesTheCallThatFailed) {
   error = {};
   EXPECT_NE(module->allocate(-1, 8, &pointer, &error), 0);
   EXPECT_NE(std::string(error.text).find("no such device"), std::string::npos) << error.text;
+}
+
+bool mapped(const std::string& library) {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    if (line.find(library) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// Prints which CUDA libraries are mapped before and after the module
+// opens them (run in a process of its own by the test below).
+TEST(Cuda, PrintLibraries) {
+  if (!std::getenv("DAGGER_TEST_PRINT_CUDA_LIBRARIES")) GTEST_SKIP() << "run by other tests";
+  const dagger_cuda_module* module = dagger::detail::cuda_module();
+  if (module == nullptr) GTEST_SKIP() << "no CUDA module";
+  std::cout << "before: cublas=" << mapped("libcublas") << " cusparse=" << mapped("libcusparse")
+            << " curand=" << mapped("libcurand") << "\n";
+  dagger_cuda_error error{};
+  const int code = module->load_libraries(&error);
+  std::cout << "load: " << code << " " << error.text << "\n";
+  std::cout << "after: cublas=" << mapped("libcublas") << " cusparse=" << mapped("libcusparse")
+            << " curand=" << mapped("libcurand") << "\n";
+}
+
+TEST(Cuda, TheCudaLibrariesAreOpenedOnFirstUseOnly) {
+  if (dagger::detail::cuda_module() == nullptr) GTEST_SKIP() << "no CUDA module";
+  const std::string out = run_self("DAGGER_TEST_PRINT_CUDA_LIBRARIES=1", "Cuda.PrintLibraries");
+  EXPECT_NE(out.find("before: cublas=0 cusparse=0 curand=0"), std::string::npos) << out;
+  EXPECT_NE(out.find("load: 0 "), std::string::npos) << out;
+  EXPECT_NE(out.find("after: cublas=1 cusparse=1 curand=1"), std::string::npos) << out;
 }

@@ -18,10 +18,6 @@ int create(int device, DeviceState& s, dagger_cuda_error* error) {
   s.ordinal = device;
   DAGGER_CUDA_CHECK("cudaStreamCreateWithFlags", cudaStreamCreateWithFlags(&s.compute, cudaStreamNonBlocking));
   DAGGER_CUDA_CHECK("cudaStreamCreateWithFlags", cudaStreamCreateWithFlags(&s.copy, cudaStreamNonBlocking));
-  DAGGER_CUDA_CHECK("cublasCreate", cublasCreate(&s.blas));
-  DAGGER_CUDA_CHECK("cublasSetStream", cublasSetStream(s.blas, s.compute));
-  DAGGER_CUDA_CHECK("cusparseCreate", cusparseCreate(&s.sparse));
-  DAGGER_CUDA_CHECK("cusparseSetStream", cusparseSetStream(s.sparse, s.compute));
   for (int k = 0; k < 2; ++k) {
     DAGGER_CUDA_CHECK("cudaHostAlloc", cudaHostAlloc(&s.staging[k], DeviceState::kStagingBytes, cudaHostAllocDefault));
     DAGGER_CUDA_CHECK("cudaEventCreateWithFlags", cudaEventCreateWithFlags(&s.staged[k], cudaEventDisableTiming));
@@ -49,16 +45,6 @@ int fail(dagger_cuda_error* error, const char* call, cudaError_t status) {
   say(error, call, cudaGetErrorString(status), cudaGetErrorName(status));
   cudaGetLastError();  // a non-sticky error must not fail the next call
   return static_cast<int>(status);
-}
-
-int fail(dagger_cuda_error* error, const char* call, cublasStatus_t status) {
-  say(error, call, "cuBLAS error", cublasGetStatusName(status));
-  return 1000 + static_cast<int>(status);
-}
-
-int fail(dagger_cuda_error* error, const char* call, cusparseStatus_t status) {
-  say(error, call, cusparseGetErrorString(status), cusparseGetErrorName(status));
-  return 2000 + static_cast<int>(status);
 }
 
 int fail_with(dagger_cuda_error* error, const char* call, const char* what) {

@@ -22,6 +22,8 @@ struct DeviceState {
   int ordinal = 0;
   cudaStream_t compute = nullptr;
   cudaStream_t copy = nullptr;
+  // Made by the first gemm or spmm (under the compute lock), once the
+  // libraries are open.
   cublasHandle_t blas = nullptr;
   cusparseHandle_t sparse = nullptr;
   std::mutex compute_lock;
@@ -37,8 +39,6 @@ int device_state(int device, DeviceState** out, dagger_cuda_error* error);
 
 // Fill `error` with what `call` said and return a nonzero code.
 int fail(dagger_cuda_error* error, const char* call, cudaError_t status);
-int fail(dagger_cuda_error* error, const char* call, cublasStatus_t status);
-int fail(dagger_cuda_error* error, const char* call, cusparseStatus_t status);
 int fail_with(dagger_cuda_error* error, const char* call, const char* what);
 
 // Waits for the compute stream and reports a failed launch or kernel.

@@ -1,10 +1,9 @@
 // Filling blocks: zeros, ones, and random values from cuRAND's Philox
 // generator seeded with the block's seed. The random values differ from the
 // CPU path's (a different generator); their distributions are the same.
-#include <curand.h>
-
 #include "device_state.cuh"
 #include "kernels.cuh"
+#include "libraries.cuh"
 
 namespace dagger::cuda {
 namespace {
@@ -56,16 +55,17 @@ int constant(DeviceState& s, void* out, long long n, T value, dagger_cuda_error*
 }
 
 // Random values into out; the generator is released on every path.
-int random(DeviceState& s, int dtype, bool normal, unsigned long long seed, long long n, void* out,
+int random(const Libraries* lib, DeviceState& s, int dtype, bool normal, unsigned long long seed, long long n, void* out,
            dagger_cuda_error* error) {
   curandGenerator_t g = nullptr;
-  DAGGER_CURAND("curandCreateGenerator", curandCreateGenerator(&g, CURAND_RNG_PSEUDO_PHILOX4_32_10));
+  DAGGER_CURAND("curandCreateGenerator", lib->curandCreateGenerator(&g, CURAND_RNG_PSEUDO_PHILOX4_32_10));
   struct Release {
+    const Libraries* lib;
     curandGenerator_t g;
-    ~Release() { curandDestroyGenerator(g); }
-  } release{g};
-  DAGGER_CURAND("curandSetPseudoRandomGeneratorSeed", curandSetPseudoRandomGeneratorSeed(g, seed));
-  DAGGER_CURAND("curandSetStream", curandSetStream(g, s.compute));
+    ~Release() { lib->curandDestroyGenerator(g); }
+  } release{lib, g};
+  DAGGER_CURAND("curandSetPseudoRandomGeneratorSeed", lib->curandSetPseudoRandomGeneratorSeed(g, seed));
+  DAGGER_CURAND("curandSetStream", lib->curandSetStream(g, s.compute));
   if (normal) {
     // Normal values come in pairs: an odd last one is made in a scratch pair.
     const long long even = n - n % 2;
@@ -74,11 +74,11 @@ int random(DeviceState& s, int dtype, bool normal, unsigned long long seed, long
     const size_t size = dtype == DAGGER_CUDA_F64 ? sizeof(double) : sizeof(float);
     curandStatus_t status = CURAND_STATUS_SUCCESS;
     if (dtype == DAGGER_CUDA_F64) {
-      if (even) status = curandGenerateNormalDouble(g, static_cast<double*>(out), even, 0.0, 1.0);
-      if (status == CURAND_STATUS_SUCCESS && scratch) status = curandGenerateNormalDouble(g, static_cast<double*>(scratch), 2, 0.0, 1.0);
+      if (even) status = lib->curandGenerateNormalDouble(g, static_cast<double*>(out), even, 0.0, 1.0);
+      if (status == CURAND_STATUS_SUCCESS && scratch) status = lib->curandGenerateNormalDouble(g, static_cast<double*>(scratch), 2, 0.0, 1.0);
     } else {
-      if (even) status = curandGenerateNormal(g, static_cast<float*>(out), even, 0.0f, 1.0f);
-      if (status == CURAND_STATUS_SUCCESS && scratch) status = curandGenerateNormal(g, static_cast<float*>(scratch), 2, 0.0f, 1.0f);
+      if (even) status = lib->curandGenerateNormal(g, static_cast<float*>(out), even, 0.0f, 1.0f);
+      if (status == CURAND_STATUS_SUCCESS && scratch) status = lib->curandGenerateNormal(g, static_cast<float*>(scratch), 2, 0.0f, 1.0f);
     }
     if (scratch) {
       if (status == CURAND_STATUS_SUCCESS) {
@@ -91,20 +91,20 @@ int random(DeviceState& s, int dtype, bool normal, unsigned long long seed, long
   }
   switch (dtype) {
     case DAGGER_CUDA_F64:
-      DAGGER_CURAND("curandGenerateUniformDouble", curandGenerateUniformDouble(g, static_cast<double*>(out), n));
+      DAGGER_CURAND("curandGenerateUniformDouble", lib->curandGenerateUniformDouble(g, static_cast<double*>(out), n));
       flip_unit_kernel<double><<<blocks_for(n, kThreads), kThreads, 0, s.compute>>>(static_cast<double*>(out), n);
       break;
     case DAGGER_CUDA_F32:
-      DAGGER_CURAND("curandGenerateUniform", curandGenerateUniform(g, static_cast<float*>(out), n));
+      DAGGER_CURAND("curandGenerateUniform", lib->curandGenerateUniform(g, static_cast<float*>(out), n));
       flip_unit_kernel<float><<<blocks_for(n, kThreads), kThreads, 0, s.compute>>>(static_cast<float*>(out), n);
       break;
     case DAGGER_CUDA_I64:  // 64 random bits each: two 32-bit draws
-      DAGGER_CURAND("curandGenerate", curandGenerate(g, static_cast<unsigned*>(out), 2 * n));
+      DAGGER_CURAND("curandGenerate", lib->curandGenerate(g, static_cast<unsigned*>(out), 2 * n));
       break;
     case DAGGER_CUDA_B8: {
       void* bits = nullptr;
       DAGGER_CUDA_CHECK("cudaMallocAsync", cudaMallocAsync(&bits, n * sizeof(unsigned), s.compute));
-      const curandStatus_t status = curandGenerate(g, static_cast<unsigned*>(bits), n);
+      const curandStatus_t status = lib->curandGenerate(g, static_cast<unsigned*>(bits), n);
       if (status == CURAND_STATUS_SUCCESS) {
         top_bit_kernel<<<blocks_for(n, kThreads), kThreads, 0, s.compute>>>(static_cast<unsigned*>(bits),
                                                                             static_cast<bool*>(out), n);
@@ -130,7 +130,9 @@ int fill(int device, int dtype, int kind, unsigned long long seed, long long n, 
     return fail_with(error, "fill", "normal values are double or float");
   }
   if (kind == DAGGER_CUDA_UNIFORM || kind == DAGGER_CUDA_NORMAL) {
-    return random(*s, dtype, kind == DAGGER_CUDA_NORMAL, seed, n, device_out, error);
+    const Libraries* lib = nullptr;
+    if (int code = libraries(&lib, error)) return code;
+    return random(lib, *s, dtype, kind == DAGGER_CUDA_NORMAL, seed, n, device_out, error);
   }
   const bool one = kind == DAGGER_CUDA_ONES;
   switch (dtype) {

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "kernels/cuda/kernels.cuh"
+#include "kernels/cuda/libraries.cuh"
 #include "kernels/cuda/memory.cuh"
 #include "processors/cuda/cuda_module_abi.h"
 
@@ -64,6 +65,7 @@ const dagger_cuda_module table = {
     CUDART_VERSION,
     &device_count,
     &describe,
+    &dagger::cuda::load_libraries,
     &dagger::cuda::allocate,
     &dagger::cuda::release,
     &dagger::cuda::to_device,

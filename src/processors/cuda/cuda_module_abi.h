@@ -56,6 +56,11 @@ typedef struct {
   int (*device_count)(int* count, dagger_cuda_error* error);
   int (*describe)(int ordinal, dagger_cuda_device_info* out, dagger_cuda_error* error);
 
+  /* Opens cuBLAS, cuSPARSE and cuRAND now; the kernels that need them
+   * otherwise open them on first use (they are not linked to the module,
+   * so that loading it stays cheap). */
+  int (*load_libraries)(dagger_cuda_error* error);
+
   /* ---- memory */
   int (*allocate)(int device, unsigned long long bytes, void** device_out, dagger_cuda_error* error);
   int (*release)(int device, void* device_pointer, dagger_cuda_error* error);
