@@ -121,6 +121,46 @@ TEST_F(CudaPlacement, BlocksMoveFromDeviceToDevice) {
   EXPECT_EQ(moves, 3);  // host -> H100 -> A100 -> host
 }
 
+dagger::SparseBlock small_sparse() {
+  Eigen::SparseMatrix<double, Eigen::ColMajor, std::int64_t> m(5, 4);
+  m.insert(0, 0) = 1.5;
+  m.insert(3, 0) = -2;
+  m.insert(2, 2) = 7;
+  m.insert(4, 3) = 0.25;
+  m.makeCompressed();
+  dagger::SparseBlock b;
+  b.rows = 5;
+  b.cols = 4;
+  b.col_start = std::make_shared<std::vector<std::int64_t>>(m.outerIndexPtr(), m.outerIndexPtr() + 5);
+  b.row_index = std::make_shared<std::vector<std::int64_t>>(m.innerIndexPtr(), m.innerIndexPtr() + 4);
+  b.values = std::make_shared<std::vector<std::byte>>(reinterpret_cast<const std::byte*>(m.valuePtr()),
+                                                      reinterpret_cast<const std::byte*>(m.valuePtr() + 4));
+  return b;
+}
+dagger::SparseBlock same_sparse(const dagger::SparseBlock& b) { return b; }
+std::vector<double> dense_of(const dagger::SparseBlock& b) {
+  Eigen::MatrixXd d = b.view<double>();
+  return std::vector<double>(d.data(), d.data() + d.size());
+}
+
+TEST_F(CudaPlacement, SparseBlocksMoveToDeviceMemoryAsOneBufferAndBack) {
+  auto on_gpu_only = dagger::versions(dagger::impl(ProcKind::cuda(), same_sparse));
+  auto on_device = dagger::delayed(on_gpu_only)(dagger::delayed(small_sparse)());
+  auto back = dagger::delayed(dense_of)(on_device);
+  auto debug = dagger::debug_compute(back);
+  const std::vector<double> got = dagger::collect(debug.chunk);
+  Eigen::MatrixXd expected = small_sparse().view<double>();
+  EXPECT_EQ(got, std::vector<double>(expected.data(), expected.data() + expected.size()));
+  int moves = 0;
+  for (const auto& e : debug.events) {
+    if (e.category == dagger::Category::move) {
+      ++moves;
+      EXPECT_EQ(e.bytes, sizeof(dagger::SparseBlock) + 5 * 8 + 4 * 8 + 4 * 8);  // col_start, rows, values
+    }
+  }
+  EXPECT_EQ(moves, 2);
+}
+
 TEST_F(CudaPlacement, LearnedRuntimesDecide) {
   auto work = dagger::versions(dagger::impl(ProcKind::cpu(), host_copy), dagger::impl(ProcKind::cuda(), same_block));
   auto& model = dagger::detail::cost_model();

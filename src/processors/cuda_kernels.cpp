@@ -66,14 +66,6 @@ Output new_block(const Device& d, DType dtype, std::int64_t rows, std::int64_t c
 
 void check(const Device& d, int code, const dagger_cuda_error& error) { check_cuda(code, d.name, error); }
 
-// Host data uploaded for one call and freed after it.
-struct Scratch {
-  DevicePin pin;
-  Scratch(const Device& d, const void* host, std::size_t bytes) : pin(d.pool->allocate(bytes)) {
-    if (bytes > 0) d.pool->allocator().to_device(pin.data(), host, bytes);
-  }
-};
-
 }  // namespace
 
 bool gpus_present() { return cuda_processor_count() > 0; }
@@ -173,14 +165,15 @@ Block gpu_sparse_times_dense(const std::vector<SparseBlock>& sparse, const std::
   }
   for (std::size_t p = 0; p < sparse.size(); ++p) {
     const SparseBlock& s = sparse[p];
-    const Scratch starts(d, s.col_start->data(), s.col_start->size() * sizeof(std::int64_t));
-    const Scratch rows(d, s.row_index->data(), s.row_index->size() * sizeof(std::int64_t));
-    const Scratch values(d, s.values->data(), s.values->size());
+    if (!s.on_device()) throw Error("a GPU kernel on " + d.name + " was given a sparse block in host memory");
+    DevicePin a(s.device);
+    const auto* base = static_cast<const std::byte*>(a.data());
+    const SparseDeviceLayout layout = device_layout(s);
     DevicePin x = pin_input(dense[p], d);
     check(d, d.module->spmm(d.ordinal, static_cast<int>(dtype), h, s.cols, w, s.nonzeros(),
-                            static_cast<const long long*>(starts.pin.data()),
-                            static_cast<const long long*>(rows.pin.data()), values.pin.data(), x.data(),
-                            out.pin.data(), p > 0, &error),
+                            reinterpret_cast<const long long*>(base + layout.col_start),
+                            reinterpret_cast<const long long*>(base + layout.row_index), base + layout.values,
+                            x.data(), out.pin.data(), p > 0, &error),
           error);
   }
   return out.block;

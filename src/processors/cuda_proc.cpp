@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "dagger/array/block.hpp"
+#include "dagger/array/sparse.hpp"
 #include "dagger/config.hpp"
 #include "dagger/errors.hpp"
 #include "processors/cuda_devices.hpp"
@@ -77,7 +78,49 @@ Value copied(const Value& value, const MemorySpace& from, const MemorySpace& to)
   return value.copy();
 }
 
+// A sparse block's three arrays, one after the other in one device buffer.
+Value sparse_to_device(const SparseBlock& host, const MemorySpace& to) {
+  DeviceMemory& pool = as_cuda(to).pool();
+  const SparseDeviceLayout layout = device_layout(host);
+  DevicePin pin = pool.allocate(layout.bytes);
+  auto* base = static_cast<std::byte*>(pin.data());
+  DeviceAllocator& copy = pool.allocator();
+  copy.to_device(base + layout.col_start, host.col_start->data(), layout.row_index - layout.col_start);
+  if (host.nonzeros() > 0) {
+    copy.to_device(base + layout.row_index, host.row_index->data(), layout.values - layout.row_index);
+    copy.to_device(base + layout.values, host.values->data(), layout.bytes - layout.values);
+  }
+  SparseBlock device;
+  device.dtype = host.dtype;
+  device.rows = host.rows;
+  device.cols = host.cols;
+  device.device = pin.buffer();
+  device.device_nonzeros = host.nonzeros();
+  return Value::make<SparseBlock>(std::move(device));
+}
+
+Value sparse_to_host(const SparseBlock& device, const MemorySpace& from) {
+  const SparseDeviceLayout layout = device_layout(device);
+  SparseBlock host;
+  host.dtype = device.dtype;
+  host.rows = device.rows;
+  host.cols = device.cols;
+  host.col_start = std::make_shared<std::vector<std::int64_t>>(static_cast<std::size_t>(device.cols + 1));
+  host.row_index = std::make_shared<std::vector<std::int64_t>>(static_cast<std::size_t>(device.nonzeros()));
+  host.values = std::make_shared<std::vector<std::byte>>(layout.bytes - layout.values);
+  DevicePin pin(device.device);
+  const auto* base = static_cast<const std::byte*>(pin.data());
+  DeviceAllocator& copy = as_cuda(from).pool().allocator();
+  copy.to_host(host.col_start->data(), base + layout.col_start, layout.row_index - layout.col_start);
+  if (device.nonzeros() > 0) {
+    copy.to_host(host.row_index->data(), base + layout.row_index, layout.values - layout.row_index);
+    copy.to_host(host.values->data(), base + layout.values, layout.bytes - layout.values);
+  }
+  return Value::make<SparseBlock>(std::move(host));
+}
+
 Value host_to_device(const Value& value, const MemorySpace& from, const MemorySpace& to) {
+  if (value.type() == typeid(SparseBlock)) return sparse_to_device(value.get<SparseBlock>(), to);
   if (value.type() != typeid(Block)) return copied(value, from, to);
   const Block& host = value.get<Block>();
   DeviceMemory& pool = as_cuda(to).pool();
@@ -87,6 +130,7 @@ Value host_to_device(const Value& value, const MemorySpace& from, const MemorySp
 }
 
 Value device_to_host(const Value& value, const MemorySpace& from, const MemorySpace& to) {
+  if (value.type() == typeid(SparseBlock)) return sparse_to_host(value.get<SparseBlock>(), from);
   if (value.type() != typeid(Block)) return copied(value, from, to);
   const Block& device = value.get<Block>();
   Block host = Block::make(device.dtype, device.rows, device.cols);
@@ -96,6 +140,9 @@ Value device_to_host(const Value& value, const MemorySpace& from, const MemorySp
 }
 
 Value device_to_device(const Value& value, const MemorySpace& from, const MemorySpace& to) {
+  if (value.type() == typeid(SparseBlock)) {
+    return host_to_device(device_to_host(value, from, host_memory()), host_memory(), to);
+  }
   if (value.type() != typeid(Block)) return copied(value, from, to);
   const auto* source = dynamic_cast<const ModuleAllocator*>(&as_cuda(from).pool().allocator());
   const auto* target = dynamic_cast<const ModuleAllocator*>(&as_cuda(to).pool().allocator());

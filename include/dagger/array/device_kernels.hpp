@@ -40,8 +40,7 @@ Block gpu_transpose(const Block& block);
 Block gpu_fill(DType dtype, std::int64_t h, std::int64_t w, int kind, std::uint64_t seed);
 // The elements of a host block, sorted, in device memory.
 Block gpu_sorted(const Block& host_values);
-// sum over p of sparse[p] * dense[p], an h x w block (double or float). The
-// sparse blocks are host data; they go to the device for the call.
+// sum over p of sparse[p] * dense[p], an h x w block (double or float).
 Block gpu_sparse_times_dense(const std::vector<SparseBlock>& sparse, const std::vector<Block>& dense, DType dtype,
                              std::int64_t h, std::int64_t w);
 

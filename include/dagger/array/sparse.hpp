@@ -25,18 +25,34 @@ struct SparseBlock {
   std::shared_ptr<std::vector<std::int64_t>> col_start;  // cols + 1 entries
   std::shared_ptr<std::vector<std::int64_t>> row_index;  // nnz entries
   std::shared_ptr<std::vector<std::byte>> values;        // nnz elements of dtype
+  // A block in a GPU's memory has instead one device buffer holding
+  // col_start, row_index and values one after the other (device_layout),
+  // and its entry count here; the host arrays are then null.
+  std::shared_ptr<detail::DeviceBuffer> device;
+  std::int64_t device_nonzeros = 0;
 
-  std::int64_t nonzeros() const { return static_cast<std::int64_t>(row_index->size()); }
+  bool on_device() const noexcept { return device != nullptr; }
+  std::int64_t nonzeros() const {
+    return device ? device_nonzeros : static_cast<std::int64_t>(row_index->size());
+  }
   template <class T>
   Eigen::Map<const Eigen::SparseMatrix<T, Eigen::ColMajor, std::int64_t>> view() const {
     return {rows, cols, nonzeros(), col_start->data(), row_index->data(),
             reinterpret_cast<const T*>(values->data())};
   }
 };
-inline std::size_t dagger_byte_size(const SparseBlock& b) {
-  return sizeof(SparseBlock) + (b.col_start->size() + b.row_index->size()) * sizeof(std::int64_t) +
-         b.values->size();
+// Where the three arrays of a sparse block lie in its device buffer.
+struct SparseDeviceLayout {
+  std::size_t col_start = 0, row_index = 0, values = 0, bytes = 0;  // offsets, total
+};
+inline SparseDeviceLayout device_layout(const SparseBlock& b) {
+  SparseDeviceLayout l;
+  l.row_index = static_cast<std::size_t>(b.cols + 1) * sizeof(std::int64_t);
+  l.values = l.row_index + static_cast<std::size_t>(b.nonzeros()) * sizeof(std::int64_t);
+  l.bytes = l.values + static_cast<std::size_t>(b.nonzeros()) * element_size(b.dtype);
+  return l;
 }
+inline std::size_t dagger_byte_size(const SparseBlock& b) { return sizeof(SparseBlock) + device_layout(b).bytes; }
 // Sparse blocks in host memory may be spilled to disk under the memory limit.
 const detail::SpillCodec* dagger_spill_codec(const SparseBlock*);
 
@@ -163,8 +179,10 @@ Eigen::SparseMatrix<T> collect(const Context& context, const SparseDArray<T>& a)
   auto chunks = compute(context, a.block_thunks());
   std::vector<Eigen::Triplet<T>> entries;
   for (std::size_t k = 0; k < chunks.size(); ++k) {
-    detail::ScopedPin pin(*chunks[k].data());  // pinned while copied, not held
-    const SparseBlock& b = chunks[k].data()->value.template get<SparseBlock>();
+    // Pinned while copied, not held; a block on a GPU is copied to host memory first.
+    const detail::ChunkPtr chunk = detail::chunk_in_host_memory(chunks[k].data());
+    detail::ScopedPin pin(*chunk);
+    const SparseBlock& b = chunk->value.template get<SparseBlock>();
     const std::int64_t r0 = layout.row_start(layout.grid_row_of(k)), c0 = layout.col_start(layout.grid_col_of(k));
     auto view = b.template view<T>();
     for (Eigen::Index c = 0; c < view.outerSize(); ++c) {
