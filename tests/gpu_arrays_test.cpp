@@ -116,6 +116,8 @@ TEST_F(GpuArrays, MatrixProductAndTranspose) {
   const auto a = doubles();
   const auto b = dagger::compute(cpus(), dagger::transpose(doubles()) * 0.5);
   expect_same_on_gpu(a * b, 1e-12, "a * b (double)");
+  const auto v = dagger::compute(cpus(), dagger::randn<double>(dagger::Blocks(200, 1), 700, 1, dagger::Seed{8}));
+  expect_same_on_gpu(a * v, 1e-12, "a * v (gemv)");
   const auto f = floats();
   const auto g = dagger::compute(cpus(), dagger::transpose(floats()));
   expect_same_on_gpu(f * g, 1e-4, "f * g (float)");

@@ -1,4 +1,5 @@
-// Dense matrix products with cuBLAS (64-bit sizes).
+// Dense matrix products with cuBLAS (64-bit sizes): gemv when the right
+// operand is one column, gemm otherwise.
 #include "device_state.cuh"
 #include "kernels.cuh"
 #include "libraries.cuh"
@@ -22,7 +23,19 @@ int gemm(int device, int dtype, long long m, long long n, long long k, const voi
     DAGGER_CUBLAS("cublasCreate", lib->cublasCreate(&s->blas));
     DAGGER_CUBLAS("cublasSetStream", lib->cublasSetStream(s->blas, s->compute));
   }
-  if (dtype == DAGGER_CUDA_F64) {
+  if (n == 1 && dtype == DAGGER_CUDA_F64) {
+    const double one = 1, beta = accumulate ? 1 : 0;
+    DAGGER_CUBLAS("cublasDgemv_64", lib->cublasDgemv_64(s->blas, CUBLAS_OP_N, m, k, &one,
+                                                        static_cast<const double*>(device_a), m,
+                                                        static_cast<const double*>(device_b), 1, &beta,
+                                                        static_cast<double*>(device_c), 1));
+  } else if (n == 1 && dtype == DAGGER_CUDA_F32) {
+    const float one = 1, beta = accumulate ? 1 : 0;
+    DAGGER_CUBLAS("cublasSgemv_64", lib->cublasSgemv_64(s->blas, CUBLAS_OP_N, m, k, &one,
+                                                        static_cast<const float*>(device_a), m,
+                                                        static_cast<const float*>(device_b), 1, &beta,
+                                                        static_cast<float*>(device_c), 1));
+  } else if (dtype == DAGGER_CUDA_F64) {
     const double one = 1, beta = accumulate ? 1 : 0;
     DAGGER_CUBLAS("cublasDgemm_64",
                   lib->cublasDgemm_64(s->blas, CUBLAS_OP_N, CUBLAS_OP_N, m, n, k, &one,

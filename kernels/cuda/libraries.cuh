@@ -14,7 +14,8 @@
 // The entry points used, by library (names as the headers spell them; some
 // are macros for versioned symbols, e.g. cublasCreate -> cublasCreate_v2).
 #define DAGGER_CUBLAS_ENTRIES(X) \
-  X(cublasCreate) X(cublasSetStream) X(cublasDgemm_64) X(cublasSgemm_64) X(cublasGetStatusName)
+  X(cublasCreate) X(cublasSetStream) X(cublasDgemm_64) X(cublasSgemm_64) X(cublasDgemv_64) X(cublasSgemv_64) \
+  X(cublasGetStatusName)
 #define DAGGER_CUSPARSE_ENTRIES(X)                                                                 \
   X(cusparseCreate) X(cusparseSetStream) X(cusparseCreateCsc) X(cusparseCreateDnMat)               \
   X(cusparseDestroySpMat) X(cusparseDestroyDnMat) X(cusparseSpMM_bufferSize) X(cusparseSpMM)       \

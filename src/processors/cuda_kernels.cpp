@@ -22,8 +22,9 @@ struct Device {
 Device this_device() {
   CudaProc* proc = current_cuda_proc();
   if (proc == nullptr) throw Error("a GPU kernel ran on a thread that drives no CudaProc");
-  Device d{cuda_module(), proc->device().ordinal, proc->name(),
-           &static_cast<CudaMemorySpace&>(proc->memory()).pool()};
+  DeviceMemory& pool = static_cast<CudaMemorySpace&>(proc->memory()).pool();
+  // Named as the memory pool names it, so that every error of a device reads alike.
+  Device d{cuda_module(), proc->device().ordinal, pool.allocator().name(), &pool};
   if (d.module == nullptr) throw CudaError(d.name, "dlopen", "no CUDA module is loaded: " + cuda_status().reason);
   return d;
 }
