@@ -3,6 +3,7 @@
 #include "dagger/kernels/element_program.hpp"
 #include "device_state.cuh"
 #include "kernels.cuh"
+#include "program_inputs.cuh"
 
 namespace dagger::cuda {
 namespace {
@@ -18,12 +19,6 @@ __global__ void evaluate_kernel(ElementProgram program, ProgramInputs inputs, vo
   }
 }
 
-int gather_inputs(const void* const* device_inputs, int count, ProgramInputs& inputs, dagger_cuda_error* error) {
-  if (count < 0 || count > ElementProgram::kMaxSources) return fail_with(error, "elementwise", "too many inputs");
-  for (int k = 0; k < count; ++k) inputs.pointers[k] = device_inputs[k];
-  return 0;
-}
-
 }  // namespace
 
 int elementwise(int device, const void* program, const void* const* device_inputs, int input_count,
@@ -31,7 +26,7 @@ int elementwise(int device, const void* program, const void* const* device_input
   DeviceState* s = nullptr;
   if (int code = device_state(device, &s, error)) return code;
   ProgramInputs inputs{};
-  if (int code = gather_inputs(device_inputs, input_count, inputs, error)) return code;
+  if (int code = gather_inputs("elementwise", device_inputs, input_count, inputs, error)) return code;
   if (n == 0) return 0;
   std::lock_guard lock(s->compute_lock);
   constexpr unsigned kThreads = 256;

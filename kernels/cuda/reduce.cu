@@ -11,6 +11,7 @@
 #include "dagger/kernels/folds.hpp"
 #include "device_state.cuh"
 #include "kernels.cuh"
+#include "program_inputs.cuh"
 
 namespace dagger::cuda {
 namespace {
@@ -96,12 +97,6 @@ int fold_lines_as(DeviceState& s, const ElementProgram& program, const ProgramIn
   return finish(s, dim == 1 ? "fold_columns_kernel" : "fold_rows_kernel", error);
 }
 
-int gather(const void* const* device_inputs, int count, ProgramInputs& inputs, dagger_cuda_error* error) {
-  if (count < 0 || count > ElementProgram::kMaxSources) return fail_with(error, "reduce", "too many inputs");
-  for (int k = 0; k < count; ++k) inputs.pointers[k] = device_inputs[k];
-  return 0;
-}
-
 bool known_fold(int op) { return op >= 0 && op <= 3; }
 
 }  // namespace
@@ -111,7 +106,7 @@ int reduce(int device, const void* program, const void* const* device_inputs, in
   DeviceState* s = nullptr;
   if (int code = device_state(device, &s, error)) return code;
   ProgramInputs inputs{};
-  if (int code = gather(device_inputs, input_count, inputs, error)) return code;
+  if (int code = gather_inputs("reduce", device_inputs, input_count, inputs, error)) return code;
   if (!known_fold(op)) return fail_with(error, "reduce", "unknown reduction");
   const auto& p = *static_cast<const ElementProgram*>(program);
   const auto fold = static_cast<kernels::Fold>(op);
@@ -130,7 +125,7 @@ int reduce_lines(int device, const void* program, const void* const* device_inpu
   DeviceState* s = nullptr;
   if (int code = device_state(device, &s, error)) return code;
   ProgramInputs inputs{};
-  if (int code = gather(device_inputs, input_count, inputs, error)) return code;
+  if (int code = gather_inputs("reduce", device_inputs, input_count, inputs, error)) return code;
   if (!known_fold(op) || (dim != 1 && dim != 2)) return fail_with(error, "reduce_lines", "unknown reduction");
   const auto& p = *static_cast<const ElementProgram*>(program);
   const auto fold = static_cast<kernels::Fold>(op);

@@ -198,7 +198,6 @@ CudaProc* current_cuda_proc() { return driven; }
 
 void apply_device_memory_limit(std::size_t limit) {
   for (CudaProc* p : cuda_processors()) {
-    p->memory_stats();
     auto& space = static_cast<CudaMemorySpace&>(p->memory());
     space.pool().set_limit(device_memory_limit_for(limit, p->device().memory_bytes));
   }
