@@ -13,6 +13,10 @@ packages=(
   libtbb-dev            # the scheduler benchmark's peer (oneTBB flow graph)
   nlohmann-json3-dev    # Zarr metadata; tests parse the Chrome trace
   libzstd-dev           # zstd-compressed Zarr blocks
+  libcereal-dev         # values sent to worker processes
+  libucx-dev ucx-utils  # worker processes over UCX (ucx_perftest: the transfer benchmark's peer)
+  openmpi-bin           # mpirun starts a driver and its workers
+  clang libclang-rt-dev # libFuzzer: the message decoder's fuzzer
   python3-zarr python3-numcodecs python3-numpy  # Zarr interop test (Python reads ours, we read Python's)
 )
 

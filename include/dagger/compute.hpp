@@ -21,7 +21,11 @@ struct RunOutcome {
   std::vector<Timespan> events;   // empty unless asked for
 };
 
-RunOutcome run_graph(const Context& context, std::vector<NodePtr> heads, bool record_events);
+// Runs the graph of `heads`. With `results_here`, the results are brought
+// into this process's host memory before it returns (as collect needs):
+// a worker lost before that is then recovered from like one lost earlier.
+RunOutcome run_graph(const Context& context, std::vector<NodePtr> heads, bool record_events,
+                     bool results_here = false);
 
 [[noreturn]] void throw_move_only_collect(const std::type_info& type);
 
@@ -42,12 +46,21 @@ T value_of(ChunkPtr chunk) {
 
 template <class T>
 T collect_one(const Context& context, const Thunk<T>& thunk) {
-  auto outcome = run_graph(context, {thunk.node()}, false);
+  auto outcome = run_graph(context, {thunk.node()}, false, true);
   if constexpr (!std::is_void_v<T>) return value_of<T>(std::move(outcome.results[0]));
 }
 
 template <class T>
 using chunk_value_t = std::conditional_t<std::is_void_v<T>, Void, T>;
+
+// The results of several heads, in this process's host memory.
+template <class T>
+std::vector<ChunkPtr> results_here(const Context& context, const std::vector<Thunk<T>>& heads) {
+  std::vector<NodePtr> nodes;
+  nodes.reserve(heads.size());
+  for (const auto& h : heads) nodes.push_back(h.node());
+  return run_graph(context, std::move(nodes), false, true).results;
+}
 
 }  // namespace detail
 
@@ -92,10 +105,10 @@ std::vector<Chunk<T>> compute(const std::vector<Thunk<T>>& heads) {
 }
 template <class T>
 std::vector<T> collect(const Context& context, const std::vector<Thunk<T>>& heads) {
-  auto chunks = compute(context, heads);
+  auto chunks = detail::results_here(context, heads);
   std::vector<T> out;
   out.reserve(chunks.size());
-  for (auto& c : chunks) out.push_back(detail::value_of<T>(std::move(c).data()));
+  for (auto& c : chunks) out.push_back(detail::value_of<T>(std::move(c)));
   return out;
 }
 template <class T>
@@ -106,7 +119,7 @@ std::vector<T> collect(const std::vector<Thunk<T>>& heads) {
 template <class A, class B, class... Rest>
 std::tuple<A, B, Rest...> collect(const Context& context, const Thunk<A>& a, const Thunk<B>& b,
                                   const Thunk<Rest>&... rest) {
-  auto outcome = detail::run_graph(context, {a.node(), b.node(), rest.node()...}, false);
+  auto outcome = detail::run_graph(context, {a.node(), b.node(), rest.node()...}, false, true);
   return [&]<std::size_t... I>(std::index_sequence<I...>) {
     using Tuple = std::tuple<A, B, Rest...>;
     return Tuple(detail::value_of<std::tuple_element_t<I, Tuple>>(std::move(outcome.results[I]))...);

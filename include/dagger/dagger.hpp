@@ -7,6 +7,7 @@
 #include "dagger/context.hpp"
 #include "dagger/cuda.hpp"
 #include "dagger/delayed.hpp"
+#include "dagger/distributed.hpp"
 #include "dagger/errors.hpp"
 #include "dagger/events.hpp"
 #include "dagger/options.hpp"

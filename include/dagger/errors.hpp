@@ -77,6 +77,32 @@ class CudaError : public Error {
   std::string call_;
 };
 
+// A worker process died, or its connection broke, and a computation needed
+// it: no processor that is left can run a thunk, or a chunk that only the
+// lost worker held cannot be computed again (a Chunk made by an earlier
+// compute). The message names the worker.
+class WorkerLost : public Error {
+ public:
+  WorkerLost(std::string worker, const std::string& problem)
+      : Error(worker + ": " + problem), worker_(std::move(worker)) {}
+  const std::string& worker() const noexcept { return worker_; }
+
+ private:
+  std::string worker_;
+};
+
+// What a user function threw in a worker process: the exception's type and
+// message (the original object stays in that process). A ThunkError's
+// original exception when the thunk ran on a worker.
+class RemoteError : public Error {
+ public:
+  RemoteError(std::string type, const std::string& message) : Error(message), type_(std::move(type)) {}
+  const std::string& type() const noexcept { return type_; }
+
+ private:
+  std::string type_;
+};
+
 // The API was used in a way it does not support (e.g. compute from inside a
 // running thunk, a meta option on a function that does not take Chunks).
 class UsageError : public Error {

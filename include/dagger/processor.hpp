@@ -31,6 +31,8 @@ class MemorySpace {
   // Bytes per second a move from this space to `to` is expected to reach;
   // the scheduler's cost model uses it to weigh data location.
   virtual double bandwidth_to(const MemorySpace& to) const;
+  // True for the memory of a worker process that died: what it held is gone.
+  virtual bool lost() const { return false; }
 
  private:
   std::string name_;
@@ -57,6 +59,8 @@ class Processor {
   // Called once on the thread that will drive this processor, before it
   // runs anything (bind to a core, select a device, ...).
   virtual void on_driver_start() {}
+  // True for the processors of a worker process that died.
+  virtual bool lost() const { return false; }
 
  protected:
   Processor() = default;

@@ -65,9 +65,7 @@ const std::vector<Thunk<Block>>& block_thunks(const ArrayPtr& array) {
   if (array->materialized.empty() && array->layout.block_count() > 0) {
     std::vector<Thunk<Block>> blocks;
     blocks.reserve(array->layout.block_count());
-    auto on_cpu = [kernel = array->kernel, dtype = array->dtype](const std::vector<Block>& in) {
-      return run_elementwise(kernel, dtype, in);
-    };
+    const ElementwiseBlock on_cpu{{array->kernel, array->program}, array->dtype};
     for (std::size_t k = 0; k < array->layout.block_count(); ++k) {
       if (array->program) {
         blocks.push_back(cpu_or_gpu({.name = "elementwise"}, on_cpu,

@@ -30,15 +30,27 @@ void register_move(ProcKind from, ProcKind to, MoveFunction move) {
 
 namespace detail {
 
+namespace {
+
+MoveFunction find_move(ProcKind from, ProcKind to) {
+  MoveTable& t = move_table();
+  std::shared_lock lock(t.mutex);
+  auto it = t.moves.find({from.index(), to.index()});
+  return it == t.moves.end() ? MoveFunction{} : it->second;
+}
+
+}  // namespace
+
 ChunkPtr move_chunk(const ChunkPtr& chunk, MemorySpace& to) {
   if (chunk->space == &to) return chunk;
   const MemorySpace& from = *chunk->space;
-  MoveFunction move;
-  {
-    MoveTable& t = move_table();
-    std::shared_lock lock(t.mutex);
-    auto it = t.moves.find({from.kind().index(), to.kind().index()});
-    if (it != t.moves.end()) move = it->second;
+  MoveFunction move = find_move(from.kind(), to.kind());
+  const ProcKind host = host_memory().kind();
+  if (!move && !(from.kind() == host) && !(to.kind() == host) && find_move(from.kind(), host) &&
+      find_move(host, to.kind())) {
+    // No direct way (a GPU's memory and a worker's): through this process's
+    // host memory.
+    return move_chunk(move_chunk(chunk, host_memory()), to);
   }
   if (!move) {
     if (from.kind() == to.kind() && chunk->value.copyable()) {

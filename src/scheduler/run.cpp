@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <string>
 #include <thread>
+#include <iostream>
 
 #include "dagger/errors.hpp"
 #include "processors/moves.hpp"
+#include "processors/remote.hpp"
 #include "scheduler/cost_model.hpp"
 #include "scheduler/executor.hpp"
 #include "scheduler/progress.hpp"
@@ -27,8 +30,14 @@ namespace {
 ChunkPtr result_kept_by(ThunkNode& node) {
   if (!node.options().persist && !node.options().cache) return nullptr;
   std::lock_guard lock(retained_mutex_for(node.id));
-  if (node.persisted) return node.persisted;
-  return node.cached.lock();
+  ChunkPtr kept = node.persisted ? node.persisted : node.cached.lock();
+  if (kept && kept->space->lost()) {
+    // Its worker died: compute it again from its lineage.
+    node.persisted.reset();
+    node.cached.reset();
+    return nullptr;
+  }
+  return kept;
 }
 
 std::string kinds_text(const std::vector<ProcKind>& kinds) {
@@ -43,16 +52,26 @@ std::string kinds_text(const std::vector<ProcKind>& kinds) {
 
 Run::Run(const Context& context, std::vector<NodePtr> heads, bool record_events)
     : context_(context), record_events_(record_events), started_ns_(now_ns()) {
-  slot_count_ = context.processors().size();
+  std::vector<Processor*> live;
+  for (Processor* p : context.processors()) {
+    if (p->lost()) {
+      lost_processors_.push_back(p->name());
+    } else {
+      live.push_back(p);
+    }
+  }
+  slot_count_ = live.size();
   slots_ = std::make_unique<Slot[]>(slot_count_);
   for (std::size_t i = 0; i < slot_count_; ++i) {
-    Processor* p = context.processors()[i];
+    Processor* p = live[i];
     Slot& slot = slots_[i];
     slot.processor = p;
     slot.memory = &p->memory();
     slot.steals = p->kind() == ProcKind::cpu() && slot.memory == &host_memory() &&
                   p->parent() == &this_process();
+    slot.in_worker = in_worker(*p);
     if (slot.steals) stealing_slots_.push_back(static_cast<int>(i));
+    if (slot.in_worker) worker_slots_.push_back(static_cast<int>(i));
   }
   build(std::move(heads));
   record_event(-1, Category::scheduler_init, 0, started_ns_, 0, 0);
@@ -121,6 +140,11 @@ void Run::build(std::vector<NodePtr> heads) {
     r.retained = r.node->options().persist || r.node->options().cache;
     std::uint32_t pending = 0;
     for (const Dep& dep : r.node->deps) {
+      if (dep.chunk && dep.chunk->space->lost()) {
+        throw WorkerLost(dep.chunk->space->name(), "a chunk thunk " + std::to_string(r.node->id) + " (" +
+                                                       r.node->name() + ") reads was held there, and a chunk "
+                                                       "made outside a computation cannot be computed again");
+      }
       if (dep.thunk) {
         std::uint32_t d = dep.thunk->run_index;
         dep_records_.push_back(d);
@@ -170,9 +194,18 @@ void Run::classify(Record& record) {
   const ThunkNode& node = *record.node;
   const Callable& fn = *node.fn;
   const Scope& scope = node.options().scope;
-  if (node.any_cpu) {
+  // Thunks that can run in a worker are placed by the cost model when the
+  // context has workers; others stay with this process's CPU threads.
+  const bool to_workers = !worker_slots_.empty() && !fn.meta() && fn.remote_capable(0);
+  if (node.any_cpu && !to_workers) {
     record.placement = Placement::any_cpu;
-    if (stealing_slots_.empty()) throw_no_processor(record, "the context has no CPU thread of this process");
+    if (stealing_slots_.empty()) {
+      throw_no_processor(record, worker_slots_.empty() || fn.meta()
+                                     ? "the context has no CPU thread of this process"
+                                     : "the context has no CPU thread of this process, and its function, "
+                                       "arguments or result cannot be sent to a worker (see README: what can "
+                                       "run in a worker)");
+    }
     return;
   }
   record.placement = Placement::pinned;
@@ -184,9 +217,10 @@ void Run::classify(Record& record) {
       if (slots_[s].steals) candidates.push_back(static_cast<std::uint16_t>(s));
       continue;
     }
-    if (std::find(fn.kinds().begin(), fn.kinds().end(), p.kind()) != fn.kinds().end()) {
-      candidates.push_back(static_cast<std::uint16_t>(s));
-    }
+    const auto version = std::find(fn.kinds().begin(), fn.kinds().end(), p.kind());
+    if (version == fn.kinds().end()) continue;
+    if (slots_[s].in_worker && !fn.remote_capable(static_cast<std::size_t>(version - fn.kinds().begin()))) continue;
+    candidates.push_back(static_cast<std::uint16_t>(s));
   }
   if (candidates.empty()) {
     throw_no_processor(record, "no processor of the context is both allowed by its scope and "
@@ -200,6 +234,12 @@ void Run::throw_no_processor(const Record& record, const char* why) const {
   std::string processors;
   for (std::size_t s = 0; s < slot_count_; ++s) {
     processors += (s ? ", " : "") + slots_[s].processor->name();
+  }
+  if (!lost_processors_.empty()) {
+    std::string lost;
+    for (const std::string& name : lost_processors_) lost += (lost.empty() ? "" : ", ") + name;
+    throw WorkerLost(lost, "no processor that is left can run thunk " + std::to_string(record.node->id) + " (" +
+                               record.node->name() + "): " + why + "; left: [" + processors + "]");
   }
   throw NoProcessorError("no processor can run thunk " + std::to_string(record.node->id) + " (" +
                          record.node->name() + "): " + why + "; versions for " +
@@ -385,6 +425,9 @@ class Run::Args final : public InvokeArgs {
   }
 
   Value& value(std::uint32_t dep) override { return (*inputs_[dep])->value; }
+  std::vector<const ChunkPtr*> inputs() const {
+    return std::vector<const ChunkPtr*>(inputs_, inputs_ + record_.node->deps.size());
+  }
   const ChunkPtr& chunk(std::uint32_t dep) override { return *inputs_[dep]; }
   bool may_take(std::uint32_t dep) override {
     std::uint32_t d = run_.dep_records_[record_.deps_begin + dep];
@@ -426,7 +469,9 @@ ChunkPtr Run::replica(int slot, std::uint32_t task, std::uint32_t dep) {
     copy = move_chunk(source, to);
     producer.replicas.push_back(copy);
   }
-  record_event(slot, Category::move, source->producer, start, copy->bytes, 1);
+  // Between processes a move is communication.
+  const bool between_processes = is_worker_memory(*source->space) || is_worker_memory(to);
+  record_event(slot, between_processes ? Category::comm : Category::move, source->producer, start, copy->bytes, 1);
   return copy;
 }
 
@@ -447,7 +492,11 @@ std::uint32_t Run::execute(int slot, std::uint32_t task) {
       version = static_cast<std::size_t>(std::find(kinds.begin(), kinds.end(), me.processor->kind()) -
                                          kinds.begin());
     }
-    result = std::make_shared<ChunkData>(node.fn->invoke(version, args), *me.memory, node.id);
+    if (me.in_worker) {
+      result = run_in_worker(*me.processor, node, version, args.inputs());
+    } else {
+      result = std::make_shared<ChunkData>(node.fn->invoke(version, args), *me.memory, node.id);
+    }
     if (node.options().get_result && me.memory != &host_memory()) {
       result = move_chunk(result, host_memory());
     }
@@ -535,6 +584,19 @@ void Run::dispatch(std::uint32_t task, int from_slot) {
   record_event(from_slot, Category::scheduler, record.node->id, start, 0, 0);
 }
 
+// A call to a worker costs a round trip on top of its run time: about
+// 50 us over UCX's tcp transport (bench_distributed). DAGGER_WORKER_ROUND_TRIP_NS
+// overrides it (0: place by load alone).
+namespace {
+double worker_round_trip_ns() {
+  static const double ns = [] {
+    const char* env = std::getenv("DAGGER_WORKER_ROUND_TRIP_NS");
+    return env && *env ? std::strtod(env, nullptr) : 50'000.0;
+  }();
+  return ns;
+}
+}  // namespace
+
 // Estimated finish time on each candidate: work already queued there, plus
 // moving the inputs it lacks, plus the learned runtime of this function on
 // that kind of processor. A kind never tried is estimated at zero, so every
@@ -556,7 +618,8 @@ int Run::choose_slot(Record& record) {
       }
     }
     const double estimate = fn.meta() ? 0 : cost_model().estimate(fn.key(), slot.processor->kind()).value_or(0);
-    const double cost = static_cast<double>(slot.load_ns.load(std::memory_order_relaxed)) + transfer + estimate;
+    const double cost = static_cast<double>(slot.load_ns.load(std::memory_order_relaxed)) + transfer + estimate +
+                        (slot.in_worker ? worker_round_trip_ns() : 0);
     if (cost < best_cost || (cost == best_cost && transfer < best_transfer)) {
       best = s;
       best_cost = cost;
@@ -579,11 +642,20 @@ void Run::fail(int slot, std::uint32_t task, std::exception_ptr error) {
     message = e.what();
   } catch (...) {
   }
+  bool worker_lost = false;
+  try {
+    std::rethrow_exception(error);
+  } catch (const WorkerLost&) {
+    worker_lost = true;  // not the thunk's fault: run_graph computes it again elsewhere
+  } catch (...) {
+  }
   {
     std::lock_guard lock(error_mutex_);
-    if (!error_) {
-      error_ = std::make_exception_ptr(ThunkError(node.id, node.name(), slots_[slot].processor->name(),
-                                                  message, error));
+    if (!error_ || (worker_lost && !error_is_worker_lost_)) {
+      error_ = worker_lost ? error
+                           : std::make_exception_ptr(ThunkError(node.id, node.name(), slots_[slot].processor->name(),
+                                                                message, error));
+      error_is_worker_lost_ = worker_lost;
     }
   }
   failed_.store(true, std::memory_order_seq_cst);
@@ -643,7 +715,7 @@ RunOutcome Run::take_outcome() {
 
 // ---------------------------------------------------------------- entry
 
-RunOutcome run_graph(const Context& context, std::vector<NodePtr> heads, bool record_events) {
+RunOutcome run_graph(const Context& context, std::vector<NodePtr> heads, bool record_events, bool results_here) {
   if (Executor::on_driver_thread()) {
     throw UsageError("compute/collect called from inside a running thunk; return a thunk's "
                      "result instead, or use the meta option to receive Chunk handles");
@@ -653,10 +725,28 @@ RunOutcome run_graph(const Context& context, std::vector<NodePtr> heads, bool re
   }
   static std::mutex run_mutex;  // one computation at a time per process
   std::lock_guard lock(run_mutex);
-  Run run(context, std::move(heads), record_events);
-  run.seed();
-  if (!run.finished()) executor().execute(run);
-  return run.take_outcome();
+  // A worker lost during the run: its results are gone, so the run starts
+  // again without it. Results still held elsewhere (persist, cache) are
+  // reused; the rest is computed again from the thunks, its lineage.
+  constexpr int kMaxAttempts = 8;
+  for (int attempt = 1;; ++attempt) {
+    Run run(context, heads, record_events);  // no processor left for a thunk: WorkerLost, not retried
+    run.seed();
+    if (!run.finished()) executor().execute(run);
+    try {
+      RunOutcome outcome = run.take_outcome();
+      if (results_here) {
+        for (ChunkPtr& result : outcome.results) result = chunk_in_host_memory(result);
+      }
+      return outcome;
+    } catch (const WorkerLost& e) {
+      if (attempt == kMaxAttempts) throw;
+      bool any_left = false;
+      for (Processor* p : context.processors()) any_left = any_left || !p->lost();
+      if (!any_left) throw;
+      std::cerr << "dagger: " << e.what() << "; computing again without it\n";
+    }
+  }
 }
 
 }  // namespace dagger::detail

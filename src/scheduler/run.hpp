@@ -19,6 +19,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "dagger/compute.hpp"
@@ -82,6 +83,7 @@ class Run {
     Processor* processor = nullptr;
     MemorySpace* memory = nullptr;
     bool steals = false;  // a CPU thread of this process: shares any_cpu tasks
+    bool in_worker = false;  // a thread of a worker process: runs there
     TaskQueue local;      // any_cpu tasks
     TaskQueue inbox;      // tasks placed on this processor
     std::atomic<std::int64_t> load_ns{0};
@@ -127,6 +129,8 @@ class Run {
   std::unique_ptr<Slot[]> slots_;
   std::size_t slot_count_ = 0;
   std::vector<int> stealing_slots_;
+  std::vector<int> worker_slots_;
+  std::vector<std::string> lost_processors_;  // in the context, but their worker is lost
   std::atomic<std::uint32_t> round_robin_{0};
 
   std::size_t total_tasks_ = 0;
@@ -135,6 +139,7 @@ class Run {
   std::atomic<bool> finished_{false};
   std::mutex error_mutex_;
   std::exception_ptr error_;
+  bool error_is_worker_lost_ = false;
 
   std::array<std::mutex, 64> replica_locks_;
   std::mutex chunk_replicas_mutex_;

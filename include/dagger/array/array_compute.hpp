@@ -23,12 +23,12 @@ DArray<T> compute(const DArray<T>& a) {
 template <class T>
 Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic> collect(const Context& context, const DArray<T>& a) {
   const Layout& layout = a.layout();
-  auto chunks = compute(context, a.block_thunks());
+  // Blocks computed on a GPU or in a worker are brought here first.
+  auto chunks = detail::results_here(context, a.block_thunks());
   Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic> out(layout.rows(), layout.cols());
   for (std::size_t k = 0; k < chunks.size(); ++k) {
     // Pinned while copied, not held: the computed blocks may spill again.
-    // A block computed on a GPU is copied to host memory first.
-    const detail::ChunkPtr chunk = detail::chunk_in_host_memory(chunks[k].data());
+    const detail::ChunkPtr& chunk = chunks[k];
     detail::ScopedPin pin(*chunk);
     const Block& b = chunk->value.template get<Block>();
     const std::int64_t gi = layout.grid_row_of(k), gj = layout.grid_col_of(k);

@@ -17,6 +17,8 @@ namespace dagger {
 
 namespace detail {
 class DeviceBuffer;
+class WireWriter;
+class WireReader;
 }
 
 // Where a block's exact bytes lie on disk, for a block read from an array
@@ -61,5 +63,9 @@ struct Block {
 inline std::size_t dagger_byte_size(const Block& b) { return sizeof(Block) + b.bytes(); }
 // Blocks in host memory may be spilled to disk under the memory limit.
 const detail::SpillCodec* dagger_spill_codec(const Block*);
+// Blocks travel to other processes as their shape and their bytes, sent from
+// the block's own buffer (see detail/wire.hpp).
+void dagger_wire_save(const Block& b, detail::WireWriter& out);
+void dagger_wire_load(Block& b, detail::WireReader& in);
 
 }  // namespace dagger

@@ -10,6 +10,7 @@
 
 #include "dagger/array/device_kernels.hpp"
 #include "dagger/array/elementwise.hpp"
+#include "dagger/array/element_kernel.hpp"
 #include "dagger/delayed.hpp"
 
 namespace dagger {
@@ -69,15 +70,56 @@ constexpr std::optional<kernels::Fold> gpu_fold_of() {
   return std::nullopt;
 }
 
+// The CPU fold of one block of a chain (along a dimension: dim 1 or 2; of
+// every element: dim 0), as a function object that can travel to a worker
+// when the chain has an element program.
+template <class Acc, class U, class Op>
+Block fold_block_along(const TileKernel& kernel, const std::vector<Block>& blocks, int dim, Op& op);
+
+template <class Acc, class U, class Op>
+struct FoldBlock {
+  ElementKernel kernel;
+  Op op{};
+  int dim = 0;
+
+  bool travels() const { return kernel.travels() && wire_capable<Op>; }
+};
+template <class Acc, class U, class Op>
+void dagger_wire_save(const FoldBlock<Acc, U, Op>& f, WireWriter& out) {
+  dagger_wire_save(f.kernel, out);
+  wire_save(f.op, out);
+  out.pod(f.dim);
+}
+template <class Acc, class U, class Op>
+void dagger_wire_load(FoldBlock<Acc, U, Op>& f, WireReader& in) {
+  dagger_wire_load(f.kernel, in);
+  wire_load(f.op, in);
+  f.dim = in.pod<int>();
+  if (f.dim < 0 || f.dim > 2) throw ProtocolError("a fold along dimension " + std::to_string(f.dim));
+}
+
+template <class Acc, class U, class Op>
+struct FoldAll : FoldBlock<Acc, U, Op> {
+  Acc operator()(const std::vector<Block>& blocks) {
+    check_sources(this->kernel, blocks);
+    return fold_block<Acc, U>(this->kernel.kernel, blocks, this->op);
+  }
+};
+template <class Acc, class U, class Op>
+struct FoldLines : FoldBlock<Acc, U, Op> {
+  Block operator()(const std::vector<Block>& blocks) {
+    check_sources(this->kernel, blocks);
+    return fold_block_along<Acc, U>(this->kernel.kernel, blocks, this->dim, this->op);
+  }
+};
+
 template <class Acc, class U, class Op>
 Thunk<Acc> reduce_array(const char* operation, const ArrayPtr& a, Op op) {
   if (a->layout.size() == 0) throw_empty_reduction(operation);
   Elementwise e = as_elementwise(a);
   std::vector<Thunk<Acc>> partials;
   partials.reserve(a->layout.block_count());
-  auto on_cpu = [kernel = e.kernel, op](const std::vector<Block>& blocks) mutable {
-    return fold_block<Acc, U>(kernel, blocks, op);
-  };
+  FoldAll<Acc, U, Op> on_cpu{{{e.kernel, e.program}, op, 0}};
   for (std::size_t k = 0; k < a->layout.block_count(); ++k) {
     if constexpr (gpu_fold_of<Op>().has_value()) {
       if (e.program) {
@@ -170,9 +212,7 @@ ArrayPtr reduce_dim(const char* operation, const ArrayPtr& a, int dim, Op op) {
     std::vector<Thunk<Block>> partials;
     for (std::int64_t j = 0; j < along; ++j) {
       const std::size_t k = dim == 1 ? in.block_index(j, line) : in.block_index(line, j);
-      auto on_cpu = [kernel = e.kernel, dim, op](const std::vector<Block>& blocks) mutable {
-        return fold_block_along<Acc, U>(kernel, blocks, dim, op);
-      };
+      FoldLines<Acc, U, Op> on_cpu{{{e.kernel, e.program}, op, dim}};
       if constexpr (gpu_fold_of<Op>().has_value()) {
         if (e.program) {
           partials.push_back(cpu_or_gpu({.name = operation}, on_cpu,

@@ -55,6 +55,8 @@ inline SparseDeviceLayout device_layout(const SparseBlock& b) {
 inline std::size_t dagger_byte_size(const SparseBlock& b) { return sizeof(SparseBlock) + device_layout(b).bytes; }
 // Sparse blocks in host memory may be spilled to disk under the memory limit.
 const detail::SpillCodec* dagger_spill_codec(const SparseBlock*);
+void dagger_wire_save(const SparseBlock& b, detail::WireWriter& out);
+void dagger_wire_load(SparseBlock& b, detail::WireReader& in);
 
 namespace detail {
 struct SparseImpl {
@@ -176,11 +178,12 @@ DArray<T> dense(const SparseDArray<T>& a) {
 template <class T>
 Eigen::SparseMatrix<T> collect(const Context& context, const SparseDArray<T>& a) {
   const Layout& layout = a.layout();
-  auto chunks = compute(context, a.block_thunks());
+  // Blocks on a GPU or in a worker are brought here first.
+  auto chunks = detail::results_here(context, a.block_thunks());
   std::vector<Eigen::Triplet<T>> entries;
   for (std::size_t k = 0; k < chunks.size(); ++k) {
-    // Pinned while copied, not held; a block on a GPU is copied to host memory first.
-    const detail::ChunkPtr chunk = detail::chunk_in_host_memory(chunks[k].data());
+    // Pinned while copied, not held.
+    const detail::ChunkPtr& chunk = chunks[k];
     detail::ScopedPin pin(*chunk);
     const SparseBlock& b = chunk->value.template get<SparseBlock>();
     const std::int64_t r0 = layout.row_start(layout.grid_row_of(k)), c0 = layout.col_start(layout.grid_col_of(k));

@@ -12,6 +12,8 @@
 
 #include "dagger/detail/arguments.hpp"
 #include "dagger/detail/callable.hpp"
+#include "dagger/detail/value.hpp"
+#include "dagger/detail/wire.hpp"
 #include "dagger/versions.hpp"
 
 namespace dagger::detail {
@@ -104,8 +106,80 @@ std::string versions_name(const Versions<Fs...>& v) {
   return name_of(std::get<0>(v.impls).function);
 }
 
+// Whether one argument's slot, and the values it brings, can travel.
+template <class A>
+constexpr bool slot_travels() {
+  if constexpr (Argument<A>::kind == ArgumentKind::constant) {
+    return wire_capable<A>;
+  } else {
+    return wire_capable<typename Argument<A>::value_type>;
+  }
+}
+
+template <class A>
+void save_slot(const Slot<A>& slot, WireWriter& out) {
+  if constexpr (Argument<A>::kind == ArgumentKind::constant) {
+    wire_save_object(slot.constant, out);
+  } else {
+    out.pod(slot);
+  }
+}
+
+template <class A>
+Slot<A> load_slot(WireReader& in) {
+  if constexpr (Argument<A>::kind == ArgumentKind::constant) {
+    WireObject<A> constant(in);
+    return Slot<A>{std::move(constant.get())};
+  } else {
+    return in.pod<Slot<A>>();
+  }
+}
+
+template <class F>
+bool function_travels(const F& f) {
+  if constexpr (!wire_capable<F>) {
+    return false;
+  } else if constexpr (is_function_pointer<F>) {
+    return function_address_travels(reinterpret_cast<const void*>(f));
+  } else if constexpr (requires { { f.travels() } -> std::convertible_to<bool>; }) {
+    return f.travels();  // a function object that can travel only sometimes
+  } else {
+    return true;
+  }
+}
+
 template <class R, class VersionsT, class... A>
 class Binder final : public Callable {
+  static constexpr bool values_travel =
+      (std::is_void_v<R> || wire_capable<R>) && (slot_travels<A>() && ...);
+
+  static Value remote_invoke(std::size_t version, WireReader& in, InvokeArgs& args) {
+    return remote_invoke_version(version, in, args,
+                                 std::make_index_sequence<std::tuple_size_v<decltype(VersionsT::impls)>>{});
+  }
+  template <std::size_t... V>
+  static Value remote_invoke_version(std::size_t version, WireReader& in, InvokeArgs& args,
+                                     std::index_sequence<V...>) {
+    Value out;
+    bool found = ((version == V ? (out = remote_call<V>(in, args), true) : false) || ...);
+    if (!found) throw ProtocolError("no version " + std::to_string(version) + " of this function");
+    return out;
+  }
+  template <std::size_t V>
+  static Value remote_call(WireReader& in, InvokeArgs& args) {
+    using F = decltype(std::tuple_element_t<V, decltype(VersionsT::impls)>::function);
+    if constexpr (values_travel && wire_capable<F>) {
+      WireObject<F> f(in);
+      std::tuple<Slot<A>...> slots{load_slot<A>(in)...};
+      in.expect_end();
+      return call_with(f.get(), slots, args, std::index_sequence_for<A...>{});
+    } else {
+      throw ProtocolError("this function cannot run in another process");
+    }
+  }
+  static inline const std::uint64_t invoker_key_ = register_invoker(typeid(Binder).name(), &remote_invoke);
+
+ public:
  public:
   Binder(VersionsT versions, std::tuple<Slot<A>...> slots, bool meta)
       // `meta` is the pass mode of the versions, checked by delayed().
@@ -124,6 +198,25 @@ class Binder final : public Callable {
                           std::make_index_sequence<std::tuple_size_v<decltype(versions_.impls)>>{});
   }
 
+  bool remote_capable(std::size_t version) const override {
+    if constexpr (!values_travel) {
+      return false;
+    } else {
+      bool travels = false;
+      std::size_t v = 0;
+      std::apply([&](const auto&... impl) { ((travels = v++ == version ? function_travels(impl.function) : travels), ...); },
+                 versions_.impls);
+      return travels && !meta_;
+    }
+  }
+  std::uint64_t invoker_key() const override { return invoker_key_; }
+  void save_call(std::size_t version, WireWriter& out) const override {
+    std::size_t v = 0;
+    std::apply([&](const auto&... impl) { ((v++ == version ? wire_save_object(impl.function, out) : void()), ...); },
+               versions_.impls);
+    std::apply([&](const auto&... slot) { (save_slot(slot, out), ...); }, slots_);
+  }
+
  private:
   template <std::size_t... V>
   Value invoke_version(std::size_t version, InvokeArgs& args, std::index_sequence<V...>) {
@@ -135,21 +228,21 @@ class Binder final : public Callable {
 
   template <class F>
   Value call(F& f, InvokeArgs& args) {
-    return call(f, args, std::index_sequence_for<A...>{});
+    return call_with(f, slots_, args, std::index_sequence_for<A...>{});
   }
 
   template <class F, std::size_t... I>
-  Value call(F& f, InvokeArgs& args, std::index_sequence<I...>) {
+  static Value call_with(F& f, std::tuple<Slot<A>...>& slots, InvokeArgs& args, std::index_sequence<I...>) {
     constexpr PassMode mode = preferred_mode<F, A...>();
     if constexpr (mode == PassMode::by_const_ref) {
       return call_into_value<R>(
-          [&]() -> decltype(auto) { return std::invoke(f, std::get<I>(slots_).as_const(args)...); });
+          [&]() -> decltype(auto) { return std::invoke(f, std::get<I>(slots).as_const(args)...); });
     } else if constexpr (mode == PassMode::by_rvalue) {
       return call_into_value<R>(
-          [&]() -> decltype(auto) { return std::invoke(f, std::get<I>(slots_).as_rvalue(args)...); });
+          [&]() -> decltype(auto) { return std::invoke(f, std::get<I>(slots).as_rvalue(args)...); });
     } else if constexpr (mode == PassMode::meta) {
       return call_into_value<R>(
-          [&]() -> decltype(auto) { return std::invoke(f, std::get<I>(slots_).as_meta(args)...); });
+          [&]() -> decltype(auto) { return std::invoke(f, std::get<I>(slots).as_meta(args)...); });
     } else {
       return Value{};  // unreachable: delayed() rejects functions it cannot call
     }

@@ -11,6 +11,9 @@
 
 namespace dagger::detail {
 
+class WireWriter;
+class WireReader;
+
 // What a running thunk is given: its dependencies' chunks, in the order of
 // ThunkNode::deps, already in the memory space of the processor running it.
 class InvokeArgs {
@@ -35,6 +38,25 @@ class Callable {
   virtual bool meta() const = 0;
   // Runs the version for kinds()[version].
   virtual Value invoke(std::size_t version, InvokeArgs& args) = 0;
+
+  // --- running in another process of the same executable (see wire.hpp)
+  // Whether that version may run elsewhere: its function, its constant
+  // arguments and every value it reads and returns can travel.
+  virtual bool remote_capable(std::size_t version) const = 0;
+  // The key of this callable's invoker in the table every process shares.
+  virtual std::uint64_t invoker_key() const = 0;
+  // Writes what the invoker needs: the version's function and the constants.
+  virtual void save_call(std::size_t version, WireWriter& out) const = 0;
 };
+
+// Rebuilds a call written by save_call and runs it on `args`.
+using Invoker = Value (*)(std::size_t version, WireReader& call, InvokeArgs& args);
+// Registered at static-init time, one per callable type; returns its key.
+std::uint64_t register_invoker(const char* mangled_name, Invoker invoker);
+// The invoker of a key; throws ProtocolError for a key not in the table.
+Invoker invoker_of(std::uint64_t key);
+// Whether a function pointer can be named to another process (an exported
+// function of the executable or a library).
+bool function_address_travels(const void* address);
 
 }  // namespace dagger::detail

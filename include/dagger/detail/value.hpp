@@ -13,6 +13,7 @@
 
 #include "dagger/detail/byte_size.hpp"
 #include "dagger/detail/spill_codec.hpp"
+#include "dagger/detail/wire.hpp"
 
 namespace dagger::detail {
 
@@ -26,6 +27,16 @@ std::string demangle(const char* mangled);
 // The result of a function returning void.
 struct Void {};
 
+class Value;
+
+// Values of every wire-capable type stored in a Value are registered at
+// static-init time (the same table in every process of the executable), so
+// a process can rebuild a value another one sent by its type key alone.
+using ValueLoader = Value (*)(WireReader& in);
+std::uint64_t register_value_type(const char* mangled_name, ValueLoader load);
+// The loader of a type key; throws ProtocolError for a key not in the table.
+ValueLoader value_loader(std::uint64_t key);
+
 class Value {
   static constexpr std::size_t kInline = 32;
 
@@ -37,6 +48,17 @@ class Value {
     void (*copy_into)(const void* object, Value& to);        // null: move-only
     std::size_t (*bytes)(const void* object);
     const SpillCodec* (*spill)();                             // null result: never spilled
+    void (*wire_save)(const void* object, WireWriter& out);   // null: cannot leave the process
+    std::uint64_t (*wire_key)();
+  };
+
+  template <class T>
+  struct WireRegistration {
+    static Value load(WireReader& in) {
+      WireObject<T> object(in);
+      return Value::make<T>(std::move(object.get()));
+    }
+    static inline const std::uint64_t key = register_value_type(typeid(T).name(), &load);
   };
 
   template <class T>
@@ -66,8 +88,25 @@ class Value {
         copy_function<T>(),
         [](const void* object) { return byte_size(*static_cast<const T*>(object)); },
         &spill_codec_of<T>,
+        wire_function<T>(),
+        [] {
+          if constexpr (::dagger::detail::wire_capable<T> && std::is_move_constructible_v<T>) {
+            return WireRegistration<T>::key;
+          } else {
+            return std::uint64_t{0};
+          }
+        },
     };
     return &table;
+  }
+
+  template <class T>
+  static constexpr void (*wire_function())(const void*, WireWriter&) {
+    if constexpr (::dagger::detail::wire_capable<T> && std::is_move_constructible_v<T>) {
+      return [](const void* object, WireWriter& out) { wire_save_object(*static_cast<const T*>(object), out); };
+    } else {
+      return nullptr;
+    }
   }
 
   template <class T>
@@ -119,6 +158,13 @@ class Value {
   bool copyable() const noexcept { return vtable_ && vtable_->copy_into; }
   std::size_t bytes() const { return vtable_ ? vtable_->bytes(object()) : 0; }
   const SpillCodec* spill_codec() const { return vtable_ ? vtable_->spill() : nullptr; }
+  // Whether the value can be sent to another process, and how.
+  bool wire_capable() const noexcept { return vtable_ && vtable_->wire_save; }
+  std::uint64_t wire_key() const { return vtable_ ? vtable_->wire_key() : 0; }
+  // Writes the value (type key first); throws Error if it cannot leave the process.
+  void wire_save(WireWriter& out) const;
+  // Reads a value written by wire_save.
+  static Value wire_load(WireReader& in);
 
   template <class T>
   T& get() {

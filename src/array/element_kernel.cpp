@@ -1,0 +1,109 @@
+// Element-wise kernels on the wire: the element program goes, the fused C++
+// kernel is rebuilt on arrival as the program's interpreter.
+#include "dagger/array/element_kernel.hpp"
+
+#include <string>
+
+namespace dagger::detail {
+namespace {
+
+using kernels::ElementInstruction;
+using kernels::ElementProgram;
+using kernels::ElementType;
+
+bool valid_type(ElementType t) { return static_cast<std::uint8_t>(t) <= static_cast<std::uint8_t>(ElementType::b8); }
+
+// Every index in range and the stack within bounds, so evaluate() cannot
+// read or write outside the program, its constants or its sources.
+void check_program(const ElementProgram& p) {
+  auto bad = [](const std::string& why) { throw ProtocolError("an element program that " + why); };
+  if (p.length == 0 || p.length > ElementProgram::kMaxInstructions) bad("has " + std::to_string(p.length) + " instructions");
+  if (p.sources > ElementProgram::kMaxSources) bad("reads too many sources");
+  if (p.constants > ElementProgram::kMaxConstants) bad("has too many constants");
+  int depth = 0;
+  for (int k = 0; k < p.length; ++k) {
+    const ElementInstruction& in = p.code[k];
+    if (!valid_type(in.left) || !valid_type(in.right) || !valid_type(in.compute) || !valid_type(in.result)) {
+      bad("names an unknown element type");
+    }
+    switch (in.code) {
+      case ElementInstruction::load:
+        if (in.index >= p.sources) bad("loads a source it does not have");
+        ++depth;
+        break;
+      case ElementInstruction::constant:
+        if (in.index >= p.constants) bad("reads a constant it does not have");
+        ++depth;
+        break;
+      case ElementInstruction::unary:
+        if (in.op > static_cast<std::uint8_t>(kernels::UnaryOp::square) || depth < 1) bad("has a bad unary step");
+        break;
+      case ElementInstruction::binary:
+        if (in.op > static_cast<std::uint8_t>(kernels::BinaryOp::greater_equal) || depth < 2) bad("has a bad binary step");
+        --depth;
+        break;
+      default: bad("has an unknown instruction");
+    }
+    if (depth > ElementProgram::kMaxDepth) bad("overflows its stack");
+  }
+  if (depth != 1) bad("does not leave one value");
+}
+
+}  // namespace
+
+void check_sources(const ElementKernel& k, const std::vector<Block>& in) {
+  if (in.empty()) throw Error("an element-wise kernel given no blocks");
+  for (const Block& b : in) {
+    if (b.size() != in.front().size()) throw Error("an element-wise kernel given blocks of different sizes");
+  }
+  if (!k.program) return;
+  const ElementProgram& p = *k.program;
+  if (in.size() < p.sources) {
+    throw Error("an element-wise kernel given " + std::to_string(in.size()) + " of its " + std::to_string(p.sources) +
+                " sources");
+  }
+  for (int i = 0; i < p.length; ++i) {
+    const ElementInstruction& step = p.code[i];
+    if (step.code == ElementInstruction::load && static_cast<std::uint8_t>(in[step.index].dtype) != static_cast<std::uint8_t>(step.result)) {
+      throw Error("an element-wise kernel given a block of another element type than its program reads");
+    }
+  }
+}
+
+void dagger_wire_save(const ElementKernel& k, WireWriter& out) {
+  if (!k.program) throw Error("an element-wise chain with a user's function cannot be sent to another process");
+  out.pod<std::uint8_t>(k.kernel ? 1 : 0);
+  out.pod(*k.program);
+}
+
+void dagger_wire_load(ElementKernel& k, WireReader& in) {
+  const bool has_kernel = in.pod<std::uint8_t>() != 0;
+  auto program = std::make_shared<const ElementProgram>(in.pod<ElementProgram>());
+  check_program(*program);
+  k.program = program;
+  k.kernel = nullptr;
+  if (has_kernel) {
+    k.kernel = [program](const std::byte* const* inputs, std::byte* out, std::int64_t n) {
+      kernels::evaluate_range(*program, reinterpret_cast<const void* const*>(inputs), out, 0, n);
+    };
+  }
+}
+
+Block ElementwiseBlock::operator()(const std::vector<Block>& in) const {
+  check_sources(kernel, in);
+  return run_elementwise(kernel.kernel, dtype, in);
+}
+
+void dagger_wire_save(const ElementwiseBlock& f, WireWriter& out) {
+  dagger_wire_save(f.kernel, out);
+  out.pod(f.dtype);
+}
+
+void dagger_wire_load(ElementwiseBlock& f, WireReader& in) {
+  dagger_wire_load(f.kernel, in);
+  const auto dtype = in.pod<std::uint8_t>();
+  if (dtype > static_cast<std::uint8_t>(DType::b8)) throw ProtocolError("an unknown element type");
+  f.dtype = static_cast<DType>(dtype);
+}
+
+}  // namespace dagger::detail

@@ -1,0 +1,49 @@
+// The driver's view of its workers: the listener, the handshake that admits
+// a worker (cookie and executable fingerprint), and the links to them.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "transport/worker_link.hpp"
+
+namespace dagger::detail {
+
+class Cluster {
+ public:
+  Cluster();
+  ~Cluster();
+
+  int listen(const std::string& host, int port);
+  int port() const;
+  std::vector<WorkerProc*> add_local(int n);
+  std::vector<WorkerProc*> wait_for(std::size_t n, std::chrono::seconds timeout);
+  std::vector<WorkerProc*> live_workers();
+  const std::string& cookie() const { return cookie_; }
+  void shutdown();
+
+ private:
+  void on_accept(ConnectionId id);
+  void on_message(ConnectionId id, std::string header, Bytes body);
+  void on_lost(ConnectionId id, const std::string& why);
+  void admit(WorkerLink& link, std::uint64_t request, const Hello& hello);
+  void refuse(WorkerLink& link, const std::string& why);
+  std::size_t joined_count() const;
+
+  std::string cookie_;
+  std::unique_ptr<Transport> transport_;
+  mutable std::mutex mutex_;
+  std::condition_variable joined_;
+  std::vector<std::unique_ptr<WorkerLink>> links_;  // kept for good: processors point at them
+  std::vector<WorkerProc*> workers_;
+  std::vector<int> children_;                        // pids of local workers
+  int port_ = -1;
+  std::atomic<bool> shutting_down_{false};
+};
+
+}  // namespace dagger::detail

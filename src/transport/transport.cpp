@@ -1,0 +1,381 @@
+#include "transport/transport.hpp"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+#include <ucp/api/ucp.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <future>
+#include <iostream>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "dagger/errors.hpp"
+
+namespace dagger::detail {
+namespace {
+
+constexpr unsigned kAmId = 0;
+
+[[noreturn]] void throw_ucx(const char* call, ucs_status_t status) {
+  throw Error(std::string("UCX: ") + call + " failed: " + ucs_status_string(status));
+}
+
+sockaddr_storage resolve(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &found); rc != 0 || found == nullptr) {
+    throw Error("cannot resolve host '" + host + "': " + ::gai_strerror(rc));
+  }
+  sockaddr_storage out{};
+  std::memcpy(&out, found->ai_addr, found->ai_addrlen);
+  ::freeaddrinfo(found);
+  reinterpret_cast<sockaddr_in*>(&out)->sin_port = htons(static_cast<std::uint16_t>(port));
+  return out;
+}
+
+}  // namespace
+
+class Transport::Impl {
+ public:
+  Impl(Handlers handlers, std::size_t max_body) : handlers_(std::move(handlers)), max_body_(max_body) {
+    // A restarted listener may reuse its port at once.
+    ::setenv("UCX_TCP_CM_REUSEADDR", "y", 0);
+    ucp_config_t* config = nullptr;
+    if (auto s = ucp_config_read(nullptr, nullptr, &config); s != UCS_OK) throw_ucx("ucp_config_read", s);
+    ucp_params_t params{};
+    params.field_mask = UCP_PARAM_FIELD_FEATURES;
+    params.features = UCP_FEATURE_AM | UCP_FEATURE_WAKEUP;
+    ucs_status_t s = ucp_init(&params, config, &context_);
+    ucp_config_release(config);
+    if (s != UCS_OK) throw_ucx("ucp_init", s);
+    ucp_worker_params_t wp{};
+    wp.field_mask = UCP_WORKER_PARAM_FIELD_THREAD_MODE;
+    wp.thread_mode = UCS_THREAD_MODE_SINGLE;  // only the transport thread touches it
+    if (s = ucp_worker_create(context_, &wp, &worker_); s != UCS_OK) throw_ucx("ucp_worker_create", s);
+    if (s = ucp_worker_get_efd(worker_, &worker_fd_); s != UCS_OK) throw_ucx("ucp_worker_get_efd", s);
+    wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    ucp_am_handler_param_t hp{};
+    hp.field_mask = UCP_AM_HANDLER_PARAM_FIELD_ID | UCP_AM_HANDLER_PARAM_FIELD_CB | UCP_AM_HANDLER_PARAM_FIELD_ARG;
+    hp.id = kAmId;
+    hp.cb = &Impl::on_active_message;
+    hp.arg = this;
+    if (s = ucp_worker_set_am_recv_handler(worker_, &hp); s != UCS_OK) throw_ucx("ucp_worker_set_am_recv_handler", s);
+    thread_ = std::thread([this] { loop(); });
+  }
+
+  ~Impl() {
+    post([this] { stopping_ = true; });
+    thread_.join();
+    ucp_worker_destroy(worker_);
+    ucp_cleanup(context_);
+    ::close(wake_fd_);
+  }
+
+  // Runs `task` on the transport thread and waits for its result.
+  template <class R>
+  R call(std::function<R()> task) {
+    std::packaged_task<R()> packaged(std::move(task));
+    auto result = packaged.get_future();
+    post([&packaged] { packaged(); });
+    return result.get();
+  }
+
+  void post(std::function<void()> task) {
+    {
+      std::lock_guard lock(mutex_);
+      tasks_.push_back(std::move(task));
+    }
+    const std::uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof(one));
+  }
+
+  int listen(const std::string& host, int port) {
+    return call<int>([&] {
+      sockaddr_storage address = resolve(host, port);
+      ucp_listener_params_t lp{};
+      lp.field_mask = UCP_LISTENER_PARAM_FIELD_SOCK_ADDR | UCP_LISTENER_PARAM_FIELD_CONN_HANDLER;
+      lp.sockaddr.addr = reinterpret_cast<const sockaddr*>(&address);
+      lp.sockaddr.addrlen = sizeof(sockaddr_in);
+      lp.conn_handler.cb = &Impl::on_connection_request;
+      lp.conn_handler.arg = this;
+      if (listener_ != nullptr) throw UsageError("this process already listens");
+      if (auto s = ucp_listener_create(worker_, &lp, &listener_); s != UCS_OK) {
+        listener_ = nullptr;
+        throw Error("cannot listen on " + host + ":" + std::to_string(port) + ": " + ucs_status_string(s));
+      }
+      ucp_listener_attr_t attr{};
+      attr.field_mask = UCP_LISTENER_ATTR_FIELD_SOCKADDR;
+      if (auto s = ucp_listener_query(listener_, &attr); s != UCS_OK) throw_ucx("ucp_listener_query", s);
+      return static_cast<int>(ntohs(reinterpret_cast<const sockaddr_in*>(&attr.sockaddr)->sin_port));
+    });
+  }
+
+  ConnectionId connect(const std::string& host, int port) {
+    sockaddr_storage address = resolve(host, port);
+    const ConnectionId id = next_id_++;
+    post([this, id, address] {
+      ucp_ep_params_t ep{};
+      ep.field_mask = UCP_EP_PARAM_FIELD_FLAGS | UCP_EP_PARAM_FIELD_SOCK_ADDR | UCP_EP_PARAM_FIELD_ERR_HANDLER |
+                      UCP_EP_PARAM_FIELD_ERR_HANDLING_MODE;
+      ep.flags = UCP_EP_PARAMS_FLAGS_CLIENT_SERVER;
+      ep.sockaddr.addr = reinterpret_cast<const sockaddr*>(&address);
+      ep.sockaddr.addrlen = sizeof(sockaddr_in);
+      ep.err_mode = UCP_ERR_HANDLING_MODE_PEER;
+      ep.err_handler.cb = &Impl::on_endpoint_error;
+      ep.err_handler.arg = this;
+      ucp_ep_h handle = nullptr;
+      if (auto s = ucp_ep_create(worker_, &ep, &handle); s != UCS_OK) {
+        handlers_.on_lost(id, std::string("cannot connect: ") + ucs_status_string(s));
+        return;
+      }
+      add(id, handle);
+    });
+    return id;
+  }
+
+  void send(ConnectionId to, OutgoingMessage message) {
+    auto state = std::make_shared<OutgoingMessage>(std::move(message));
+    post([this, to, state] { start_send(to, state); });
+  }
+
+  void close(ConnectionId id) {
+    post([this, id] { drop(id, nullptr); });
+  }
+
+ private:
+  struct SendState {
+    Impl* impl;
+    ConnectionId to;
+    std::shared_ptr<OutgoingMessage> message;
+    std::vector<ucp_dt_iov_t> iov;
+  };
+  struct ReceiveState {
+    Impl* impl;
+    ConnectionId from;
+    std::string header;
+    Bytes body;
+  };
+
+  void add(ConnectionId id, ucp_ep_h ep) {
+    connections_[id] = ep;
+    ids_[ep] = id;
+  }
+
+  ConnectionId id_of(ucp_ep_h ep) const {
+    auto it = ids_.find(ep);
+    return it == ids_.end() ? 0 : it->second;
+  }
+
+  // Forgets a connection and closes its endpoint; reports it unless `why` is null.
+  void drop(ConnectionId id, const char* why) {
+    auto it = connections_.find(id);
+    if (it == connections_.end()) return;
+    ucp_ep_h ep = it->second;
+    connections_.erase(it);
+    ids_.erase(ep);
+    ucp_request_param_t rp{};
+    rp.op_attr_mask = UCP_OP_ATTR_FIELD_FLAGS;
+    rp.flags = UCP_EP_CLOSE_FLAG_FORCE;
+    ucs_status_ptr_t request = ucp_ep_close_nbx(ep, &rp);
+    if (UCS_PTR_IS_PTR(request)) closing_.push_back(request);
+    if (why != nullptr && handlers_.on_lost) handlers_.on_lost(id, why);
+  }
+
+  void start_send(ConnectionId to, const std::shared_ptr<OutgoingMessage>& message) {
+    auto it = connections_.find(to);
+    if (it == connections_.end()) return;  // already lost: its owner was told
+    auto* state = new SendState{this, to, message, {}};
+    std::size_t total = 0;
+    for (auto part : message->body) {
+      if (part.empty()) continue;
+      state->iov.push_back({const_cast<std::byte*>(part.data()), part.size()});
+      total += part.size();
+    }
+    ucp_request_param_t rp{};
+    rp.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK | UCP_OP_ATTR_FIELD_USER_DATA | UCP_OP_ATTR_FIELD_FLAGS |
+                      UCP_OP_ATTR_FIELD_DATATYPE;
+    rp.flags = UCP_AM_SEND_FLAG_REPLY;
+    rp.datatype = state->iov.empty() ? ucp_dt_make_contig(1) : static_cast<ucp_datatype_t>(UCP_DATATYPE_IOV);
+    rp.cb.send = &Impl::on_send_done;
+    rp.user_data = state;
+    (void)total;
+    ucs_status_ptr_t request =
+        ucp_am_send_nbx(it->second, kAmId, message->header.data(), message->header.size(),
+                        state->iov.empty() ? nullptr : state->iov.data(), state->iov.size(), &rp);
+    if (request == nullptr) {
+      delete state;
+    } else if (UCS_PTR_IS_ERR(request)) {
+      delete state;
+      drop(to, ucs_status_string(UCS_PTR_STATUS(request)));
+    }
+  }
+
+  static void on_send_done(void* request, ucs_status_t status, void* user_data) {
+    auto* state = static_cast<SendState*>(user_data);
+    if (status != UCS_OK && status != UCS_ERR_CANCELED) state->impl->drop(state->to, ucs_status_string(status));
+    ucp_request_free(request);
+    delete state;
+  }
+
+  static ucs_status_t on_active_message(void* arg, const void* header, std::size_t header_length, void* data,
+                                        std::size_t length, const ucp_am_recv_param_t* param) {
+    auto* self = static_cast<Impl*>(arg);
+    const ConnectionId from =
+        (param->recv_attr & UCP_AM_RECV_ATTR_FIELD_REPLY_EP) != 0 ? self->id_of(param->reply_ep) : 0;
+    if (from == 0) {
+      std::cerr << "dagger: dropped a message from an unknown endpoint\n";
+      return UCS_OK;
+    }
+    if (header_length > kMaxHeader || length > self->max_body_) {
+      std::cerr << "dagger: dropped connection " << from << ": a message of " << header_length << " + " << length
+                << " bytes exceeds the limits\n";
+      self->drop(from, "sent an oversized message");
+      return UCS_OK;
+    }
+    auto* state = new ReceiveState{self, from, std::string(static_cast<const char*>(header), header_length),
+                                   Bytes{std::unique_ptr<std::byte[]>(new std::byte[length > 0 ? length : 1]), length}};
+    if ((param->recv_attr & UCP_AM_RECV_ATTR_FLAG_RNDV) == 0) {
+      if (length > 0) std::memcpy(state->body.data.get(), data, length);
+      self->deliver(state);
+      return UCS_OK;
+    }
+    ucp_request_param_t rp{};
+    rp.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK | UCP_OP_ATTR_FIELD_USER_DATA | UCP_OP_ATTR_FIELD_DATATYPE;
+    rp.datatype = ucp_dt_make_contig(1);
+    rp.cb.recv_am = &Impl::on_receive_done;
+    rp.user_data = state;
+    ucs_status_ptr_t request = ucp_am_recv_data_nbx(self->worker_, data, state->body.data.get(), length, &rp);
+    if (request == nullptr) {
+      self->deliver(state);
+    } else if (UCS_PTR_IS_ERR(request)) {
+      self->drop(from, ucs_status_string(UCS_PTR_STATUS(request)));
+      delete state;
+    }
+    return UCS_OK;
+  }
+
+  static void on_receive_done(void* request, ucs_status_t status, std::size_t, void* user_data) {
+    auto* state = static_cast<ReceiveState*>(user_data);
+    if (status == UCS_OK) {
+      state->impl->deliver(state);
+    } else {
+      state->impl->drop(state->from, ucs_status_string(status));
+      delete state;
+    }
+    ucp_request_free(request);
+  }
+
+  void deliver(ReceiveState* state) {
+    std::unique_ptr<ReceiveState> owned(state);
+    if (connections_.count(state->from) == 0) return;  // dropped meanwhile
+    handlers_.on_message(state->from, std::move(state->header), std::move(state->body));
+  }
+
+  static void on_connection_request(ucp_conn_request_h request, void* arg) {
+    auto* self = static_cast<Impl*>(arg);
+    ucp_ep_params_t ep{};
+    ep.field_mask = UCP_EP_PARAM_FIELD_CONN_REQUEST | UCP_EP_PARAM_FIELD_ERR_HANDLER |
+                    UCP_EP_PARAM_FIELD_ERR_HANDLING_MODE;
+    ep.conn_request = request;
+    ep.err_mode = UCP_ERR_HANDLING_MODE_PEER;
+    ep.err_handler.cb = &Impl::on_endpoint_error;
+    ep.err_handler.arg = self;
+    ucp_ep_h handle = nullptr;
+    if (auto s = ucp_ep_create(self->worker_, &ep, &handle); s != UCS_OK) {
+      std::cerr << "dagger: refused a connection: " << ucs_status_string(s) << "\n";
+      return;
+    }
+    const ConnectionId id = self->next_id_++;
+    self->add(id, handle);
+    if (self->handlers_.on_accept) self->handlers_.on_accept(id);
+  }
+
+  static void on_endpoint_error(void* arg, ucp_ep_h ep, ucs_status_t status) {
+    auto* self = static_cast<Impl*>(arg);
+    const ConnectionId id = self->id_of(ep);
+    if (id != 0) self->drop(id, ucs_status_string(status));
+  }
+
+  void loop() {
+    while (!stopping_) {
+      std::deque<std::function<void()>> tasks;
+      {
+        std::lock_guard lock(mutex_);
+        tasks.swap(tasks_);
+      }
+      for (auto& task : tasks) task();
+      while (ucp_worker_progress(worker_) != 0) {
+      }
+      reap_closing();
+      {
+        std::lock_guard lock(mutex_);
+        if (!tasks_.empty() || stopping_) continue;
+      }
+      if (ucp_worker_arm(worker_) == UCS_ERR_BUSY) continue;
+      pollfd fds[2] = {{worker_fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+      ::poll(fds, 2, closing_.empty() ? 200 : 1);
+      if (fds[1].revents & POLLIN) {
+        std::uint64_t count;
+        [[maybe_unused]] ssize_t n = ::read(wake_fd_, &count, sizeof(count));
+      }
+    }
+    // Close every endpoint and give the closes a moment to finish.
+    while (!connections_.empty()) drop(connections_.begin()->first, nullptr);
+    if (listener_ != nullptr) ucp_listener_destroy(listener_);
+    for (int i = 0; i < 1000 && !closing_.empty(); ++i) {
+      ucp_worker_progress(worker_);
+      reap_closing();
+    }
+  }
+
+  void reap_closing() {
+    for (std::size_t i = 0; i < closing_.size();) {
+      if (ucp_request_check_status(closing_[i]) != UCS_INPROGRESS) {
+        ucp_request_free(closing_[i]);
+        closing_[i] = closing_.back();
+        closing_.pop_back();
+      } else {
+        ++i;
+      }
+    }
+  }
+
+  Handlers handlers_;
+  std::size_t max_body_;
+  ucp_context_h context_ = nullptr;
+  ucp_worker_h worker_ = nullptr;
+  ucp_listener_h listener_ = nullptr;
+  int worker_fd_ = -1;
+  int wake_fd_ = -1;
+  std::thread thread_;
+  bool stopping_ = false;  // transport thread only
+
+  std::mutex mutex_;
+  std::deque<std::function<void()>> tasks_;
+
+  // Transport thread only.
+  std::unordered_map<ConnectionId, ucp_ep_h> connections_;
+  std::unordered_map<ucp_ep_h, ConnectionId> ids_;
+  std::vector<void*> closing_;
+  std::atomic<ConnectionId> next_id_{1};
+};
+
+Transport::Transport(Handlers handlers, std::size_t max_body)
+    : impl_(std::make_unique<Impl>(std::move(handlers), max_body)) {}
+Transport::~Transport() = default;
+int Transport::listen(const std::string& host, int port) { return impl_->listen(host, port); }
+ConnectionId Transport::connect(const std::string& host, int port) { return impl_->connect(host, port); }
+void Transport::send(ConnectionId to, OutgoingMessage message) { impl_->send(to, std::move(message)); }
+void Transport::close(ConnectionId id) { impl_->close(id); }
+
+}  // namespace dagger::detail

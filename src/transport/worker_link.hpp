@@ -1,0 +1,79 @@
+// The driver's side of one worker's connection: requests and their replies,
+// the worker's processors, and whether it is lost.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "dagger/distributed.hpp"
+#include "transport/messages.hpp"
+#include "transport/transport.hpp"
+
+namespace dagger {
+
+class WorkerLink {
+ public:
+  using MessageType = detail::MessageType;
+  using Bytes = detail::Bytes;
+  struct Reply {
+    MessageType type;
+    Bytes body;
+    detail::DecodedMessage decode() const;
+  };
+
+  WorkerLink(detail::Transport& transport, detail::ConnectionId connection)
+      : transport_(transport), connection_(connection) {}
+
+  detail::ConnectionId connection() const noexcept { return connection_; }
+  // Sends a request and waits for its reply; throws WorkerLost if the worker
+  // is or gets lost first.
+  Reply call(MessageType type, std::shared_ptr<detail::WireWriter> body, std::shared_ptr<const void> keep = nullptr);
+  // Sends a message that has no reply (a lost worker: nothing happens).
+  void send(const detail::Message& message);
+  // A reply arrived (transport thread).
+  void answer(std::uint64_t request, MessageType type, Bytes body);
+  // The connection broke: every waiting call throws WorkerLost.
+  void lose(const std::string& why);
+  bool lost() const noexcept { return lost_.load(std::memory_order_acquire); }
+  std::string lost_reason() const;
+
+  // Set once the worker joined.
+  WorkerProc* proc = nullptr;
+  std::string name() const;
+
+ private:
+  detail::Transport& transport_;
+  const detail::ConnectionId connection_;
+  std::atomic<bool> lost_{false};
+  std::atomic<std::uint64_t> next_request_{1};
+  mutable std::mutex mutex_;
+  std::string lost_reason_;
+  std::unordered_map<std::uint64_t, std::promise<Reply>> waiting_;
+};
+
+namespace detail {
+
+// A chunk that lives in a worker, as the driver holds it: released there
+// when the last driver-side handle goes.
+struct RemoteChunk {
+  WorkerLink* link;
+  std::uint64_t id;
+  std::uint64_t bytes;
+  ~RemoteChunk();
+};
+struct RemoteValue {
+  std::shared_ptr<RemoteChunk> chunk;
+};
+inline std::size_t dagger_byte_size(const RemoteValue& v) { return v.chunk->bytes; }
+
+// The driver's cluster state; created on first use.
+class Cluster;
+Cluster& cluster();
+
+}  // namespace detail
+}  // namespace dagger

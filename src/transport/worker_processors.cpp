@@ -1,0 +1,137 @@
+// The processors and memory of worker processes as the driver sees them,
+// running thunks there, and moving chunks between processes.
+#include <string>
+
+#include "dagger/errors.hpp"
+#include "processors/remote.hpp"
+#include "transport/cluster.hpp"
+
+namespace dagger {
+namespace {
+
+const ProcKind& worker_memory_kind() {
+  static const ProcKind kind = ProcKind::named("worker-host");
+  return kind;
+}
+
+// UCX with peer failure detection moves data over tcp, about 1 GB/s even
+// between processes of one host (see README: worker processes).
+constexpr double kNetworkBytesPerSecond = 1e9;
+
+}  // namespace
+
+WorkerMemory::WorkerMemory(std::string name, WorkerLink& link)
+    : MemorySpace(std::move(name), worker_memory_kind()), link_(&link) {}
+
+double WorkerMemory::bandwidth_to(const MemorySpace& to) const {
+  return &to == this ? 1e30 : kNetworkBytesPerSecond;
+}
+
+bool WorkerMemory::lost() const { return link_->lost(); }
+
+WorkerProc::WorkerProc(WorkerLink& link, std::uint32_t index, std::int64_t pid, std::string host, int threads)
+    : link_(&link), index_(index), pid_(pid), host_(std::move(host)), threads_(threads) {
+  memory_ = std::make_unique<WorkerMemory>("worker " + std::to_string(index_) + " host", link);
+}
+
+ProcKind WorkerProc::kind() const { return ProcKind::named("os"); }
+MemorySpace& WorkerProc::memory() const { return *memory_; }
+std::string WorkerProc::name() const {
+  return "WorkerProc(" + std::to_string(index_) + ", pid " + std::to_string(pid_) + "@" + host_ + ")";
+}
+bool WorkerProc::lost() const { return link_->lost(); }
+
+std::string WorkerThreadProc::name() const {
+  return "ThreadProc(worker " + std::to_string(owner_->index()) + ", " + std::to_string(index_) + ")";
+}
+
+namespace detail {
+namespace {
+
+WorkerLink& link_of(const MemorySpace& space) { return static_cast<const WorkerMemory&>(space).link(); }
+
+// Fetches a value from the worker that holds it.
+Value fetch(const Value& value) {
+  const RemoteValue& remote = value.get<RemoteValue>();
+  auto body = std::make_shared<WireWriter>();
+  body->u64(remote.chunk->id);
+  auto reply = remote.chunk->link->call(MessageType::get, std::move(body));
+  DecodedMessage m = reply.decode();
+  const auto* v = std::get_if<ValueReply>(&m.message);
+  if (v == nullptr) throw ProtocolError(remote.chunk->link->name() + " answered a fetch with another message");
+  WireReader in(v->value);
+  Value out = Value::wire_load(in);
+  in.expect_end();
+  return out;
+}
+
+// Sends a value to a worker, which keeps it; returns the handle to it there.
+Value store(const Value& value, WorkerLink& link) {
+  auto body = std::make_shared<WireWriter>();
+  value.wire_save(*body);
+  // UCX reads large payloads from where they lie until the send completes,
+  // which can outlive this call when the worker is lost meanwhile: hold a
+  // (shallow) copy of the value until then.
+  std::shared_ptr<const void> keep;
+  if (value.copyable()) keep = std::make_shared<Value>(value.copy());
+  if (!keep) {
+    auto flat = std::make_shared<WireWriter>();
+    std::string bytes = body->flat();
+    flat->bytes(bytes.data(), bytes.size());
+    body = flat;
+  }
+  auto reply = link.call(MessageType::put, std::move(body), std::move(keep));
+  DecodedMessage m = reply.decode();
+  const auto* stored = std::get_if<Stored>(&m.message);
+  if (stored == nullptr) throw ProtocolError(link.name() + " answered a store with another message");
+  return Value::make<RemoteValue>(RemoteValue{std::shared_ptr<RemoteChunk>(new RemoteChunk{&link, stored->chunk, stored->bytes})});
+}
+
+}  // namespace
+
+bool in_worker(const Processor& p) { return dynamic_cast<const WorkerThreadProc*>(&p) != nullptr; }
+bool is_worker_memory(const MemorySpace& space) { return dynamic_cast<const WorkerMemory*>(&space) != nullptr; }
+
+ChunkPtr run_in_worker(const Processor& p, const ThunkNode& node, std::size_t version,
+                       const std::vector<const ChunkPtr*>& inputs) {
+  const auto& thread = static_cast<const WorkerThreadProc&>(p);
+  WorkerLink& link = thread.worker().link();
+  auto body = std::make_shared<WireWriter>();
+  body->u64(node.fn->invoker_key());
+  body->pod(static_cast<std::uint32_t>(version));
+  body->string(node.name());
+  body->u64(inputs.size());
+  for (const ChunkPtr* input : inputs) {
+    const RemoteValue& remote = (*input)->value.get<RemoteValue>();
+    if (remote.chunk->link != &link) throw Error("an input of thunk " + std::to_string(node.id) + " is in another worker");
+    body->u64(remote.chunk->id);
+  }
+  WireWriter call;
+  node.fn->save_call(version, call);
+  const std::string call_bytes = call.flat();  // constants are copied: the message owns them
+  body->bytes(call_bytes.data(), call_bytes.size());
+  auto reply = link.call(MessageType::run, std::move(body));
+  DecodedMessage m = reply.decode();
+  if (const auto* failed = std::get_if<Failed>(&m.message)) throw RemoteError(failed->type, failed->message);
+  const auto* done = std::get_if<Done>(&m.message);
+  if (done == nullptr) throw ProtocolError(link.name() + " answered a run with another message");
+  return std::make_shared<ChunkData>(
+      Value::make<RemoteValue>(RemoteValue{std::shared_ptr<RemoteChunk>(new RemoteChunk{&link, done->chunk, done->bytes})}),
+      thread.memory(), node.id);
+}
+
+void register_worker_moves() {
+  const ProcKind host = host_memory().kind();
+  const ProcKind worker = worker_memory_kind();
+  register_move(worker, host, [](const Value& v, const MemorySpace&, const MemorySpace&) { return fetch(v); });
+  register_move(host, worker, [](const Value& v, const MemorySpace&, const MemorySpace& to) {
+    return store(v, link_of(to));
+  });
+  // Between two workers the value passes through the driver.
+  register_move(worker, worker, [](const Value& v, const MemorySpace&, const MemorySpace& to) {
+    return store(fetch(v), link_of(to));
+  });
+}
+
+}  // namespace detail
+}  // namespace dagger

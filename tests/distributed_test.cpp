@@ -1,0 +1,378 @@
+// Worker processes over UCX: real processes of this test executable, real
+// connections on loopback.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <numeric>
+#include <random>
+#include <string>
+#include <thread>
+#include <atomic>
+#include <variant>
+#include <vector>
+
+#include "dagger/array.hpp"
+#include "dagger/dagger.hpp"
+#include "transport/messages.hpp"
+#include "transport/transport.hpp"
+
+extern char** environ;
+
+// Plain functions travel by name: they must be exported (external linkage,
+// an executable linked with ENABLE_EXPORTS).
+int add1(int v) { return v + 1; }
+int add2(int v) { return v + 2; }
+int combine(int a, int b, int c) { return a + b + c; }
+std::int64_t pid_here(int) { return ::getpid(); }
+std::vector<double> ramp(int n) {
+  std::vector<double> v(static_cast<std::size_t>(n));
+  std::iota(v.begin(), v.end(), 0.0);
+  return v;
+}
+double total(const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0); }
+int fails_on_seven(int v) {
+  if (v == 7) throw std::runtime_error("seven is not allowed");
+  return v;
+}
+int slow_square(int v) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  return v * v;
+}
+
+namespace {
+
+std::vector<dagger::WorkerProc*>& cluster_workers() {
+  static std::vector<dagger::WorkerProc*> workers = dagger::add_local_workers(2);
+  return workers;
+}
+
+dagger::Context workers_only() {
+  std::vector<dagger::Processor*> procs;
+  for (dagger::WorkerProc* w : dagger::workers()) procs.push_back(w);
+  return dagger::Context(procs);
+}
+
+void expect_no_chunks_left() {
+  for (dagger::WorkerProc* w : dagger::workers()) {
+    EXPECT_EQ(dagger::live_chunks(*w), 0) << w->name();
+  }
+}
+
+TEST(Distributed, WorkersJoinWithTheirThreads) {
+  auto& workers = cluster_workers();
+  ASSERT_EQ(workers.size(), 2u);
+  for (dagger::WorkerProc* w : workers) {
+    EXPECT_NE(w->pid(), ::getpid());
+    EXPECT_GE(w->threads(), 1);
+    int threads = 0;
+    for (dagger::Processor* p : dagger::all_processors()) threads += p->parent() == w ? 1 : 0;
+    EXPECT_EQ(threads, w->threads());
+  }
+  EXPECT_EQ(dagger::Context(std::vector<dagger::Processor*>{workers[0]}).processors().size(),
+            static_cast<std::size_t>(workers[0]->threads()));
+}
+
+TEST(Distributed, FunctionsRunInWorkersWithTheSameResults) {
+  cluster_workers();
+  auto p = dagger::delayed(add1)(4);
+  auto q = dagger::delayed(add2)(p);
+  auto r = dagger::delayed(add1)(3);
+  auto s = dagger::delayed(combine)(p, q, r);
+  EXPECT_EQ(dagger::collect(workers_only(), s), 16);
+  // The work ran in the workers' processes.
+  std::vector<dagger::Thunk<std::int64_t>> pids;
+  for (int i = 0; i < 8; ++i) pids.push_back(dagger::delayed(pid_here)(i));
+  for (std::int64_t pid : dagger::collect(workers_only(), pids)) EXPECT_NE(pid, ::getpid());
+  expect_no_chunks_left();
+}
+
+TEST(Distributed, LambdasContainersAndStringsTravel) {
+  cluster_workers();
+  const double scale = 2.5;
+  auto v = dagger::delayed(ramp)(1000);
+  auto scaled = dagger::delayed([scale](const std::vector<double>& x) {
+    std::vector<double> out(x);
+    for (double& e : out) e *= scale;
+    return out;
+  })(v);
+  auto sum = dagger::delayed(total)(scaled);
+  EXPECT_DOUBLE_EQ(dagger::collect(workers_only(), sum), 2.5 * 999 * 1000 / 2);
+  auto words = dagger::delayed([](const std::string& a, int n) {
+    std::map<std::string, int> m;
+    for (int i = 0; i < n; ++i) m[a + std::to_string(i)] = i;
+    return m;
+  })(std::string("w"), 3);
+  auto got = dagger::collect(workers_only(), words);
+  EXPECT_EQ(got.size(), 3u);
+  EXPECT_EQ(got.at("w2"), 2);
+  expect_no_chunks_left();
+}
+
+TEST(Distributed, ThunksThatCannotTravelRunInTheDriver) {
+  cluster_workers();
+  std::function<int(int)> f = [](int v) { return v * 3; };
+  auto t = dagger::delayed([f](int v) { return static_cast<std::int64_t>(f(v)) * 0 + ::getpid(); })(1);
+  EXPECT_EQ(dagger::collect(t), ::getpid());
+  // With only workers in the context, the error says why.
+  try {
+    dagger::collect(workers_only(), t);
+    FAIL() << "expected NoProcessorError";
+  } catch (const dagger::NoProcessorError& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot be sent to a worker"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Distributed, AThrowingFunctionNamesTheWorker) {
+  cluster_workers();
+  auto bad = dagger::delayed(fails_on_seven)(7);
+  try {
+    dagger::collect(workers_only(), bad);
+    FAIL() << "expected ThunkError";
+  } catch (const dagger::ThunkError& e) {
+    EXPECT_EQ(e.original_message(), "seven is not allowed");
+    EXPECT_NE(e.processor().find("worker"), std::string::npos) << e.processor();
+    EXPECT_NE(e.function().find("fails_on_seven"), std::string::npos) << e.function();
+    try {
+      e.rethrow_original();
+    } catch (const dagger::RemoteError& original) {
+      EXPECT_NE(original.type().find("runtime_error"), std::string::npos);
+    }
+  }
+  // The runtime goes on.
+  EXPECT_EQ(dagger::collect(workers_only(), dagger::delayed(fails_on_seven)(6)), 6);
+  expect_no_chunks_left();
+}
+
+TEST(Distributed, ComputeLeavesTheChunkInTheWorker) {
+  cluster_workers();
+  auto chunk = dagger::compute(workers_only(), dagger::delayed(ramp)(100));
+  EXPECT_EQ(chunk.space().kind(), dagger::ProcKind::named("worker-host"));
+  EXPECT_EQ(chunk.bytes(), sizeof(std::vector<double>) + 100 * sizeof(double));
+  std::int64_t held = 0;
+  for (dagger::WorkerProc* w : dagger::workers()) held += dagger::live_chunks(*w);
+  EXPECT_EQ(held, 1);
+  // A later computation reads it where it is; collect brings it here.
+  EXPECT_DOUBLE_EQ(dagger::collect(workers_only(), dagger::delayed(total)(chunk)), 4950.0);
+  EXPECT_DOUBLE_EQ(dagger::collect(chunk)[99], 99.0);
+  chunk = {};
+  expect_no_chunks_left();
+}
+
+
+// Array operations built from the library's own kernels travel: with only
+// workers in the context, every thunk runs in a worker, and the results are
+// bit for bit those of one process.
+TEST(Distributed, ArraysComputeInWorkersWithIdenticalResults) {
+  cluster_workers();
+  const dagger::Context here = dagger::Context::only(dagger::ProcKind::cpu());
+  std::vector<dagger::Processor*> local;
+  for (dagger::Processor* p : here.processors()) {
+    if (p->parent() == &dagger::this_process()) local.push_back(p);
+  }
+  const dagger::Context one_process(local);
+  const dagger::Context remote = workers_only();
+  auto x = dagger::randn(dagger::Blocks(60, 50), 200, 130, dagger::Seed{5});
+  auto y = dagger::rand(dagger::Blocks(60, 50), 200, 130, dagger::Seed{6});
+  auto seed_workload = dagger::sum(dagger::pow(x, 2));
+  EXPECT_EQ(dagger::collect(remote, seed_workload), dagger::collect(one_process, seed_workload));
+  auto chain = dagger::sqrt(dagger::exp(x) * 2.0 + y) - dagger::sin(y);
+  EXPECT_EQ(dagger::collect(remote, chain), dagger::collect(one_process, chain));
+  EXPECT_EQ(dagger::collect(remote, dagger::maximum(chain)), dagger::collect(one_process, dagger::maximum(chain)));
+  EXPECT_EQ(dagger::collect(remote, dagger::sum(chain, 1)), dagger::collect(one_process, dagger::sum(chain, 1)));
+  EXPECT_EQ(dagger::collect(remote, dagger::minimum(y, 2)), dagger::collect(one_process, dagger::minimum(y, 2)));
+  auto product = dagger::matmul(x, dagger::transpose(y));
+  EXPECT_EQ(dagger::collect(remote, product), dagger::collect(one_process, product));
+  auto ints = dagger::ones<std::int64_t>(dagger::Blocks(7, 7), 20, 20);
+  EXPECT_EQ(dagger::collect(remote, dagger::sum(ints * ints)), 20 * 20 * 20);
+  Eigen::MatrixXd m = Eigen::MatrixXd::Random(30, 20);
+  auto d = dagger::distribute(dagger::Blocks(8, 8), m);
+  EXPECT_EQ(dagger::collect(remote, d * 3.0), dagger::collect(one_process, d * 3.0));
+  expect_no_chunks_left();
+}
+
+TEST(Distributed, ArraysSpreadOverTheDriverAndItsWorkers) {
+  cluster_workers();
+  auto x = dagger::randn(dagger::Blocks(100, 100), 400, 400, dagger::Seed{7});
+  const double expected = dagger::collect(dagger::Context(std::vector<dagger::Processor*>{&dagger::this_process()}),
+                                          dagger::sum(dagger::pow(x, 2)));
+  EXPECT_EQ(dagger::collect(dagger::sum(dagger::pow(x, 2))), expected);  // default context: every process
+  // A user's lambda cannot travel: its blocks stay in the driver, the rest
+  // may go anywhere.
+  auto mapped = dagger::sum(dagger::map([](double e) { return e * e; }, x));
+  EXPECT_NEAR(dagger::collect(mapped), expected, 1e-6 * expected);
+  expect_no_chunks_left();
+}
+
+
+TEST(Distributed, MovesBetweenProcessesAreCommEvents) {
+  auto& workers = cluster_workers();
+  auto chunk = dagger::compute(dagger::Context({workers[0]}), dagger::delayed(ramp)(1000));
+  auto t = dagger::delayed(total, {.scope = dagger::Scope::processor(*workers[1])})(chunk);
+  auto debug = dagger::debug_compute(t);
+  std::size_t comm_bytes = 0;
+  for (const auto& e : debug.events) comm_bytes += e.category == dagger::Category::comm ? e.bytes : 0;
+  EXPECT_EQ(comm_bytes, sizeof(std::vector<double>) + 1000 * sizeof(double));
+  EXPECT_DOUBLE_EQ(dagger::collect(debug.chunk), 999.0 * 1000 / 2);
+  chunk = {};
+  debug = {};
+  t = {};  // the thunk holds the chunk it reads
+  expect_no_chunks_left();
+}
+
+// A peer that sends garbage is dropped and logged; the driver goes on.
+TEST(Distributed, AMalformedMessageDropsOnlyItsConnection) {
+  cluster_workers();
+  const int port = dagger::listen("127.0.0.1");
+  std::atomic<bool> lost{false};
+  dagger::detail::Transport::Handlers handlers;
+  handlers.on_message = [](dagger::detail::ConnectionId, std::string, dagger::detail::Bytes) {};
+  handlers.on_lost = [&](dagger::detail::ConnectionId, const std::string&) { lost = true; };
+  dagger::detail::Transport rogue(handlers, 1 << 20);
+  auto id = rogue.connect("127.0.0.1", port);
+  dagger::detail::OutgoingMessage garbage;
+  garbage.header = "not a dagger message";
+  rogue.send(id, std::move(garbage));
+  for (int i = 0; i < 500 && !lost; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_TRUE(lost);
+  EXPECT_EQ(dagger::workers().size(), 2u);
+  EXPECT_EQ(dagger::collect(workers_only(), dagger::delayed(add1)(1)), 2);
+}
+
+int run_worker_by_hand(const std::string& cookie, int port, const char* executable = "/proc/self/exe") {
+  std::vector<std::string> args{executable, "--dagger-worker", "127.0.0.1:" + std::to_string(port)};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_strings{"DAGGER_COOKIE=" + cookie};
+  std::vector<char*> env;
+  for (auto& e : env_strings) env.push_back(e.data());
+  env.push_back(nullptr);
+  pid_t pid = 0;
+  if (::posix_spawn(&pid, executable, nullptr, nullptr, argv.data(), env.data()) != 0) return -1;
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(Distributed, AWrongCookieIsRefused) {
+  cluster_workers();
+  const int port = dagger::listen("127.0.0.1");
+  EXPECT_EQ(run_worker_by_hand("not-the-cookie", port), 1);
+  EXPECT_EQ(dagger::workers().size(), 2u);
+  EXPECT_EQ(dagger::collect(workers_only(), dagger::delayed(add1)(41)), 42);
+}
+
+
+#ifdef DAGGER_OTHER_EXECUTABLE
+TEST(Distributed, AnotherExecutableIsRefused) {
+  cluster_workers();
+  const int port = dagger::listen("127.0.0.1");
+  EXPECT_EQ(run_worker_by_hand(dagger::cluster_cookie(), port, DAGGER_OTHER_EXECUTABLE), 1);
+  EXPECT_EQ(dagger::workers().size(), 2u);
+}
+#endif
+
+// A worker that is sent a function its executable does not have drops the
+// connection: here the "driver" is a bare transport of this test.
+TEST(Distributed, AnUnknownFunctionIsRefusedByTheWorker) {
+  using namespace dagger::detail;
+  std::atomic<bool> hello{false}, lost{false};
+  Transport* self = nullptr;
+  Transport::Handlers handlers;
+  handlers.on_message = [&](ConnectionId from, std::string header, Bytes body) {
+    DecodedMessage m = decode_message(header, body.view());
+    if (!std::holds_alternative<Hello>(m.message)) return;
+    hello = true;
+    self->send(from, encode_message(m.request, Welcome{1}));
+    auto call = std::make_shared<WireWriter>();
+    call->u64(0x1234567);  // no invoker has this key
+    call->pod<std::uint32_t>(0);
+    call->string("forged");
+    call->u64(0);
+    self->send(from, encode_message(MessageType::run, 1, call));
+  };
+  handlers.on_lost = [&](ConnectionId, const std::string&) { lost = true; };
+  Transport fake_driver(handlers, 1 << 20);
+  self = &fake_driver;
+  const int port = fake_driver.listen("127.0.0.1", 0);
+  EXPECT_EQ(run_worker_by_hand("any", port), 1);
+  EXPECT_TRUE(hello);
+}
+
+TEST(Distributed, AKilledWorkerIsRecomputedElsewhere) {
+  auto& workers = cluster_workers();
+  std::vector<dagger::Thunk<int>> squares;
+  for (int i = 0; i < 40; ++i) squares.push_back(dagger::delayed(slow_square)(i));
+  auto sum = dagger::delayed([](const std::vector<int>& v) { return std::accumulate(v.begin(), v.end(), 0); })(squares);
+  std::thread killer([pid = workers[1]->pid()] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    ::kill(static_cast<pid_t>(pid), SIGKILL);
+  });
+  const auto start = std::chrono::steady_clock::now();
+  const int got = dagger::collect(workers_only(), sum);
+  killer.join();
+  EXPECT_EQ(got, 39 * 40 * 79 / 6);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
+  EXPECT_TRUE(workers[1]->lost());
+  EXPECT_EQ(dagger::workers().size(), 1u);
+}
+
+TEST(Distributed, LosingEveryWorkerIsWorkerLost) {
+  auto& workers = cluster_workers();
+  dagger::Context only_workers = workers_only();
+  for (dagger::WorkerProc* w : workers) ::kill(static_cast<pid_t>(w->pid()), SIGKILL);
+  for (dagger::WorkerProc* w : workers) {
+    for (int i = 0; i < 500 && !w->lost(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_TRUE(w->lost()) << w->name();
+  }
+  EXPECT_THROW(dagger::collect(only_workers, dagger::delayed(add1)(1)), dagger::WorkerLost);
+  // The driver's own processors still work.
+  EXPECT_EQ(dagger::collect(dagger::delayed(add1)(1)), 2);
+}
+
+
+// The fault test: in 20 runs of an array computation a random
+// worker is killed at a random time; every result is right, and no run
+// hangs.
+TEST(Distributed, TwentyRunsEachLosingARandomWorker) {
+  std::mt19937 random(2024);
+  const dagger::Context here(std::vector<dagger::Processor*>{&dagger::this_process()});
+  for (int run = 0; run < 20; ++run) {
+    auto workers = dagger::add_local_workers(2);
+    auto x = dagger::randn(dagger::Blocks(150, 150), 600, 600, dagger::Seed{static_cast<std::uint64_t>(run)});
+    auto work = dagger::sum(dagger::pow(x, 2) + dagger::matmul(x, dagger::transpose(x)));
+    const double expected = dagger::collect(here, work);
+    dagger::WorkerProc* victim = workers[random() % 2];
+    const auto delay = std::chrono::milliseconds(random() % 120);
+    std::thread killer([victim, delay] {
+      std::this_thread::sleep_for(delay);
+      ::kill(static_cast<pid_t>(victim->pid()), SIGKILL);
+    });
+    const auto start = std::chrono::steady_clock::now();
+    double got = 0;
+    try {
+      got = dagger::collect(dagger::Context({workers[0], workers[1]}), work);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "run " << run << ": " << e.what();
+    }
+    killer.join();
+    EXPECT_EQ(got, expected) << "run " << run;
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(60)) << "run " << run;
+    dagger::shutdown_workers();
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  dagger::init(argc, argv);
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
