@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: Release with assertions and the CUDA
-# module where nvcc exists (plus the benchmarks, built not run), then all
-# tests again without CUDA under AddressSanitizer + UndefinedBehaviorSanitizer,
-# then the scheduler and storage tests under ThreadSanitizer.
+# module where nvcc exists (plus the benchmarks, built not run), a short run
+# of the message decoder's fuzzer, then all tests again without CUDA under
+# AddressSanitizer + UndefinedBehaviorSanitizer, then the scheduler and
+# storage tests under ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -17,6 +18,9 @@ cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DDAGGER_BUILD_BENCH=ON >
 cmake --build build/release -j "$jobs"
 (cd build/release && ctest --output-on-failure -j "$jobs")
 
+echo "== Fuzzing the message decoder briefly (libFuzzer; scripts/fuzz.sh runs it longer)"
+scripts/fuzz.sh 20
+
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer (built without CUDA)"
 cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDAGGER_SANITIZE=address,undefined \
   -DDAGGER_CUDA=OFF >/dev/null
@@ -27,5 +31,7 @@ cmake --build build/asan -j "$jobs"
 echo "== ThreadSanitizer (scheduler and storage tests)"
 cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDAGGER_SANITIZE=thread \
   -DDAGGER_BUILD_EXAMPLES=OFF -DDAGGER_CUDA=OFF >/dev/null
-cmake --build build/tsan -j "$jobs"
+# Only the tests this configuration runs are built.
+cmake --build build/tsan -j "$jobs" --target test_value test_delayed test_scheduler test_failures \
+  test_large_graphs test_processors test_spill
 (cd build/tsan && ctest --output-on-failure -j "$jobs" -L "scheduler|storage")
