@@ -136,13 +136,20 @@ class WorkerServer {
   }
   void handle(std::uint64_t request, Get& m, const std::shared_ptr<Bytes>&) {
     ChunkPtr chunk = held({m.chunk}).front();
-    queue([this, request, chunk] {
+    auto send_value = [this, request, chunk] {
       hold_in_memory(*chunk);
       auto body = std::make_shared<WireWriter>();
       chunk->value.wire_save(*body);
       // Sent from the chunk's own buffer; the message keeps the chunk alive.
       transport_->send(driver_, encode_message(MessageType::value, request, std::move(body), chunk));
-    });
+    };
+    // A small value in memory is answered at once; a large or spilled one
+    // by the pool, so that the transport thread never waits on a disk.
+    if (chunk->bytes < (64u << 10) && chunk->store_entry == nullptr) {
+      send_value();
+    } else {
+      queue(std::move(send_value));
+    }
   }
   void handle(std::uint64_t, Release& m, const std::shared_ptr<Bytes>&) {
     std::vector<ChunkPtr> released;
