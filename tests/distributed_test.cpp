@@ -20,6 +20,7 @@
 
 #include "dagger/array.hpp"
 #include "dagger/dagger.hpp"
+#include "stand_in_device.hpp"
 #include "transport/messages.hpp"
 #include "transport/transport.hpp"
 
@@ -41,6 +42,13 @@ int fails_on_seven(int v) {
   if (v == 7) throw std::runtime_error("seven is not allowed");
   return v;
 }
+dagger::Block block_ramp(std::int64_t n) {
+  dagger::Block b = dagger::Block::make(dagger::DType::f64, n, 1);
+  std::iota(b.mutable_data<double>(), b.mutable_data<double>() + n, 0.0);
+  return b;
+}
+dagger::Block same_block(const dagger::Block& b) { return b; }
+double block_total(const dagger::Block& b) { return std::accumulate(b.data<double>(), b.data<double>() + b.size(), 0.0); }
 int slow_square(int v) {
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   return v * v;
@@ -243,6 +251,24 @@ TEST(Distributed, AMalformedMessageDropsOnlyItsConnection) {
   EXPECT_TRUE(lost);
   EXPECT_EQ(dagger::workers().size(), 2u);
   EXPECT_EQ(dagger::collect(workers_only(), dagger::delayed(add1)(1)), 2);
+}
+
+
+// A chunk in a GPU's memory reaches a worker through the driver's host
+// memory (UCX here has no CUDA transport). The GPU is a stand-in whose
+// device memory is host memory: the moves run for real, no kernel does.
+TEST(Distributed, ADeviceChunkReachesAWorkerThroughHostMemory) {
+  cluster_workers();
+  auto& gpu = dagger::add_processor(std::make_unique<dagger::CudaProc>(
+      dagger::this_process(), dagger::testing::h100(0),
+      std::make_unique<dagger::testing::StandInAllocator>(std::size_t{1} << 28, "CudaProc 0 (stand-in H100)")));
+  auto host = dagger::compute(dagger::Context({&dagger::this_process()}), dagger::delayed(block_ramp)(1000));
+  auto on_device = dagger::compute(
+      dagger::Context({&gpu}),
+      dagger::delayed(dagger::versions(dagger::impl(dagger::ProcKind::cpu(), same_block),
+                                       dagger::impl(dagger::ProcKind::cuda(), same_block)))(host));
+  ASSERT_EQ(on_device.space().kind(), dagger::ProcKind::cuda());
+  EXPECT_DOUBLE_EQ(dagger::collect(workers_only(), dagger::delayed(block_total)(on_device)), 999.0 * 1000 / 2);
 }
 
 int run_worker_by_hand(const std::string& cookie, int port, const char* executable = "/proc/self/exe") {
