@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Builds the message decoder's libFuzzer target with clang and runs it for a
+# while (default 30 s) over the corpus kept in tests/fuzz/corpus; new inputs
+# it finds go to build/fuzz/corpus (copy interesting ones into the repo).
+# Usage: scripts/fuzz.sh [seconds] (after a Release build in build/release)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-30}
+clangxx=$(command -v clang++ || command -v clang++-14 || true)
+[[ -n $clangxx ]] || { echo "fuzz: clang++ not found (scripts/setup.sh installs it)" >&2; exit 1; }
+out=build/fuzz
+mkdir -p "$out/corpus"
+# The decoder's sources are built into the fuzzer with coverage; the rest
+# comes from the Release library.
+"$clangxx" -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+  -Iinclude -Isrc -I/usr/include/eigen3 \
+  tests/fuzz/message_fuzzer.cpp src/transport/messages.cpp src/transport/wire_tables.cpp src/array/block_wire.cpp \
+  -Lbuild/release/src -ldagger -Wl,-rpath,"$PWD/build/release/src" -ldl \
+  -o "$out/message_fuzzer"
+ASAN_OPTIONS=detect_leaks=0 "$out/message_fuzzer" -max_total_time="$seconds" -max_len=4096 -rss_limit_mb=1024 \
+  -timeout=5 "$out/corpus" tests/fuzz/corpus
