@@ -205,9 +205,9 @@ void Cluster::admit(WorkerLink& link, std::uint64_t request, const Hello& hello)
   }
   auto proc = std::make_unique<WorkerProc>(link, index, hello.pid, hello.host, static_cast<int>(hello.threads));
   WorkerProc* worker = proc.get();
+  link.proc = worker;  // before other threads can see its processors
   add_processor(std::move(proc));
   for (std::uint32_t t = 0; t < hello.threads; ++t) add_processor(std::make_unique<WorkerThreadProc>(*worker, static_cast<int>(t)));
-  link.proc = worker;
   transport_->send(link.connection(), encode_message(request, Welcome{index}));
   {
     std::lock_guard lock(mutex_);
