@@ -11,6 +11,8 @@ jobs=$(nproc)
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+# UCX keeps a few allocations of its own for the life of a process.
+export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 
 echo "== Release (assertions on)"
