@@ -636,17 +636,14 @@ int Run::choose_slot(Record& record) {
 void Run::fail(int slot, std::uint32_t task, std::exception_ptr error) {
   const ThunkNode& node = *records_[task].node;
   std::string message = "unknown exception";
+  bool worker_lost = false;  // not the thunk's fault: run_graph computes it again elsewhere
   try {
     std::rethrow_exception(error);
+  } catch (const WorkerLost& e) {
+    worker_lost = true;
+    message = e.what();
   } catch (const std::exception& e) {
     message = e.what();
-  } catch (...) {
-  }
-  bool worker_lost = false;
-  try {
-    std::rethrow_exception(error);
-  } catch (const WorkerLost&) {
-    worker_lost = true;  // not the thunk's fault: run_graph computes it again elsewhere
   } catch (...) {
   }
   {

@@ -144,19 +144,29 @@ int Cluster::port() const {
   return port_;
 }
 
+WorkerLink* Cluster::link_of(ConnectionId id) {
+  std::lock_guard lock(mutex_);
+  for (auto& l : links_) {
+    if (l->connection() == id) return l.get();
+  }
+  return nullptr;
+}
+
+std::vector<WorkerProc*> Cluster::live_locked() const {
+  std::vector<WorkerProc*> out;
+  for (WorkerProc* w : workers_) {
+    if (!w->lost()) out.push_back(w);
+  }
+  return out;
+}
+
 void Cluster::on_accept(ConnectionId id) {
   std::lock_guard lock(mutex_);
   links_.push_back(std::make_unique<WorkerLink>(*transport_, id));
 }
 
 void Cluster::on_message(ConnectionId id, std::string header, Bytes body) {
-  WorkerLink* link = nullptr;
-  {
-    std::lock_guard lock(mutex_);
-    for (auto& l : links_) {
-      if (l->connection() == id) link = l.get();
-    }
-  }
+  WorkerLink* link = link_of(id);
   if (link == nullptr || link->lost()) return;
   try {
     if (link->proc == nullptr) {
@@ -223,45 +233,25 @@ void Cluster::refuse(WorkerLink& link, const std::string& why) {
 }
 
 void Cluster::on_lost(ConnectionId id, const std::string& why) {
-  WorkerLink* link = nullptr;
-  {
-    std::lock_guard lock(mutex_);
-    for (auto& l : links_) {
-      if (l->connection() == id) link = l.get();
-    }
-  }
+  WorkerLink* link = link_of(id);
   if (link == nullptr || link->lost()) return;
   if (link->proc != nullptr && !shutting_down_) std::cerr << "dagger: lost " << link->name() << ": " << why << "\n";
   link->lose(why);
   joined_.notify_all();
 }
 
-std::size_t Cluster::joined_count() const {
-  std::size_t n = 0;
-  for (WorkerProc* w : workers_) n += w->lost() ? 0 : 1;
-  return n;
-}
-
 std::vector<WorkerProc*> Cluster::wait_for(std::size_t n, std::chrono::seconds timeout) {
   std::unique_lock lock(mutex_);
-  if (!joined_.wait_for(lock, timeout, [&] { return joined_count() >= n; })) {
-    throw Error("only " + std::to_string(joined_count()) + " of " + std::to_string(n) + " workers joined within " +
-                std::to_string(timeout.count()) + " s");
+  if (!joined_.wait_for(lock, timeout, [&] { return live_locked().size() >= n; })) {
+    throw Error("only " + std::to_string(live_locked().size()) + " of " + std::to_string(n) +
+                " workers joined within " + std::to_string(timeout.count()) + " s");
   }
-  std::vector<WorkerProc*> out;
-  for (WorkerProc* w : workers_) {
-    if (!w->lost()) out.push_back(w);
-  }
-  return out;
+  return live_locked();
 }
 
 std::vector<WorkerProc*> Cluster::live_workers() {
   std::lock_guard lock(mutex_);
-  std::vector<WorkerProc*> out;
-  for (WorkerProc* w : workers_) {
-    if (!w->lost()) out.push_back(w);
-  }
-  return out;
+  return live_locked();
 }
 
 std::vector<WorkerProc*> Cluster::add_local(int n) {

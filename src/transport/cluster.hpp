@@ -33,7 +33,8 @@ class Cluster {
   void on_lost(ConnectionId id, const std::string& why);
   void admit(WorkerLink& link, std::uint64_t request, const Hello& hello);
   void refuse(WorkerLink& link, const std::string& why);
-  std::size_t joined_count() const;
+  WorkerLink* link_of(ConnectionId id);
+  std::vector<WorkerProc*> live_locked() const;  // with mutex_ held
 
   std::string cookie_;
   std::unique_ptr<Transport> transport_;

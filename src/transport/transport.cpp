@@ -196,11 +196,8 @@ class Transport::Impl {
     auto it = connections_.find(to);
     if (it == connections_.end()) return;  // already lost: its owner was told
     auto* state = new SendState{this, to, message, {}};
-    std::size_t total = 0;
     for (auto part : message->body) {
-      if (part.empty()) continue;
-      state->iov.push_back({const_cast<std::byte*>(part.data()), part.size()});
-      total += part.size();
+      if (!part.empty()) state->iov.push_back({const_cast<std::byte*>(part.data()), part.size()});
     }
     ucp_request_param_t rp{};
     rp.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK | UCP_OP_ATTR_FIELD_USER_DATA | UCP_OP_ATTR_FIELD_FLAGS |
@@ -209,7 +206,6 @@ class Transport::Impl {
     rp.datatype = state->iov.empty() ? ucp_dt_make_contig(1) : static_cast<ucp_datatype_t>(UCP_DATATYPE_IOV);
     rp.cb.send = &Impl::on_send_done;
     rp.user_data = state;
-    (void)total;
     ucs_status_ptr_t request =
         ucp_am_send_nbx(it->second, kAmId, message->header.data(), message->header.size(),
                         state->iov.empty() ? nullptr : state->iov.data(), state->iov.size(), &rp);
