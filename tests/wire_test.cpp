@@ -3,6 +3,7 @@
 #include <cereal/types/vector.hpp>
 #include <gtest/gtest.h>
 
+#include <future>
 #include <map>
 #include <optional>
 #include <string>
@@ -11,7 +12,9 @@
 
 #include "dagger/array.hpp"
 #include "dagger/dagger.hpp"
+#include "dagger/detail/wire_adopt.hpp"
 #include "transport/messages.hpp"
+#include "transport/transport.hpp"
 
 namespace {
 
@@ -142,3 +145,86 @@ TEST(Wire, UnknownInvokersAreRejected) {
 }
 
 }  // namespace
+
+// A body of a small part and a large one crosses a real UCX connection on
+// loopback as one contiguous range (the small part in the header), arrives
+// with its bulk page aligned, and a block read from it keeps the received
+// buffer instead of copying it.
+TEST(Wire, AReceivedBlockKeepsTheMessageBuffer) {
+  using namespace dagger::detail;
+  dagger::Block sent = dagger::Block::make(dagger::DType::f32, 1024, 700);  // 2.8 MB
+  for (std::int64_t i = 0; i < sent.size(); ++i) sent.mutable_data<float>()[i] = static_cast<float>(i % 977);
+
+  std::promise<std::pair<std::string, Bytes>> arrived;
+  Transport::Handlers receiver_handlers;
+  receiver_handlers.on_message = [&](ConnectionId, std::string header, Bytes body) {
+    arrived.set_value({std::move(header), std::move(body)});
+  };
+  receiver_handlers.on_lost = [](ConnectionId, const std::string&) {};
+  Transport receiver(receiver_handlers, std::size_t{1} << 30);
+  const int port = receiver.listen("127.0.0.1", 0);
+  Transport::Handlers sender_handlers;
+  sender_handlers.on_message = [](ConnectionId, std::string, Bytes) {};
+  sender_handlers.on_lost = [](ConnectionId, const std::string&) {};
+  Transport sender(sender_handlers, std::size_t{1} << 30);
+  const ConnectionId to = sender.connect("127.0.0.1", port);
+  auto body = std::make_shared<WireWriter>();
+  Value::make<dagger::Block>(sent).wire_save(*body);
+  sender.send(to, encode_message(MessageType::value, 42, body, std::make_shared<dagger::Block>(sent)));
+
+  auto future = arrived.get_future();
+  ASSERT_EQ(future.wait_for(std::chrono::seconds(20)), std::future_status::ready);
+  auto [header, received] = future.get();
+  DecodedMessage m = decode_message(header, received.view());
+  EXPECT_EQ(m.request, 42u);
+  const auto& reply = std::get<ValueReply>(m.message);
+  ASSERT_EQ(reply.value.size(), body->size());
+  EXPECT_EQ(std::memcmp(reply.value.data(), body->flat().data(), body->size()), 0);
+
+  dagger::Block copied, kept;
+  {
+    WireReader in(reply.value);
+    copied = Value::wire_load(in).get<dagger::Block>();  // no received buffer in scope: a copy
+  }
+  {
+    ReceivedBuffer scope(received.data, received.view());
+    WireReader in(reply.value);
+    kept = Value::wire_load(in).get<dagger::Block>();
+  }
+  const std::byte* begin = received.data.get();
+  EXPECT_TRUE(kept.buffer.get() > begin && kept.buffer.get() < begin + received.size);
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(kept.buffer.get()) % 4096, 0u);
+  EXPECT_TRUE(copied.buffer.get() < begin || copied.buffer.get() >= begin + received.size);
+  for (const dagger::Block* b : {&copied, &kept}) {
+    ASSERT_EQ(b->rows, 1024);
+    ASSERT_EQ(b->cols, 700);
+    EXPECT_EQ(std::memcmp(b->buffer.get(), sent.buffer.get(), sent.bytes()), 0);
+  }
+  // The block outlives the message it came in.
+  received = Bytes{};
+  EXPECT_EQ(kept.data<float>()[976], 976.0f);
+}
+
+// Shares are given only for what lies in the scope's buffer, aligned, and
+// large enough.
+TEST(Wire, OnlyAlignedLargePayloadsInTheScopeAreShared) {
+  using dagger::detail::ReceivedBuffer;
+  constexpr std::size_t kBytes = 1 << 20;
+  std::shared_ptr<std::byte[]> owner(static_cast<std::byte*>(::operator new(kBytes, std::align_val_t{64})),
+                                     [](std::byte* p) { ::operator delete(p, std::align_val_t{64}); });
+  std::span<const std::byte> all(owner.get(), kBytes);
+  EXPECT_EQ(ReceivedBuffer::share(all), nullptr);  // no scope
+  ReceivedBuffer scope(owner, all);
+  EXPECT_EQ(ReceivedBuffer::share(all).get(), owner.get());
+  EXPECT_EQ(ReceivedBuffer::share(all.subspan(64, kBytes - 64)).get(), owner.get() + 64);
+  EXPECT_EQ(ReceivedBuffer::share(all.subspan(8, kBytes - 64)), nullptr);       // misaligned
+  EXPECT_EQ(ReceivedBuffer::share(all.subspan(0, 4096)), nullptr);              // too small a part
+  std::vector<std::byte> elsewhere(kBytes);
+  EXPECT_EQ(ReceivedBuffer::share(std::span<const std::byte>(elsewhere)), nullptr);  // outside
+  const long before = owner.use_count();
+  {
+    auto share = ReceivedBuffer::share(all);
+    EXPECT_EQ(owner.use_count(), before + 1);
+  }
+  EXPECT_EQ(owner.use_count(), before);
+}

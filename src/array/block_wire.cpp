@@ -7,6 +7,7 @@
 #include "dagger/array/block.hpp"
 #include "dagger/array/sparse.hpp"
 #include "dagger/detail/wire.hpp"
+#include "dagger/detail/wire_adopt.hpp"
 
 namespace dagger {
 namespace {
@@ -62,6 +63,15 @@ void dagger_wire_load(Block& b, detail::WireReader& in) {
   if (payload.size() != expected) {
     throw detail::ProtocolError("a " + std::to_string(s.rows) + " x " + std::to_string(s.cols) + " " +
                                 to_string(s.dtype) + " block sent with " + std::to_string(payload.size()) + " bytes");
+  }
+  // A payload in a received message's buffer becomes the block's own buffer.
+  if (std::shared_ptr<std::byte[]> shared = detail::ReceivedBuffer::share(payload)) {
+    b = Block{};
+    b.dtype = s.dtype;
+    b.rows = s.rows;
+    b.cols = s.cols;
+    b.buffer = std::move(shared);
+    return;
   }
   b = Block::make(s.dtype, s.rows, s.cols);
   if (expected > 0) std::memcpy(b.buffer.get(), payload.data(), expected);

@@ -242,6 +242,16 @@ void ChunkStore::hold(ChunkData& chunk) {
   chunk.store_entry->held = true;
 }
 
+bool ChunkStore::hold_if_resident(ChunkData& chunk) {
+  StoreEntry& e = *chunk.store_entry;
+  std::lock_guard lock(mutex_);
+  if (e.state != StoreEntry::State::resident && e.state != StoreEntry::State::writing) return false;
+  ++e.pins;
+  lru_remove(e);
+  e.held = true;
+  return true;
+}
+
 void hold_in_memory_slow(ChunkData& chunk) { chunk_store().hold(chunk); }
 void pin_slow(ChunkData& chunk) { chunk_store().pin(chunk); }
 void unpin_slow(ChunkData& chunk) { chunk_store().unpin(chunk); }

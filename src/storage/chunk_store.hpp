@@ -53,6 +53,7 @@ class ChunkStore {
   void pin(ChunkData& chunk);     // reloads if spilled; throws Error if the file is lost
   void unpin(ChunkData& chunk);
   void hold(ChunkData& chunk);    // pin for good
+  bool hold_if_resident(ChunkData& chunk);  // hold, unless that needs a read from disk
 
   // Resident bytes above 80% of the limit: time to prefer tasks that free memory.
   bool under_pressure() const;

@@ -4,6 +4,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <ucp/api/ucp.h>
 
@@ -15,6 +16,7 @@
 #include <future>
 #include <iostream>
 #include <mutex>
+#include <new>
 #include <thread>
 #include <unordered_map>
 
@@ -24,6 +26,35 @@ namespace dagger::detail {
 namespace {
 
 constexpr unsigned kAmId = 0;
+
+// The active message's header is the message's header and then the body's
+// small leading parts: [u16 header size][header][prefix].
+constexpr std::size_t kMaxPrefix = 1024;
+// A body's last part at least this large is sent alone, contiguous.
+constexpr std::size_t kContiguousBulk = 64 * 1024;
+// Bodies this large are received into their own mapping, page aligned.
+constexpr std::size_t kMappedBody = 1 << 20;
+
+// Memory for a received body of `prefix` + `bulk` bytes, placed so that the
+// bulk starts on a 64-byte boundary (a page for large bodies, mapped with
+// huge pages where offered, like Block buffers): a block read from it can
+// keep it as its own buffer.
+std::shared_ptr<std::byte[]> allocate_body(std::size_t prefix, std::size_t bulk) {
+  const std::size_t total = prefix + bulk;
+  if (total >= kMappedBody) {
+    const std::size_t pad = (4096 - prefix % 4096) % 4096;
+    const std::size_t mapped = pad + total;
+    void* p = ::mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    ::madvise(p, mapped, MADV_HUGEPAGE);
+    std::shared_ptr<std::byte[]> owner(static_cast<std::byte*>(p), [mapped](std::byte* q) { ::munmap(q, mapped); });
+    return std::shared_ptr<std::byte[]>(owner, owner.get() + pad);
+  }
+  const std::size_t pad = (64 - prefix % 64) % 64;
+  std::shared_ptr<std::byte[]> owner(static_cast<std::byte*>(::operator new(pad + total + 1, std::align_val_t{64})),
+                                     [](std::byte* q) { ::operator delete(q, std::align_val_t{64}); });
+  return std::shared_ptr<std::byte[]>(owner, owner.get() + pad);
+}
 
 [[noreturn]] void throw_ucx(const char* call, ucs_status_t status) {
   throw Error(std::string("UCX: ") + call + " failed: " + ucs_status_string(status));
@@ -158,6 +189,7 @@ class Transport::Impl {
     Impl* impl;
     ConnectionId to;
     std::shared_ptr<OutgoingMessage> message;
+    std::string am_header;  // UCX reads it until the send completes
     std::vector<ucp_dt_iov_t> iov;
   };
   struct ReceiveState {
@@ -195,20 +227,48 @@ class Transport::Impl {
   void start_send(ConnectionId to, const std::shared_ptr<OutgoingMessage>& message) {
     auto it = connections_.find(to);
     if (it == connections_.end()) return;  // already lost: its owner was told
-    auto* state = new SendState{this, to, message, {}};
+    auto* state = new SendState{this, to, message, {}, {}};
+    std::vector<std::span<const std::byte>> parts;
     for (auto part : message->body) {
-      if (!part.empty()) state->iov.push_back({const_cast<std::byte*>(part.data()), part.size()});
+      if (!part.empty()) parts.push_back(part);
+    }
+    // Small leading parts before one large last part go in the header.
+    std::size_t leading = 0, leading_bytes = 0;
+    if (parts.size() >= 2 && parts.back().size() >= kContiguousBulk) {
+      for (std::size_t i = 0; i + 1 < parts.size(); ++i) leading_bytes += parts[i].size();
+      if (leading_bytes <= kMaxPrefix) leading = parts.size() - 1;
+    }
+    const auto header_size = static_cast<std::uint16_t>(message->header.size());
+    state->am_header.reserve(2 + header_size + leading_bytes);
+    state->am_header.append(reinterpret_cast<const char*>(&header_size), 2);
+    state->am_header.append(message->header);
+    for (std::size_t i = 0; i < leading; ++i) {
+      state->am_header.append(reinterpret_cast<const char*>(parts[i].data()), parts[i].size());
+    }
+    for (std::size_t i = leading; i < parts.size(); ++i) {
+      state->iov.push_back({const_cast<std::byte*>(parts[i].data()), parts[i].size()});
     }
     ucp_request_param_t rp{};
     rp.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK | UCP_OP_ATTR_FIELD_USER_DATA | UCP_OP_ATTR_FIELD_FLAGS |
                       UCP_OP_ATTR_FIELD_DATATYPE;
     rp.flags = UCP_AM_SEND_FLAG_REPLY;
-    rp.datatype = state->iov.empty() ? ucp_dt_make_contig(1) : static_cast<ucp_datatype_t>(UCP_DATATYPE_IOV);
     rp.cb.send = &Impl::on_send_done;
     rp.user_data = state;
+    const void* data = nullptr;
+    std::size_t count = 0;
+    if (state->iov.size() == 1) {
+      rp.datatype = ucp_dt_make_contig(1);
+      data = state->iov.front().buffer;
+      count = state->iov.front().length;
+    } else if (state->iov.size() > 1) {
+      rp.datatype = static_cast<ucp_datatype_t>(UCP_DATATYPE_IOV);
+      data = state->iov.data();
+      count = state->iov.size();
+    } else {
+      rp.datatype = ucp_dt_make_contig(1);
+    }
     ucs_status_ptr_t request =
-        ucp_am_send_nbx(it->second, kAmId, message->header.data(), message->header.size(),
-                        state->iov.empty() ? nullptr : state->iov.data(), state->iov.size(), &rp);
+        ucp_am_send_nbx(it->second, kAmId, state->am_header.data(), state->am_header.size(), data, count, &rp);
     if (request == nullptr) {
       delete state;
     } else if (UCS_PTR_IS_ERR(request)) {
@@ -233,16 +293,23 @@ class Transport::Impl {
       std::cerr << "dagger: dropped a message from an unknown endpoint\n";
       return UCS_OK;
     }
-    if (header_length > kMaxHeader || length > self->max_body_) {
+    const auto* am_header = static_cast<const char*>(header);
+    std::uint16_t header_size = 0;
+    if (header_length >= 2) std::memcpy(&header_size, am_header, 2);
+    const std::size_t prefix = header_length >= 2u + header_size ? header_length - 2 - header_size : 0;
+    if (header_length < 2u + header_size || header_size > kMaxHeader || prefix > kMaxPrefix ||
+        length > self->max_body_ || prefix + length > self->max_body_) {
       std::cerr << "dagger: dropped connection " << from << ": a message of " << header_length << " + " << length
                 << " bytes exceeds the limits\n";
       self->drop(from, "sent an oversized message");
       return UCS_OK;
     }
-    auto* state = new ReceiveState{self, from, std::string(static_cast<const char*>(header), header_length),
-                                   Bytes{std::unique_ptr<std::byte[]>(new std::byte[length > 0 ? length : 1]), length}};
+    auto* state = new ReceiveState{self, from, std::string(am_header + 2, header_size),
+                                   Bytes{allocate_body(prefix, length), prefix + length}};
+    std::memcpy(state->body.data.get(), am_header + 2 + header_size, prefix);
+    std::byte* bulk = state->body.data.get() + prefix;
     if ((param->recv_attr & UCP_AM_RECV_ATTR_FLAG_RNDV) == 0) {
-      if (length > 0) std::memcpy(state->body.data.get(), data, length);
+      if (length > 0) std::memcpy(bulk, data, length);
       self->deliver(state);
       return UCS_OK;
     }
@@ -251,7 +318,7 @@ class Transport::Impl {
     rp.datatype = ucp_dt_make_contig(1);
     rp.cb.recv_am = &Impl::on_receive_done;
     rp.user_data = state;
-    ucs_status_ptr_t request = ucp_am_recv_data_nbx(self->worker_, data, state->body.data.get(), length, &rp);
+    ucs_status_ptr_t request = ucp_am_recv_data_nbx(self->worker_, data, bulk, length, &rp);
     if (request == nullptr) {
       self->deliver(state);
     } else if (UCS_PTR_IS_ERR(request)) {

@@ -9,6 +9,11 @@
 // Endpoints use UCX's peer error handling, so a peer that dies is reported
 // (as `on_lost`) instead of leaving requests hanging. With it, UCX 1.13 uses
 // its tcp transport even between processes of one host.
+//
+// A body whose bulk is one large range after a few small ones travels as
+// that range alone, contiguous, with the small ones in the active message's
+// header: UCX's rendezvous over tcp moves a contiguous buffer about 1.5x
+// faster than an io vector (ucx_perftest -D contig against -D iov).
 #pragma once
 
 #include <cstddef>
@@ -23,9 +28,12 @@ namespace dagger::detail {
 
 using ConnectionId = std::uint64_t;
 
-// A received message body, in memory the receiver owns.
+// A received message body, in memory the receiver owns. Its bulk (the last
+// large range the sender gave) starts on a 64-byte boundary, a page boundary
+// when it is at least 1 MiB, so a value read from it may keep a share of the
+// buffer instead of copying it (see detail/wire_adopt.hpp).
 struct Bytes {
-  std::unique_ptr<std::byte[]> data;
+  std::shared_ptr<std::byte[]> data;
   std::size_t size = 0;
   std::span<const std::byte> view() const { return {data.get(), size}; }
 };

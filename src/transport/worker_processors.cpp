@@ -2,6 +2,7 @@
 // running thunks there, and moving chunks between processes.
 #include <string>
 
+#include "dagger/detail/wire_adopt.hpp"
 #include "dagger/errors.hpp"
 #include "processors/remote.hpp"
 #include "transport/cluster.hpp"
@@ -59,6 +60,7 @@ Value fetch(const Value& value) {
   DecodedMessage m = reply.decode();
   const auto* v = std::get_if<ValueReply>(&m.message);
   if (v == nullptr) throw ProtocolError(remote.chunk->link->name() + " answered a fetch with another message");
+  ReceivedBuffer received(reply.body.data, reply.body.view());  // a block keeps it: no copy
   WireReader in(v->value);
   Value out = Value::wire_load(in);
   in.expect_end();

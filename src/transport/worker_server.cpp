@@ -13,6 +13,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "dagger/detail/wire_adopt.hpp"
 #include "dagger/errors.hpp"
 #include "dagger/processor.hpp"
 #include "storage/chunk_store.hpp"
@@ -126,6 +127,7 @@ class WorkerServer {
   }
   void handle(std::uint64_t request, Put& m, const std::shared_ptr<Bytes>& body) {
     queue([this, request, m, body] {
+      ReceivedBuffer received(body->data, body->view());  // a block keeps it: no copy
       WireReader in(m.value);
       Value value = Value::wire_load(in);  // ProtocolError propagates to the pool: the connection is dropped
       in.expect_end();
@@ -137,18 +139,21 @@ class WorkerServer {
   void handle(std::uint64_t request, Get& m, const std::shared_ptr<Bytes>&) {
     ChunkPtr chunk = held({m.chunk}).front();
     auto send_value = [this, request, chunk] {
-      hold_in_memory(*chunk);
       auto body = std::make_shared<WireWriter>();
       chunk->value.wire_save(*body);
       // Sent from the chunk's own buffer; the message keeps the chunk alive.
       transport_->send(driver_, encode_message(MessageType::value, request, std::move(body), chunk));
     };
-    // A small value in memory is answered at once; a large or spilled one
-    // by the pool, so that the transport thread never waits on a disk.
-    if (chunk->bytes < (64u << 10) && chunk->store_entry == nullptr) {
+    // A value in memory is answered at once (sending it copies nothing); a
+    // spilled one by the pool, so that the transport thread never waits on
+    // a disk. Either way it stays in memory from now on.
+    if (chunk->store_entry == nullptr || chunk_store().hold_if_resident(*chunk)) {
       send_value();
     } else {
-      queue(std::move(send_value));
+      queue([chunk, send_value] {
+        hold_in_memory(*chunk);
+        send_value();
+      });
     }
   }
   void handle(std::uint64_t, Release& m, const std::shared_ptr<Bytes>&) {
