@@ -14,7 +14,7 @@ mkdir -p "$out/corpus"
 # comes from the Release library.
 "$clangxx" -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -Iinclude -Isrc -I/usr/include/eigen3 \
-  tests/fuzz/message_fuzzer.cpp src/transport/messages.cpp src/transport/wire_tables.cpp src/array/block_wire.cpp src/transport/wire_adopt.cpp \
+  tests/fuzz/message_fuzzer.cpp src/transport/messages.cpp src/transport/wire_tables.cpp src/array/block_wire.cpp src/transport/wire_adopt.cpp src/transport/batch.cpp \
   -Lbuild/release/src -ldagger -Wl,-rpath,"$PWD/build/release/src" -ldl \
   -o "$out/message_fuzzer"
 ASAN_OPTIONS=detect_leaks=0 "$out/message_fuzzer" -max_total_time="$seconds" -max_len=4096 -rss_limit_mb=1024 \

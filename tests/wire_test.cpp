@@ -3,7 +3,9 @@
 #include <cereal/types/vector.hpp>
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <future>
+#include <mutex>
 #include <map>
 #include <optional>
 #include <string>
@@ -13,6 +15,7 @@
 #include "dagger/array.hpp"
 #include "dagger/dagger.hpp"
 #include "dagger/detail/wire_adopt.hpp"
+#include "transport/batch.hpp"
 #include "transport/messages.hpp"
 #include "transport/transport.hpp"
 
@@ -227,4 +230,81 @@ TEST(Wire, OnlyAlignedLargePayloadsInTheScopeAreShared) {
     EXPECT_EQ(owner.use_count(), before + 1);
   }
   EXPECT_EQ(owner.use_count(), before);
+}
+
+// Small messages queued together travel as batches; large ones between them
+// go alone. Whatever the mix, each connection delivers them whole and in
+// the order they were sent.
+TEST(Wire, MessagesArriveWholeAndInOrderThroughBatches) {
+  using namespace dagger::detail;
+  constexpr std::uint64_t kMessages = 3000;
+  auto body_of = [](std::uint64_t i) {
+    // Mostly small, every 97th over the batching limit, every 501st large.
+    const std::size_t size = i % 501 == 0 ? 200000 : i % 97 == 0 ? 9000 : i % 13;
+    std::vector<std::byte> bytes(size);
+    for (std::size_t k = 0; k < size; ++k) bytes[k] = static_cast<std::byte>((i * 31 + k) & 0xff);
+    return bytes;
+  };
+  std::mutex mutex;
+  std::condition_variable all_in;
+  std::uint64_t next = 0;
+  bool wrong = false;
+  Transport::Handlers receiver_handlers;
+  receiver_handlers.on_message = [&](ConnectionId, std::string header, Bytes body) {
+    const MessageHeader h = decode_header(header);
+    const std::vector<std::byte> expected = body_of(h.request);
+    std::lock_guard lock(mutex);
+    wrong = wrong || h.request != next || body.size != expected.size() ||
+            (body.size > 0 && std::memcmp(body.data.get(), expected.data(), body.size) != 0);
+    ++next;
+    all_in.notify_all();
+  };
+  receiver_handlers.on_lost = [](ConnectionId, const std::string&) {};
+  Transport receiver(receiver_handlers, std::size_t{1} << 30);
+  const int port = receiver.listen("127.0.0.1", 0);
+  Transport::Handlers sender_handlers;
+  sender_handlers.on_message = [](ConnectionId, std::string, Bytes) {};
+  sender_handlers.on_lost = [](ConnectionId, const std::string&) {};
+  Transport sender(sender_handlers, std::size_t{1} << 30);
+  const ConnectionId to = sender.connect("127.0.0.1", port);
+  for (std::uint64_t i = 0; i < kMessages; ++i) {
+    auto bytes = std::make_shared<std::vector<std::byte>>(body_of(i));
+    OutgoingMessage m;
+    m.header = encode_header(MessageType::release, i);
+    m.body.emplace_back(bytes->data(), bytes->size());
+    m.keep_alive = bytes;
+    sender.send(to, std::move(m));
+  }
+  std::unique_lock lock(mutex);
+  ASSERT_TRUE(all_in.wait_for(lock, std::chrono::seconds(30), [&] { return next == kMessages; })) << next;
+  EXPECT_FALSE(wrong);
+}
+
+TEST(Wire, BatchesSplitIntoTheirMessagesAndBrokenOnesAreRefused) {
+  using namespace dagger::detail;
+  std::vector<std::byte> batch;
+  const std::string small(5, 'x');
+  const std::vector<std::span<const std::byte>> body{std::as_bytes(std::span(small)), {}};
+  append_frame(batch, encode_header(MessageType::get, 1), body);
+  append_frame(batch, encode_header(MessageType::stats, 2), {});
+  std::vector<BatchedMessage> out;
+  ASSERT_TRUE(split_batch(batch, out));
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(decode_header(out[0].header).request, 1u);
+  EXPECT_EQ(out[0].body.size(), 5u);
+  EXPECT_EQ(decode_header(out[1].header).type, MessageType::stats);
+  EXPECT_TRUE(out[1].body.empty());
+  // Every cut inside a frame, an empty batch, a zero-length header and a
+  // body longer than what follows are refused.
+  for (std::size_t cut = 0; cut < batch.size(); ++cut) {
+    if (cut == kFrameHead + 13 + 5) continue;  // between the two frames: a valid batch of one
+    std::vector<BatchedMessage> partial;
+    EXPECT_FALSE(split_batch(std::span(batch).first(cut), partial)) << cut;
+  }
+  std::vector<std::byte> zero_header(kFrameHead, std::byte{0});
+  EXPECT_FALSE(split_batch(zero_header, out));
+  std::vector<std::byte> too_long = batch;
+  const std::uint64_t huge = ~std::uint64_t{0};
+  std::memcpy(too_long.data() + 2, &huge, 8);
+  EXPECT_FALSE(split_batch(too_long, out));
 }

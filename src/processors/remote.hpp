@@ -3,6 +3,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
 #include <vector>
 
 #include "dagger/chunk.hpp"
@@ -14,11 +17,22 @@ namespace dagger::detail {
 // True for a processor of a worker process, and for a worker's memory.
 bool in_worker(const Processor& p);
 bool is_worker_memory(const MemorySpace& space);
-// Runs `node`'s version `version` on worker processor `p`; every input
-// already lives in that worker's memory. The result stays there. Throws
-// WorkerLost when the worker is lost, RemoteError when the function threw.
-ChunkPtr run_in_worker(const Processor& p, const ThunkNode& node, std::size_t version,
-                       const std::vector<const ChunkPtr*>& inputs);
+// What a call to a worker ended in: its result, which stays in the worker,
+// and how long it ran there; or the exception: WorkerLost when the worker
+// is lost, RemoteError when the function threw, ProtocolError for a reply
+// that makes no sense.
+struct RemoteOutcome {
+  ChunkPtr result;
+  std::int64_t run_ns = 0;
+  std::exception_ptr error;
+};
+using RemoteResult = std::function<void(RemoteOutcome)>;
+// Starts `node`'s version `version` on worker processor `p`; every input
+// already lives in that worker's memory. `on_result` gets the outcome, on
+// the transport thread (or on this one when the worker is already lost).
+// Several calls may be in flight at once.
+void start_in_worker(const Processor& p, const ThunkNode& node, std::size_t version,
+                     const std::vector<const ChunkPtr*>& inputs, RemoteResult on_result);
 // Registers the moves between this process's memory and workers' memories.
 void register_worker_moves();
 

@@ -70,6 +70,7 @@ Run::Run(const Context& context, std::vector<NodePtr> heads, bool record_events)
     slot.steals = p->kind() == ProcKind::cpu() && slot.memory == &host_memory() &&
                   p->parent() == &this_process();
     slot.in_worker = in_worker(*p);
+    if (slot.in_worker) slot.remote = std::make_unique<RemoteCalls>();
     if (slot.steals) stealing_slots_.push_back(static_cast<int>(i));
     if (slot.in_worker) worker_slots_.push_back(static_cast<int>(i));
   }
@@ -341,8 +342,12 @@ bool Run::take_freeing_task(std::uint32_t& task) {
   return false;
 }
 
+namespace {
+constexpr std::int64_t kSpinNs = 50'000;  // a driver looks for work this long before sleeping
+}  // namespace
+
 bool Run::work(int slot) {
-  constexpr std::int64_t kSpinNs = 50'000;  // look for work this long before sleeping
+  if (slots_[slot].in_worker) return work_remote(slot);
   bool ran = false;
   std::int64_t idle_since = 0;
   while (!finished()) {
@@ -475,6 +480,15 @@ ChunkPtr Run::replica(int slot, std::uint32_t task, std::uint32_t dep) {
   return copy;
 }
 
+// Plain CPU functions and meta functions have one version; others run the
+// version of the slot's processor kind (placement made sure it exists).
+std::size_t Run::version_for(int slot, const ThunkNode& node) const {
+  if (node.any_cpu || node.fn->meta()) return 0;
+  const auto& kinds = node.fn->kinds();
+  return static_cast<std::size_t>(std::find(kinds.begin(), kinds.end(), slots_[slot].processor->kind()) -
+                                  kinds.begin());
+}
+
 std::uint32_t Run::execute(int slot, std::uint32_t task) {
   Slot& me = slots_[slot];
   Record& record = records_[task];
@@ -484,19 +498,7 @@ std::uint32_t Run::execute(int slot, std::uint32_t task) {
   ChunkPtr result;
   try {
     Args args(*this, slot, task);
-    // Plain CPU functions and meta functions have one version; others run
-    // the version of this processor's kind (placement made sure it exists).
-    std::size_t version = 0;
-    if (!node.any_cpu && !node.fn->meta()) {
-      const auto& kinds = node.fn->kinds();
-      version = static_cast<std::size_t>(std::find(kinds.begin(), kinds.end(), me.processor->kind()) -
-                                         kinds.begin());
-    }
-    if (me.in_worker) {
-      result = run_in_worker(*me.processor, node, version, args.inputs());
-    } else {
-      result = std::make_shared<ChunkData>(node.fn->invoke(version, args), *me.memory, node.id);
-    }
+    result = std::make_shared<ChunkData>(node.fn->invoke(version_for(slot, node), args), *me.memory, node.id);
     if (node.options().get_result && me.memory != &host_memory()) {
       result = move_chunk(result, host_memory());
     }
@@ -504,14 +506,21 @@ std::uint32_t Run::execute(int slot, std::uint32_t task) {
     fail(slot, task, std::current_exception());
     return kNone;
   }
-  if (timed) {
-    const std::int64_t finish_ns = now_ns();
-    if (record.placement == Placement::pinned) {
-      cost_model().record(node.fn->key(), me.processor->kind(), static_cast<double>(finish_ns - start));
-      me.load_ns.fetch_sub(record.estimate_ns, std::memory_order_relaxed);
-    }
-    record_event(slot, Category::compute, node.id, start, result->bytes, 1);
+  return complete(slot, task, std::move(result), start, timed ? now_ns() - start : 0);
+}
+
+// A task's result is in: learn its runtime, keep what persist/cache ask
+// for, let inputs go and release the consumers it made ready (returning one
+// for this slot to run next, or kNone).
+std::uint32_t Run::complete(int slot, std::uint32_t task, ChunkPtr result, std::int64_t start, std::int64_t run_ns) {
+  Slot& me = slots_[slot];
+  Record& record = records_[task];
+  ThunkNode& node = *record.node;
+  if (record.placement == Placement::pinned) {
+    cost_model().record(node.fn->key(), me.processor->kind(), static_cast<double>(run_ns));
+    me.load_ns.fetch_sub(record.estimate_ns, std::memory_order_relaxed);
   }
+  if (record_events_) record_event(slot, Category::compute, node.id, start, result->bytes, 1);
   if (node.options().persist) {
     std::lock_guard lock(retained_mutex_for(node.id));
     node.persisted = result;
@@ -531,6 +540,108 @@ std::uint32_t Run::execute(int slot, std::uint32_t task) {
   if (record_events_) record_event(slot, Category::scheduler, node.id, scheduling, 0, 0);
   ++me.unreported_done;
   return next;
+}
+
+// ---------------------------------------------------------------- worker slots
+
+// A worker slot keeps several calls in flight, so that the round trips to
+// the worker overlap and the transport sends them (and the worker its
+// replies) in batches: one wake-up per batch instead of one per task.
+struct Run::InFlight {
+  std::uint32_t task;
+  std::int64_t start;
+  std::unique_ptr<Args> args;  // inputs stay pinned and their replicas alive until the reply
+};
+
+void Run::RemoteCalls::deliver(std::uint32_t task, RemoteOutcome outcome) {
+  std::lock_guard lock(mutex);
+  arrived.push_back({task, std::move(outcome)});
+  wake.notify_one();
+}
+
+void Run::RemoteCalls::poke() {
+  std::lock_guard lock(mutex);
+  poked = true;
+  wake.notify_one();
+}
+
+void Run::launch_remote(int slot, std::uint32_t task, std::vector<InFlight>& in_flight) {
+  Slot& me = slots_[slot];
+  ThunkNode& node = *records_[task].node;
+  InFlight entry{task, now_ns(), nullptr};
+  try {
+    entry.args = std::make_unique<Args>(*this, slot, task);
+    start_in_worker(*me.processor, node, version_for(slot, node), entry.args->inputs(),
+                    [calls = me.remote.get(), task](RemoteOutcome outcome) { calls->deliver(task, std::move(outcome)); });
+  } catch (...) {
+    fail(slot, task, std::current_exception());
+    return;
+  }
+  in_flight.push_back(std::move(entry));
+}
+
+bool Run::work_remote(int slot) {
+  constexpr std::size_t kMaxInFlight = 8;
+  Slot& me = slots_[slot];
+  RemoteCalls& calls = *me.remote;
+  std::vector<InFlight> in_flight;
+  bool ran = false;
+  std::int64_t idle_since = 0;
+  for (;;) {
+    // Send what the inbox holds, up to the limit.
+    if (in_flight.empty()) me.in_task.store(true, std::memory_order_seq_cst);
+    std::uint32_t task;
+    while (in_flight.size() < kMaxInFlight && !failed_.load(std::memory_order_seq_cst) && me.inbox.pop_front(task)) {
+      launch_remote(slot, task, in_flight);
+      ran = true;
+    }
+    if (in_flight.empty()) {
+      me.in_task.store(false, std::memory_order_seq_cst);
+      // After a failure the run ends once no slot is inside a task.
+      if (failed_.load(std::memory_order_seq_cst) && no_slot_in_task()) finish();
+      report_done(slot);
+      if (finished()) break;
+      const std::int64_t now = now_ns();
+      if (idle_since == 0) {
+        idle_since = now;
+      } else if (now - idle_since > kSpinNs) {
+        break;
+      }
+      std::this_thread::yield();
+      continue;
+    }
+    idle_since = 0;
+    // Wait for replies, or for more work while there is room to send it.
+    std::deque<RemoteCalls::Arrived> arrived;
+    {
+      std::unique_lock lock(calls.mutex);
+      calls.wake.wait(lock, [&] { return !calls.arrived.empty() || (calls.poked && in_flight.size() < kMaxInFlight); });
+      if (in_flight.size() < kMaxInFlight) calls.poked = false;
+      arrived.swap(calls.arrived);
+    }
+    for (RemoteCalls::Arrived& a : arrived) {
+      auto it = std::find_if(in_flight.begin(), in_flight.end(), [&](const InFlight& f) { return f.task == a.task; });
+      InFlight done = std::move(*it);
+      in_flight.erase(it);
+      done.args.reset();
+      RemoteOutcome& outcome = a.outcome;
+      if (!outcome.error && records_[a.task].node->options().get_result) {
+        try {
+          outcome.result = move_chunk(outcome.result, host_memory());
+        } catch (...) {
+          outcome.error = std::current_exception();
+        }
+      }
+      if (outcome.error) {
+        fail(slot, a.task, outcome.error);
+      } else if (!failed_.load(std::memory_order_seq_cst)) {
+        complete(slot, a.task, std::move(outcome.result), done.start, outcome.run_ns);
+      }
+    }
+    if (me.unreported_done >= 256) report_done(slot);
+  }
+  report_done(slot);
+  return ran;
 }
 
 void Run::release_inputs(std::uint32_t task) {
@@ -581,6 +692,7 @@ void Run::dispatch(std::uint32_t task, int from_slot) {
   const std::int64_t start = record_events_ ? now_ns() : 0;
   const int target = choose_slot(record);
   slots_[target].inbox.push(task);
+  if (slots_[target].remote) slots_[target].remote->poke();
   record_event(from_slot, Category::scheduler, record.node->id, start, 0, 0);
 }
 

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -26,6 +27,7 @@
 #include "dagger/context.hpp"
 #include "dagger/detail/thunk_node.hpp"
 #include "dagger/events.hpp"
+#include "processors/remote.hpp"
 #include "scheduler/task_queue.hpp"
 
 namespace dagger::detail {
@@ -75,6 +77,22 @@ class Run {
     std::vector<ChunkPtr> replicas;                // copies in other spaces
   };
 
+  // The calls a worker slot has in flight come back here, from the
+  // transport thread; a poke says its inbox got work meanwhile.
+  struct RemoteCalls {
+    struct Arrived {
+      std::uint32_t task;
+      RemoteOutcome outcome;
+    };
+    std::mutex mutex;
+    std::condition_variable wake;
+    std::deque<Arrived> arrived;
+    bool poked = false;
+    void deliver(std::uint32_t task, RemoteOutcome outcome);
+    void poke();
+  };
+  struct InFlight;
+
   struct alignas(64) Slot {
     // Set by this slot's driver while it runs tasks; read by others only to
     // detect the end of a failed run.
@@ -84,6 +102,7 @@ class Run {
     MemorySpace* memory = nullptr;
     bool steals = false;  // a CPU thread of this process: shares any_cpu tasks
     bool in_worker = false;  // a thread of a worker process: runs there
+    std::unique_ptr<RemoteCalls> remote;  // set when in_worker
     TaskQueue local;      // any_cpu tasks
     TaskQueue inbox;      // tasks placed on this processor
     std::atomic<std::int64_t> load_ns{0};
@@ -101,6 +120,10 @@ class Run {
   bool take_freeing_task(std::uint32_t& task);
   void run_chain(int slot, std::uint32_t task);
   std::uint32_t execute(int slot, std::uint32_t task);
+  std::uint32_t complete(int slot, std::uint32_t task, ChunkPtr result, std::int64_t start, std::int64_t run_ns);
+  bool work_remote(int slot);
+  void launch_remote(int slot, std::uint32_t task, std::vector<InFlight>& in_flight);
+  std::size_t version_for(int slot, const ThunkNode& node) const;
   void dispatch(std::uint32_t task, int from_slot);
   int choose_slot(Record& record);
   void release_inputs(std::uint32_t task);

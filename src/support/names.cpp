@@ -4,9 +4,13 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <typeindex>
 #include <typeinfo>
+#include <utility>
 
 #include "dagger/detail/binder.hpp"
 #include "dagger/detail/value.hpp"
@@ -20,7 +24,9 @@ std::string demangle(const char* mangled) {
   return status == 0 && text ? std::string(text.get()) : std::string(mangled);
 }
 
-std::string function_name(const void* function_address, const std::type_info& type) {
+namespace {
+
+std::string find_function_name(const void* function_address, const std::type_info& type) {
   if (function_address != nullptr) {
     Dl_info info{};
     if (dladdr(function_address, &info) != 0 && info.dli_sname != nullptr &&
@@ -32,6 +38,23 @@ std::string function_name(const void* function_address, const std::type_info& ty
     return demangle(type.name()) + address;
   }
   return demangle(type.name());
+}
+
+}  // namespace
+
+// Names go into every call sent to a worker: dladdr and demangling are
+// asked once per function.
+std::string function_name(const void* function_address, const std::type_info& type) {
+  static std::mutex mutex;
+  static std::map<std::pair<const void*, std::type_index>, std::string> names;
+  const auto key = std::make_pair(function_address, std::type_index(type));
+  {
+    std::lock_guard lock(mutex);
+    if (auto it = names.find(key); it != names.end()) return it->second;
+  }
+  std::string name = find_function_name(function_address, type);
+  std::lock_guard lock(mutex);
+  return names.emplace(key, std::move(name)).first->second;
 }
 
 }  // namespace dagger::detail

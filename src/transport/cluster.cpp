@@ -27,16 +27,37 @@ detail::DecodedMessage WorkerLink::Reply::decode() const {
   return detail::decode_message(detail::encode_header(type, 0), body.view());
 }
 
-WorkerLink::Reply WorkerLink::call(detail::MessageType type, std::shared_ptr<detail::WireWriter> body,
-                                   std::shared_ptr<const void> keep) {
+void WorkerLink::call_async(detail::MessageType type, std::shared_ptr<detail::WireWriter> body, ReplyHandler on_reply,
+                            std::shared_ptr<const void> keep) {
   const std::uint64_t request = next_request_.fetch_add(1, std::memory_order_relaxed);
-  std::future<Reply> reply;
   {
     std::lock_guard lock(mutex_);
-    if (lost_.load()) throw WorkerLost(name(), lost_reason_);
-    reply = waiting_[request].get_future();
+    if (!lost_.load()) {
+      waiting_.emplace(request, std::move(on_reply));
+      on_reply = nullptr;
+    }
+  }
+  if (on_reply) {
+    on_reply(nullptr, std::make_exception_ptr(WorkerLost(name(), lost_reason())));
+    return;
   }
   transport_.send(connection_, detail::encode_message(type, request, std::move(body), std::move(keep)));
+}
+
+WorkerLink::Reply WorkerLink::call(detail::MessageType type, std::shared_ptr<detail::WireWriter> body,
+                                   std::shared_ptr<const void> keep) {
+  auto promise = std::make_shared<std::promise<Reply>>();
+  auto reply = promise->get_future();
+  call_async(
+      type, std::move(body),
+      [promise](Reply* r, std::exception_ptr error) {
+        if (r != nullptr) {
+          promise->set_value(std::move(*r));
+        } else {
+          promise->set_exception(error);
+        }
+      },
+      std::move(keep));
   return reply.get();
 }
 
@@ -46,28 +67,27 @@ void WorkerLink::send(const detail::Message& message) {
 }
 
 void WorkerLink::answer(std::uint64_t request, detail::MessageType type, detail::Bytes body) {
-  std::promise<Reply> promise;
+  ReplyHandler handler;
   {
     std::lock_guard lock(mutex_);
     auto it = waiting_.find(request);
     if (it == waiting_.end()) throw detail::ProtocolError("a reply to request " + std::to_string(request) + ", which nobody asked");
-    promise = std::move(it->second);
+    handler = std::move(it->second);
     waiting_.erase(it);
   }
-  promise.set_value(Reply{type, std::move(body)});
+  Reply reply{type, std::move(body)};
+  handler(&reply, nullptr);
 }
 
 void WorkerLink::lose(const std::string& why) {
-  std::unordered_map<std::uint64_t, std::promise<Reply>> waiting;
+  std::unordered_map<std::uint64_t, ReplyHandler> waiting;
   {
     std::lock_guard lock(mutex_);
     if (lost_.exchange(true)) return;
     lost_reason_ = why;
     waiting.swap(waiting_);
   }
-  for (auto& [request, promise] : waiting) {
-    promise.set_exception(std::make_exception_ptr(WorkerLost(name(), why)));
-  }
+  for (auto& [request, handler] : waiting) handler(nullptr, std::make_exception_ptr(WorkerLost(name(), why)));
 }
 
 std::string WorkerLink::lost_reason() const {

@@ -55,6 +55,7 @@ Message read_body(MessageType type, WireReader& in) {
       Done m;
       m.chunk = in.u64();
       m.bytes = in.u64();
+      m.run_ns = in.u64();
       return m;
     }
     case MessageType::failed: {
@@ -107,7 +108,11 @@ void write_body(const Message& message, WireWriter& out) {
           out.string(m.function);
           write_ids(out, m.inputs);
           out.bytes(m.call.data(), m.call.size());
-        } else if constexpr (std::is_same_v<M, Done> || std::is_same_v<M, Stored>) {
+        } else if constexpr (std::is_same_v<M, Done>) {
+          out.u64(m.chunk);
+          out.u64(m.bytes);
+          out.u64(m.run_ns);
+        } else if constexpr (std::is_same_v<M, Stored>) {
           out.u64(m.chunk);
           out.u64(m.bytes);
         } else if constexpr (std::is_same_v<M, Failed>) {

@@ -58,6 +58,7 @@ struct RunCall {
 struct Done {
   std::uint64_t chunk = 0;
   std::uint64_t bytes = 0;
+  std::uint64_t run_ns = 0;  // how long the call ran in the worker
 };
 struct Failed {
   std::string type;  // of the exception

@@ -21,6 +21,7 @@
 #include <unordered_map>
 
 #include "dagger/errors.hpp"
+#include "transport/batch.hpp"
 
 namespace dagger::detail {
 namespace {
@@ -34,6 +35,17 @@ constexpr std::size_t kMaxPrefix = 1024;
 constexpr std::size_t kContiguousBulk = 64 * 1024;
 // Bodies this large are received into their own mapping, page aligned.
 constexpr std::size_t kMappedBody = 1 << 20;
+// Small messages queued together for one connection travel as one active
+// message (a batch, marked by an empty header): one send and one wake-up
+// of the receiver for all of them (see batch.hpp).
+constexpr std::size_t kBatchableBody = 4096;
+constexpr std::size_t kMaxBatchBody = 64 * 1024;
+
+std::size_t body_size(const OutgoingMessage& m) {
+  std::size_t n = 0;
+  for (auto part : m.body) n += part.size();
+  return n;
+}
 
 // Memory for a received body of `prefix` + `bulk` bytes, placed so that the
 // bulk starts on a 64-byte boundary (a page for large bodies, mapped with
@@ -78,6 +90,17 @@ sockaddr_storage resolve(const std::string& host, int port) {
 }  // namespace
 
 class Transport::Impl {
+  // Work for the transport thread: a task, or else a message to send.
+  struct Posted {
+    std::function<void()> task;
+    ConnectionId to;
+    std::shared_ptr<OutgoingMessage> message;
+  };
+  struct Batch {
+    std::vector<std::shared_ptr<OutgoingMessage>> messages;
+    std::size_t bytes = 0;
+  };
+
  public:
   Impl(Handlers handlers, std::size_t max_body) : handlers_(std::move(handlers)), max_body_(max_body) {
     // A restarted listener may reuse its port at once.
@@ -122,13 +145,19 @@ class Transport::Impl {
     return result.get();
   }
 
-  void post(std::function<void()> task) {
+  void post(std::function<void()> task) { post(Posted{std::move(task), 0, nullptr}); }
+
+  void post(Posted posted) {
     {
       std::lock_guard lock(mutex_);
-      tasks_.push_back(std::move(task));
+      tasks_.push_back(std::move(posted));
     }
-    const std::uint64_t one = 1;
-    [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof(one));
+    // Only a sleeping transport thread needs the wake-up (a system call):
+    // an awake one looks at the queue again before it sleeps.
+    if (sleeping_.load(std::memory_order_seq_cst)) {
+      const std::uint64_t one = 1;
+      [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof(one));
+    }
   }
 
   int listen(const std::string& host, int port) {
@@ -176,8 +205,7 @@ class Transport::Impl {
   }
 
   void send(ConnectionId to, OutgoingMessage message) {
-    auto state = std::make_shared<OutgoingMessage>(std::move(message));
-    post([this, to, state] { start_send(to, state); });
+    post(Posted{nullptr, to, std::make_shared<OutgoingMessage>(std::move(message))});
   }
 
   void close(ConnectionId id) {
@@ -342,7 +370,22 @@ class Transport::Impl {
   void deliver(ReceiveState* state) {
     std::unique_ptr<ReceiveState> owned(state);
     if (connections_.count(state->from) == 0) return;  // dropped meanwhile
-    handlers_.on_message(state->from, std::move(state->header), std::move(state->body));
+    if (!state->header.empty()) {
+      handlers_.on_message(state->from, std::move(state->header), std::move(state->body));
+      return;
+    }
+    std::vector<BatchedMessage> messages;
+    if (!split_batch(state->body.view(), messages)) {
+      std::cerr << "dagger: dropped connection " << state->from << ": a malformed batch of messages\n";
+      drop(state->from, "sent a malformed batch of messages");
+      return;
+    }
+    for (const BatchedMessage& m : messages) {
+      if (connections_.count(state->from) == 0) return;  // a handler dropped it
+      // Each body is a share of the batch's buffer.
+      Bytes body{std::shared_ptr<std::byte[]>(state->body.data, const_cast<std::byte*>(m.body.data())), m.body.size()};
+      handlers_.on_message(state->from, std::string(m.header), std::move(body));
+    }
   }
 
   static void on_connection_request(ucp_conn_request_h request, void* arg) {
@@ -370,6 +413,55 @@ class Transport::Impl {
     if (id != 0) self->drop(id, ucs_status_string(status));
   }
 
+  // Runs posted work in order; small messages for one connection that were
+  // queued together go as one batch, in their order.
+  void run_posted(std::deque<Posted>& posted) {
+    std::unordered_map<ConnectionId, Batch> batches;
+    auto flush = [&](ConnectionId to) {
+      auto it = batches.find(to);
+      if (it == batches.end()) return;
+      send_batch(to, it->second);
+      batches.erase(it);
+    };
+    for (Posted& p : posted) {
+      if (p.task) {
+        for (auto& [to, batch] : batches) send_batch(to, batch);
+        batches.clear();
+        p.task();
+        continue;
+      }
+      const std::size_t body = body_size(*p.message);
+      const std::size_t bytes = kFrameHead + p.message->header.size() + body;
+      if (body > kBatchableBody) {
+        flush(p.to);
+        start_send(p.to, p.message);
+        continue;
+      }
+      Batch& batch = batches[p.to];
+      if (batch.bytes + bytes > kMaxBatchBody) {
+        send_batch(p.to, batch);
+        batch = Batch{};
+      }
+      batch.messages.push_back(std::move(p.message));
+      batch.bytes += bytes;
+    }
+    for (auto& [to, batch] : batches) send_batch(to, batch);
+  }
+
+  void send_batch(ConnectionId to, Batch& batch) {
+    if (batch.messages.size() == 1) {
+      start_send(to, batch.messages.front());
+      return;
+    }
+    auto frames = std::make_shared<std::vector<std::byte>>();
+    frames->reserve(batch.bytes);
+    for (const auto& m : batch.messages) append_frame(*frames, m->header, m->body);
+    auto combined = std::make_shared<OutgoingMessage>();
+    combined->body.emplace_back(frames->data(), frames->size());
+    combined->keep_alive = frames;
+    start_send(to, combined);  // an empty header marks a batch
+  }
+
   void loop() {
     // After activity the thread polls a little before it sleeps: a reply
     // usually follows a request within tens of microseconds, and waking
@@ -377,12 +469,12 @@ class Transport::Impl {
     constexpr auto kSpin = std::chrono::microseconds(40);
     auto active = std::chrono::steady_clock::now();
     while (!stopping_) {
-      std::deque<std::function<void()>> tasks;
+      std::deque<Posted> tasks;
       {
         std::lock_guard lock(mutex_);
         tasks.swap(tasks_);
       }
-      for (auto& task : tasks) task();
+      run_posted(tasks);
       bool progressed = !tasks.empty();
       while (ucp_worker_progress(worker_) != 0) progressed = true;
       reap_closing();
@@ -397,8 +489,17 @@ class Transport::Impl {
         continue;
       }
       if (ucp_worker_arm(worker_) == UCS_ERR_BUSY) continue;
+      sleeping_.store(true, std::memory_order_seq_cst);
+      {
+        std::lock_guard lock(mutex_);
+        if (!tasks_.empty()) {  // posted before it saw us asleep
+          sleeping_.store(false, std::memory_order_seq_cst);
+          continue;
+        }
+      }
       pollfd fds[2] = {{worker_fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
       ::poll(fds, 2, closing_.empty() ? 200 : 1);
+      sleeping_.store(false, std::memory_order_seq_cst);
       if (fds[1].revents & POLLIN) {
         std::uint64_t count;
         [[maybe_unused]] ssize_t n = ::read(wake_fd_, &count, sizeof(count));
@@ -436,7 +537,8 @@ class Transport::Impl {
   bool stopping_ = false;  // transport thread only
 
   std::mutex mutex_;
-  std::deque<std::function<void()>> tasks_;
+  std::deque<Posted> tasks_;
+  std::atomic<bool> sleeping_{false};  // the transport thread is (about to be) in poll
 
   // Transport thread only.
   std::unordered_map<ConnectionId, ucp_ep_h> connections_;

@@ -141,28 +141,84 @@ std::uint64_t register_invoker(const char* mangled_name, Invoker invoker) {
 }
 Invoker invoker_of(std::uint64_t key) { return invoker_table().find(key, "function (invoker)"); }
 
+namespace {
+
+// dladdr and dl_iterate_phdr walk symbol tables: far too slow to ask on
+// every call sent or received (they were a fifth of the driver's time with
+// tiny tasks). What they say of an address is remembered; an object
+// unloaded with dlclose leaves stale entries, but a pointer into it could
+// not be called anyway.
+struct FunctionAddressCache {
+  struct Saved {
+    bool exported;
+    LoadedObject object;
+  };
+  std::mutex mutex;
+  std::unordered_map<const void*, Saved> saved;
+  std::unordered_map<std::string, std::unordered_map<std::uint64_t, bool>> loaded;  // object → offset → exported
+  std::unordered_map<std::string, std::uintptr_t> bases;
+};
+
+FunctionAddressCache& address_cache() {
+  static FunctionAddressCache cache;
+  return cache;
+}
+
+FunctionAddressCache::Saved saved_address(const void* address) {
+  FunctionAddressCache& cache = address_cache();
+  {
+    std::lock_guard lock(cache.mutex);
+    if (auto it = cache.saved.find(address); it != cache.saved.end()) return it->second;
+  }
+  FunctionAddressCache::Saved found{starts_exported_function(address), {}};
+  if (found.exported) found.object = object_holding(address);
+  std::lock_guard lock(cache.mutex);
+  return cache.saved.emplace(address, found).first->second;
+}
+
+}  // namespace
+
 bool function_address_travels(const void* address) {
-  return starts_exported_function(address) && object_holding(address).found;
+  const auto saved = saved_address(address);
+  return saved.exported && saved.object.found;
 }
 
 void save_function_address(const void* address, WireWriter& out) {
-  if (!starts_exported_function(address)) {
+  const auto saved = saved_address(address);
+  if (!saved.exported) {
     throw Error("a function pointer can only be sent to another process when the function is exported "
                 "(link the executable with ENABLE_EXPORTS / -rdynamic)");
   }
-  LoadedObject object = object_holding(address);
-  if (!object.found) throw Error("no loaded object holds the function at this address");
-  out.string(object.name);
-  out.u64(reinterpret_cast<std::uintptr_t>(address) - object.base);
+  if (!saved.object.found) throw Error("no loaded object holds the function at this address");
+  out.string(saved.object.name);
+  out.u64(reinterpret_cast<std::uintptr_t>(address) - saved.object.base);
 }
 
 const void* load_function_address(WireReader& in) {
   const std::string object = in.string();
   const std::uint64_t offset = in.u64();
-  const auto* address = reinterpret_cast<const void*>(base_of_object(object) + offset);
-  if (!starts_exported_function(address)) {
-    throw ProtocolError("a function pointer that is not the start of an exported function");
+  FunctionAddressCache& cache = address_cache();
+  std::unique_lock lock(cache.mutex);
+  auto base = cache.bases.find(object);
+  if (base == cache.bases.end()) {
+    lock.unlock();
+    const std::uintptr_t found = base_of_object(object);  // throws for an object not loaded here
+    lock.lock();
+    base = cache.bases.emplace(object, found).first;
   }
+  const auto* address = reinterpret_cast<const void*>(base->second + offset);
+  auto& offsets = cache.loaded[object];
+  auto known = offsets.find(offset);
+  if (known == offsets.end()) {
+    lock.unlock();
+    const bool exported = starts_exported_function(address);
+    lock.lock();
+    // A forged message could try many offsets: remember at most a few thousand.
+    if (offsets.size() < 4096) offsets.emplace(offset, exported);
+    if (!exported) throw ProtocolError("a function pointer that is not the start of an exported function");
+    return address;
+  }
+  if (!known->second) throw ProtocolError("a function pointer that is not the start of an exported function");
   return address;
 }
 

@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -30,6 +32,14 @@ class WorkerLink {
       : transport_(transport), connection_(connection) {}
 
   detail::ConnectionId connection() const noexcept { return connection_; }
+  // What a request's reply is handed to: the reply, or (reply null) the
+  // exception that ends the request, WorkerLost when the worker is lost.
+  // Runs on the transport thread, or on the caller's when the worker is
+  // already lost; it must not throw.
+  using ReplyHandler = std::function<void(Reply* reply, std::exception_ptr error)>;
+  // Sends a request; its reply goes to `on_reply`.
+  void call_async(MessageType type, std::shared_ptr<detail::WireWriter> body, ReplyHandler on_reply,
+                  std::shared_ptr<const void> keep = nullptr);
   // Sends a request and waits for its reply; throws WorkerLost if the worker
   // is or gets lost first.
   Reply call(MessageType type, std::shared_ptr<detail::WireWriter> body, std::shared_ptr<const void> keep = nullptr);
@@ -53,7 +63,7 @@ class WorkerLink {
   std::atomic<std::uint64_t> next_request_{1};
   mutable std::mutex mutex_;
   std::string lost_reason_;
-  std::unordered_map<std::uint64_t, std::promise<Reply>> waiting_;
+  std::unordered_map<std::uint64_t, ReplyHandler> waiting_;
 };
 
 namespace detail {

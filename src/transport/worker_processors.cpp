@@ -94,8 +94,8 @@ Value store(const Value& value, WorkerLink& link) {
 bool in_worker(const Processor& p) { return dynamic_cast<const WorkerThreadProc*>(&p) != nullptr; }
 bool is_worker_memory(const MemorySpace& space) { return dynamic_cast<const WorkerMemory*>(&space) != nullptr; }
 
-ChunkPtr run_in_worker(const Processor& p, const ThunkNode& node, std::size_t version,
-                       const std::vector<const ChunkPtr*>& inputs) {
+void start_in_worker(const Processor& p, const ThunkNode& node, std::size_t version,
+                     const std::vector<const ChunkPtr*>& inputs, RemoteResult on_result) {
   const auto& thread = static_cast<const WorkerThreadProc&>(p);
   WorkerLink& link = thread.worker().link();
   auto body = std::make_shared<WireWriter>();
@@ -112,14 +112,28 @@ ChunkPtr run_in_worker(const Processor& p, const ThunkNode& node, std::size_t ve
   node.fn->save_call(version, call);
   const std::string call_bytes = call.flat();  // constants are copied: the message owns them
   body->bytes(call_bytes.data(), call_bytes.size());
-  auto reply = link.call(MessageType::run, std::move(body));
-  DecodedMessage m = reply.decode();
-  if (const auto* failed = std::get_if<Failed>(&m.message)) throw RemoteError(failed->type, failed->message);
-  const auto* done = std::get_if<Done>(&m.message);
-  if (done == nullptr) throw ProtocolError(link.name() + " answered a run with another message");
-  return std::make_shared<ChunkData>(
-      Value::make<RemoteValue>(RemoteValue{std::shared_ptr<RemoteChunk>(new RemoteChunk{&link, done->chunk, done->bytes})}),
-      thread.memory(), node.id);
+  link.call_async(MessageType::run, std::move(body),
+                  [&link, &memory = thread.memory(), id = node.id, on_result = std::move(on_result)](
+                      WorkerLink::Reply* reply, std::exception_ptr error) {
+                    RemoteOutcome outcome;
+                    try {
+                      if (error) std::rethrow_exception(error);
+                      DecodedMessage m = reply->decode();
+                      if (const auto* failed = std::get_if<Failed>(&m.message)) {
+                        throw RemoteError(failed->type, failed->message);
+                      }
+                      const auto* done = std::get_if<Done>(&m.message);
+                      if (done == nullptr) throw ProtocolError(link.name() + " answered a run with another message");
+                      outcome.result = std::make_shared<ChunkData>(
+                          Value::make<RemoteValue>(
+                              RemoteValue{std::shared_ptr<RemoteChunk>(new RemoteChunk{&link, done->chunk, done->bytes})}),
+                          memory, id);
+                      outcome.run_ns = static_cast<std::int64_t>(done->run_ns);
+                    } catch (...) {
+                      outcome.error = std::current_exception();
+                    }
+                    on_result(std::move(outcome));
+                  });
 }
 
 void register_worker_moves() {

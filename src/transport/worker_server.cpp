@@ -3,6 +3,7 @@
 // threads and keeps their results until the driver releases them.
 #include <unistd.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -109,12 +110,14 @@ class WorkerServer {
     Invoker invoker = invoker_of(m.invoker);  // unknown: ProtocolError, the connection is dropped
     queue([this, request, m, body, inputs = std::move(inputs), invoker]() mutable {
       try {
+        const auto start = std::chrono::steady_clock::now();
         HeldArgs args(std::move(inputs));
         WireReader call(m.call);
         Value result = invoker(m.version, call, args);
+        const auto run_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start);
         ChunkPtr chunk = std::make_shared<ChunkData>(std::move(result), host_memory(), 0);
         const std::uint64_t bytes = chunk->bytes;
-        reply(request, Done{keep(std::move(chunk)), bytes});
+        reply(request, Done{keep(std::move(chunk)), bytes, static_cast<std::uint64_t>(run_ns.count())});
       } catch (const ProtocolError& e) {
         std::cerr << "dagger worker " << ::getpid() << ": dropped the driver's connection: " << e.what() << "\n";
         leave(1);

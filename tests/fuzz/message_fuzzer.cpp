@@ -1,6 +1,7 @@
 // libFuzzer target: the decoder of messages between a driver and its
-// workers, and of the values they carry. Any input must end in a decoded
-// message or a ProtocolError, never in a crash, a hang or a huge allocation.
+// workers, of the values they carry, and of batches of messages. Any input
+// must end in a decoded message or a ProtocolError (or a batch refused),
+// never in a crash, a hang or a huge allocation.
 //
 // Input layout: one byte n, then an n-byte header (clamped to what is
 // there), then the body. scripts/fuzz.sh builds and runs it; with
@@ -14,6 +15,7 @@
 #include "dagger/array/block.hpp"
 #include "dagger/detail/callable.hpp"
 #include "dagger/detail/value.hpp"
+#include "transport/batch.hpp"
 #include "transport/messages.hpp"
 
 namespace {
@@ -40,7 +42,7 @@ void write_seeds(const std::string& dir) {
   write_seed(dir, "hello", encode_message(1, Hello{"0123456789abcdef", 42, 1234, "host", 2}));
   write_seed(dir, "welcome", encode_message(1, Welcome{1}));
   write_seed(dir, "refuse", encode_message(0, Refuse{"wrong cookie"}));
-  write_seed(dir, "done", encode_message(7, Done{5, 800}));
+  write_seed(dir, "done", encode_message(7, Done{5, 800, 1000}));
   write_seed(dir, "failed", encode_message(7, Failed{"std::runtime_error", "boom"}));
   write_seed(dir, "get", encode_message(8, Get{5}));
   write_seed(dir, "release", encode_message(0, Release{{1, 2, 3}}));
@@ -60,6 +62,14 @@ void write_seeds(const std::string& dir) {
   dagger::Block b = dagger::Block::make(dagger::DType::f64, 2, 3);
   for (int i = 0; i < 6; ++i) b.mutable_data<double>()[i] = i;
   write_seed(dir, "value_block", value_message(MessageType::value, Value::make<dagger::Block>(b)));
+  // A batch: an empty header, then frames.
+  auto frames = std::make_shared<std::vector<std::byte>>();
+  for (const OutgoingMessage& m : {encode_message(7, Done{5, 800, 1000}), encode_message(0, Release{{1, 2}})}) {
+    append_frame(*frames, m.header, m.body);
+  }
+  OutgoingMessage batch;
+  batch.body.emplace_back(frames->data(), frames->size());
+  write_seed(dir, "batch", batch);
 }
 
 // Makes sure these value types are in the table, as in a real program.
@@ -79,6 +89,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view header(reinterpret_cast<const char*>(data + 1), header_size);
   const std::span<const std::byte> body(reinterpret_cast<const std::byte*>(data + 1 + header_size),
                                         size - 1 - header_size);
+  if (header.empty()) {
+    std::vector<BatchedMessage> frames;
+    if (split_batch(body, frames)) {
+      for (const BatchedMessage& f : frames) {
+        try {
+          decode_message(f.header, f.body);
+        } catch (const ProtocolError&) {
+        }
+      }
+    }
+    return 0;
+  }
   try {
     DecodedMessage m = decode_message(header, body);
     std::span<const std::byte> value;
