@@ -49,6 +49,10 @@ dagger::Block block_ramp(std::int64_t n) {
 }
 dagger::Block same_block(const dagger::Block& b) { return b; }
 double block_total(const dagger::Block& b) { return std::accumulate(b.data<double>(), b.data<double>() + b.size(), 0.0); }
+int slow_double(int v) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  return 2 * v;
+}
 int slow_square(int v) {
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   return v * v;
@@ -348,6 +352,35 @@ TEST(Distributed, AKilledWorkerIsRecomputedElsewhere) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
   EXPECT_TRUE(workers[1]->lost());
   EXPECT_EQ(dagger::workers().size(), 1u);
+}
+
+// Recovery recomputes only what the lost worker held: results made in the
+// driver and on the surviving worker are carried into the next attempt.
+std::atomic<int> leaf_runs{0};
+
+TEST(Distributed, AfterALostWorkerOnlyWhatItHeldIsComputedAgain) {
+  auto& workers = cluster_workers();
+  // A std::function cannot travel: the leaves run in the driver, and count.
+  std::function<int(int)> counted = [](int v) {
+    ++leaf_runs;
+    return v;
+  };
+  const dagger::Options on_workers{.scope = dagger::Scope::processors({workers[0], workers[1]})};
+  std::vector<dagger::Thunk<int>> doubled;
+  for (int i = 0; i < 8; ++i) {
+    auto leaf = dagger::delayed([counted](int v) { return counted(v); })(i);
+    doubled.push_back(dagger::delayed(slow_double, on_workers)(leaf));
+  }
+  auto sum = dagger::delayed([](const std::vector<int>& v) { return std::accumulate(v.begin(), v.end(), 0); })(doubled);
+  std::thread killer([pid = workers[1]->pid()] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));  // while every worker thread is in slow_double
+    ::kill(static_cast<pid_t>(pid), SIGKILL);
+  });
+  const int got = dagger::collect(sum);
+  killer.join();
+  EXPECT_EQ(got, 2 * 28);
+  EXPECT_TRUE(workers[1]->lost());
+  EXPECT_EQ(leaf_runs.load(), 8);  // not one leaf computed twice
 }
 
 TEST(Distributed, LosingEveryWorkerIsWorkerLost) {

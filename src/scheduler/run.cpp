@@ -50,7 +50,7 @@ std::string kinds_text(const std::vector<ProcKind>& kinds) {
 
 // ---------------------------------------------------------------- building
 
-Run::Run(const Context& context, std::vector<NodePtr> heads, bool record_events)
+Run::Run(const Context& context, std::vector<NodePtr> heads, bool record_events, CarriedResults carried)
     : context_(context), record_events_(record_events), started_ns_(now_ns()) {
   std::vector<Processor*> live;
   for (Processor* p : context.processors()) {
@@ -74,7 +74,7 @@ Run::Run(const Context& context, std::vector<NodePtr> heads, bool record_events)
     if (slot.steals) stealing_slots_.push_back(static_cast<int>(i));
     if (slot.in_worker) worker_slots_.push_back(static_cast<int>(i));
   }
-  build(std::move(heads));
+  build(std::move(heads), std::move(carried));
   record_event(-1, Category::scheduler_init, 0, started_ns_, 0, 0);
   if (record_events_) {
     chunk_store().take_events();  // left over from a run that failed early
@@ -84,7 +84,7 @@ Run::Run(const Context& context, std::vector<NodePtr> heads, bool record_events)
 
 Run::~Run() = default;
 
-void Run::build(std::vector<NodePtr> heads) {
+void Run::build(std::vector<NodePtr> heads, CarriedResults carried) {
   static std::uint64_t epoch_counter = 0;  // runs are serial (run_graph's lock)
   const std::uint64_t epoch = ++epoch_counter;
   heads_ = std::move(heads);
@@ -93,6 +93,7 @@ void Run::build(std::vector<NodePtr> heads) {
   // consumers. A node whose result is kept (persist/cache) is a leaf.
   std::vector<ThunkNode*> order;
   std::vector<std::pair<std::uint32_t, ChunkPtr>> known;  // results kept from earlier runs
+  std::vector<std::uint32_t> carried_here;                 // those carried over from a failed run
   struct Frame {
     ThunkNode* node;
     std::size_t next_dep;
@@ -100,7 +101,14 @@ void Run::build(std::vector<NodePtr> heads) {
   std::vector<Frame> stack;
   auto visit = [&](ThunkNode* node) {
     node->run_epoch = epoch;
-    if (ChunkPtr kept = result_kept_by(*node)) {
+    ChunkPtr kept = result_kept_by(*node);
+    if (!kept) {
+      if (auto it = carried.find(node); it != carried.end() && !it->second->space->lost()) {
+        kept = std::move(it->second);
+        carried_here.push_back(static_cast<std::uint32_t>(order.size()));
+      }
+    }
+    if (kept) {
       node->run_index = static_cast<std::uint32_t>(order.size());
       known.emplace_back(node->run_index, std::move(kept));
       order.push_back(node);
@@ -132,6 +140,9 @@ void Run::build(std::vector<NodePtr> heads) {
     records_[index].known = true;
     records_[index].retained = true;
   }
+  // Carried results are let go when their last consumer has run, like
+  // results made in this run (unless they are heads).
+  for (std::uint32_t index : carried_here) records_[index].retained = false;
   std::vector<std::uint32_t> consumer_count(record_count_, 0);
   for (std::size_t i = 0; i < record_count_; ++i) {
     Record& r = records_[i];
@@ -801,6 +812,15 @@ void Run::record_event(int slot, Category category, std::uint64_t id, std::int64
   (slot >= 0 ? slots_[slot].events : caller_events_).push_back(event);
 }
 
+CarriedResults Run::surviving_results() const {
+  CarriedResults out;
+  for (std::size_t i = 0; i < record_count_; ++i) {
+    const Record& r = records_[i];
+    if (r.result && !r.result->space->lost()) out.emplace(r.node, r.result);
+  }
+  return out;
+}
+
 RunOutcome Run::take_outcome() {
   if (record_events_) {
     chunk_store().record_events(false);
@@ -835,11 +855,14 @@ RunOutcome run_graph(const Context& context, std::vector<NodePtr> heads, bool re
   static std::mutex run_mutex;  // one computation at a time per process
   std::lock_guard lock(run_mutex);
   // A worker lost during the run: its results are gone, so the run starts
-  // again without it. Results still held elsewhere (persist, cache) are
-  // reused; the rest is computed again from the thunks, its lineage.
+  // again without it, from every result still held elsewhere (made by the
+  // failed run, or kept by persist and cache). Only what is missing is
+  // computed again, from the thunks that made it: its lineage.
   constexpr int kMaxAttempts = 8;
+  CarriedResults carried;
   for (int attempt = 1;; ++attempt) {
-    Run run(context, heads, record_events);  // no processor left for a thunk: WorkerLost, not retried
+    Run run(context, heads, record_events, std::move(carried));  // no processor left for a thunk: WorkerLost, not retried
+    carried = {};
     run.seed();
     if (!run.finished()) executor().execute(run);
     try {
@@ -853,7 +876,9 @@ RunOutcome run_graph(const Context& context, std::vector<NodePtr> heads, bool re
       bool any_left = false;
       for (Processor* p : context.processors()) any_left = any_left || !p->lost();
       if (!any_left) throw;
-      std::cerr << "dagger: " << e.what() << "; computing again without it\n";
+      carried = run.surviving_results();
+      std::cerr << "dagger: " << e.what() << "; computing again without it, from the " << carried.size()
+                << " results still held\n";
     }
   }
 }

@@ -21,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "dagger/compute.hpp"
@@ -36,9 +37,13 @@ inline constexpr std::uint32_t kNone = 0xFFFFFFFFu;
 
 std::int64_t now_ns();
 
+// Results that outlived a failed run, by thunk: the next run starts from
+// them instead of computing them again.
+using CarriedResults = std::unordered_map<const ThunkNode*, ChunkPtr>;
+
 class Run {
  public:
-  Run(const Context& context, std::vector<NodePtr> heads, bool record_events);
+  Run(const Context& context, std::vector<NodePtr> heads, bool record_events, CarriedResults carried = {});
   ~Run();
   Run(const Run&) = delete;
   Run& operator=(const Run&) = delete;
@@ -47,6 +52,8 @@ class Run {
   void seed();                 // queue the ready leaves
   void wait_until_finished();  // block (drawing progress if asked)
   RunOutcome take_outcome();   // results, or throws the first error
+  // After a failed run: the results it still holds outside lost workers.
+  CarriedResults surviving_results() const;
 
   // --- called by driver threads
   // Slot of `processor` in this run, or -1 if it does not take part.
@@ -111,7 +118,7 @@ class Run {
 
   class Args;
 
-  void build(std::vector<NodePtr> heads);
+  void build(std::vector<NodePtr> heads, CarriedResults carried);
   void classify(Record& record);
   [[noreturn]] void throw_no_processor(const Record& record, const char* why) const;
 

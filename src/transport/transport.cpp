@@ -280,6 +280,12 @@ class Transport::Impl {
     rp.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK | UCP_OP_ATTR_FIELD_USER_DATA | UCP_OP_ATTR_FIELD_FLAGS |
                       UCP_OP_ATTR_FIELD_DATATYPE;
     rp.flags = UCP_AM_SEND_FLAG_REPLY;
+    // Eager messages arrive in the order they were sent; a rendezvous one is
+    // delivered when its data is in, after later eager ones. Up to the batch
+    // size, messages (and batches) go eagerly, so they keep their order.
+    std::size_t bytes = state->am_header.size();
+    for (const ucp_dt_iov_t& part : state->iov) bytes += part.length;
+    if (bytes <= kMaxBatchBody) rp.flags |= UCP_AM_SEND_FLAG_EAGER;
     rp.cb.send = &Impl::on_send_done;
     rp.user_data = state;
     const void* data = nullptr;

@@ -66,6 +66,11 @@ class Transport {
   // Connects to a listener; failures arrive as on_lost of the returned id.
   ConnectionId connect(const std::string& host, int port);
   // Queues a message; a failed send drops the connection (on_lost).
+  // Once a connection has carried a message each way, its messages of up
+  // to 64 KiB arrive in the order they were sent; a larger one arrives once
+  // its data is in, possibly after smaller ones sent later. (While UCX
+  // connects, queued sends may be overtaken; the handshake waits for the
+  // driver's answer, so no other message is sent then.)
   void send(ConnectionId to, OutgoingMessage message);
   // Drops a connection (its pending sends are cancelled); no on_lost for it.
   void close(ConnectionId id);
