@@ -33,6 +33,11 @@ using RemoteResult = std::function<void(RemoteOutcome)>;
 // Several calls may be in flight at once.
 void start_in_worker(const Processor& p, const ThunkNode& node, std::size_t version,
                      const std::vector<const ChunkPtr*>& inputs, RemoteResult on_result);
+// Brings every chunk of `chunks` that lives in a worker into this
+// process's host memory, with all the fetches in flight at once: one round
+// trip for many results instead of one each. Others are left as they are.
+// Throws WorkerLost when a worker is lost.
+void fetch_from_workers(std::vector<ChunkPtr>& chunks);
 // Registers the moves between this process's memory and workers' memories.
 void register_worker_moves();
 

@@ -868,6 +868,7 @@ RunOutcome run_graph(const Context& context, std::vector<NodePtr> heads, bool re
     try {
       RunOutcome outcome = run.take_outcome();
       if (results_here) {
+        fetch_from_workers(outcome.results);  // all at once
         for (ChunkPtr& result : outcome.results) result = chunk_in_host_memory(result);
       }
       return outcome;

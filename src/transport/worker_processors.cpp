@@ -1,5 +1,8 @@
 // The processors and memory of worker processes as the driver sees them,
 // running thunks there, and moving chunks between processes.
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "dagger/detail/wire_adopt.hpp"
@@ -51,20 +54,28 @@ namespace {
 
 WorkerLink& link_of(const MemorySpace& space) { return static_cast<const WorkerMemory&>(space).link(); }
 
-// Fetches a value from the worker that holds it.
-Value fetch(const Value& value) {
-  const RemoteValue& remote = value.get<RemoteValue>();
-  auto body = std::make_shared<WireWriter>();
-  body->u64(remote.chunk->id);
-  auto reply = remote.chunk->link->call(MessageType::get, std::move(body));
+// The value a worker sent in answer to a fetch.
+Value value_of(const WorkerLink::Reply& reply, const WorkerLink& link) {
   DecodedMessage m = reply.decode();
   const auto* v = std::get_if<ValueReply>(&m.message);
-  if (v == nullptr) throw ProtocolError(remote.chunk->link->name() + " answered a fetch with another message");
+  if (v == nullptr) throw ProtocolError(link.name() + " answered a fetch with another message");
   ReceivedBuffer received(reply.body.data, reply.body.view());  // a block keeps it: no copy
   WireReader in(v->value);
   Value out = Value::wire_load(in);
   in.expect_end();
   return out;
+}
+
+std::shared_ptr<WireWriter> get_request(const RemoteChunk& chunk) {
+  auto body = std::make_shared<WireWriter>();
+  body->u64(chunk.id);
+  return body;
+}
+
+// Fetches a value from the worker that holds it.
+Value fetch(const Value& value) {
+  const RemoteChunk& chunk = *value.get<RemoteValue>().chunk;
+  return value_of(chunk.link->call(MessageType::get, get_request(chunk)), *chunk.link);
 }
 
 // Sends a value to a worker, which keeps it; returns the handle to it there.
@@ -90,6 +101,44 @@ Value store(const Value& value, WorkerLink& link) {
 }
 
 }  // namespace
+
+void fetch_from_workers(std::vector<ChunkPtr>& chunks) {
+  struct Fetches {
+    std::mutex mutex;
+    std::condition_variable done;
+    std::size_t waiting = 0;
+    std::vector<std::optional<WorkerLink::Reply>> replies;
+    std::exception_ptr error;
+  };
+  auto fetches = std::make_shared<Fetches>();
+  fetches->replies.resize(chunks.size());
+  std::vector<std::size_t> remote;
+  for (std::size_t i = 0; i < chunks.size(); ++i) {
+    if (chunks[i] && is_worker_memory(*chunks[i]->space)) remote.push_back(i);
+  }
+  fetches->waiting = remote.size();
+  for (std::size_t i : remote) {
+    const RemoteChunk& chunk = *chunks[i]->value.get<RemoteValue>().chunk;
+    chunk.link->call_async(MessageType::get, get_request(chunk), [fetches, i](WorkerLink::Reply* reply, std::exception_ptr error) {
+      std::lock_guard lock(fetches->mutex);
+      if (reply != nullptr) {
+        fetches->replies[i] = std::move(*reply);
+      } else if (!fetches->error) {
+        fetches->error = error;
+      }
+      if (--fetches->waiting == 0) fetches->done.notify_all();
+    });
+  }
+  {
+    std::unique_lock lock(fetches->mutex);
+    fetches->done.wait(lock, [&] { return fetches->waiting == 0; });
+    if (fetches->error) std::rethrow_exception(fetches->error);
+  }
+  for (std::size_t i : remote) {
+    const WorkerLink& link = *chunks[i]->value.get<RemoteValue>().chunk->link;
+    chunks[i] = std::make_shared<ChunkData>(value_of(*fetches->replies[i], link), host_memory(), chunks[i]->producer);
+  }
+}
 
 bool in_worker(const Processor& p) { return dynamic_cast<const WorkerThreadProc*>(&p) != nullptr; }
 bool is_worker_memory(const MemorySpace& space) { return dynamic_cast<const WorkerMemory*>(&space) != nullptr; }
