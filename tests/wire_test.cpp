@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <functional>
 #include <future>
 #include <mutex>
 #include <map>
@@ -150,6 +151,27 @@ TEST(Wire, UnknownInvokersAreRejected) {
 
 }  // namespace
 
+// A transport that receives with `on_message`, another one connected to it.
+struct LoopbackPair {
+  using Transport = dagger::detail::Transport;
+  explicit LoopbackPair(std::function<void(dagger::detail::ConnectionId, std::string, dagger::detail::Bytes)> on_message)
+      : receiver(handlers(std::move(on_message)), std::size_t{1} << 30),
+        sender(handlers([](dagger::detail::ConnectionId, std::string, dagger::detail::Bytes) {}), std::size_t{1} << 30),
+        to(sender.connect("127.0.0.1", receiver.listen("127.0.0.1", 0))) {}
+
+  static Transport::Handlers handlers(
+      std::function<void(dagger::detail::ConnectionId, std::string, dagger::detail::Bytes)> on_message) {
+    Transport::Handlers h;
+    h.on_message = std::move(on_message);
+    h.on_lost = [](dagger::detail::ConnectionId, const std::string&) {};
+    return h;
+  }
+
+  Transport receiver;
+  Transport sender;
+  dagger::detail::ConnectionId to;
+};
+
 // A body of a small part and a large one crosses a real UCX connection on
 // loopback as one contiguous range (the small part in the header), arrives
 // with its bulk page aligned, and a block read from it keeps the received
@@ -160,21 +182,12 @@ TEST(Wire, AReceivedBlockKeepsTheMessageBuffer) {
   for (std::int64_t i = 0; i < sent.size(); ++i) sent.mutable_data<float>()[i] = static_cast<float>(i % 977);
 
   std::promise<std::pair<std::string, Bytes>> arrived;
-  Transport::Handlers receiver_handlers;
-  receiver_handlers.on_message = [&](ConnectionId, std::string header, Bytes body) {
+  LoopbackPair pair([&](ConnectionId, std::string header, Bytes body) {
     arrived.set_value({std::move(header), std::move(body)});
-  };
-  receiver_handlers.on_lost = [](ConnectionId, const std::string&) {};
-  Transport receiver(receiver_handlers, std::size_t{1} << 30);
-  const int port = receiver.listen("127.0.0.1", 0);
-  Transport::Handlers sender_handlers;
-  sender_handlers.on_message = [](ConnectionId, std::string, Bytes) {};
-  sender_handlers.on_lost = [](ConnectionId, const std::string&) {};
-  Transport sender(sender_handlers, std::size_t{1} << 30);
-  const ConnectionId to = sender.connect("127.0.0.1", port);
+  });
   auto body = std::make_shared<WireWriter>();
   Value::make<dagger::Block>(sent).wire_save(*body);
-  sender.send(to, encode_message(MessageType::value, 42, body, std::make_shared<dagger::Block>(sent)));
+  pair.sender.send(pair.to, encode_message(MessageType::value, 42, body, std::make_shared<dagger::Block>(sent)));
 
   auto future = arrived.get_future();
   ASSERT_EQ(future.wait_for(std::chrono::seconds(20)), std::future_status::ready);
@@ -254,8 +267,7 @@ TEST(Wire, MessagesArriveWholeAndInOrderThroughBatches) {
   std::uint64_t arrived = 0, next_ordered = 0;
   std::vector<int> times_arrived(kMessages, 0);
   std::string first_wrong;
-  Transport::Handlers receiver_handlers;
-  receiver_handlers.on_message = [&](ConnectionId, std::string header, Bytes body) {
+  LoopbackPair pair([&](ConnectionId, std::string header, Bytes body) {
     const MessageHeader h = decode_header(header);
     const std::vector<std::byte> expected = body_of(h.request);
     std::lock_guard lock(mutex);
@@ -272,15 +284,7 @@ TEST(Wire, MessagesArriveWholeAndInOrderThroughBatches) {
     if (h.request < kMessages) ++times_arrived[h.request];
     ++arrived;
     all_in.notify_all();
-  };
-  receiver_handlers.on_lost = [](ConnectionId, const std::string&) {};
-  Transport receiver(receiver_handlers, std::size_t{1} << 30);
-  const int port = receiver.listen("127.0.0.1", 0);
-  Transport::Handlers sender_handlers;
-  sender_handlers.on_message = [](ConnectionId, std::string, Bytes) {};
-  sender_handlers.on_lost = [](ConnectionId, const std::string&) {};
-  Transport sender(sender_handlers, std::size_t{1} << 30);
-  const ConnectionId to = sender.connect("127.0.0.1", port);
+  });
   for (std::uint64_t i = 0; i < kMessages; ++i) {
     if (i == 1) {
       // While UCX connects, sends wait in its queue and may be overtaken:
@@ -294,7 +298,7 @@ TEST(Wire, MessagesArriveWholeAndInOrderThroughBatches) {
     m.header = encode_header(MessageType::release, i);
     m.body.emplace_back(bytes->data(), bytes->size());
     m.keep_alive = bytes;
-    sender.send(to, std::move(m));
+    pair.sender.send(pair.to, std::move(m));
   }
   std::unique_lock lock(mutex);
   ASSERT_TRUE(all_in.wait_for(lock, std::chrono::seconds(30), [&] { return arrived == kMessages; })) << arrived;

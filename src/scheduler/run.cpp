@@ -354,7 +354,21 @@ bool Run::take_freeing_task(std::uint32_t& task) {
 }
 
 namespace {
-constexpr std::int64_t kSpinNs = 50'000;  // a driver looks for work this long before sleeping
+
+// A driver looks for work this long before it goes to sleep. Called when
+// it found none: true once it has looked long enough, else it yields.
+bool idle_too_long(std::int64_t& idle_since) {
+  constexpr std::int64_t kSpinNs = 50'000;
+  const std::int64_t now = now_ns();
+  if (idle_since == 0) {
+    idle_since = now;
+  } else if (now - idle_since > kSpinNs) {
+    return true;
+  }
+  std::this_thread::yield();
+  return false;
+}
+
 }  // namespace
 
 bool Run::work(int slot) {
@@ -370,13 +384,7 @@ bool Run::work(int slot) {
       continue;
     }
     report_done(slot);  // before looking idle: the run may be complete
-    const std::int64_t now = now_ns();
-    if (idle_since == 0) {
-      idle_since = now;
-    } else if (now - idle_since > kSpinNs) {
-      break;
-    }
-    std::this_thread::yield();
+    if (idle_too_long(idle_since)) break;
   }
   report_done(slot);
   return ran;
@@ -611,14 +619,7 @@ bool Run::work_remote(int slot) {
       // After a failure the run ends once no slot is inside a task.
       if (failed_.load(std::memory_order_seq_cst) && no_slot_in_task()) finish();
       report_done(slot);
-      if (finished()) break;
-      const std::int64_t now = now_ns();
-      if (idle_since == 0) {
-        idle_since = now;
-      } else if (now - idle_since > kSpinNs) {
-        break;
-      }
-      std::this_thread::yield();
+      if (finished() || idle_too_long(idle_since)) break;
       continue;
     }
     idle_since = 0;
