@@ -347,18 +347,17 @@ class Transport::Impl {
     if (bytes <= kMaxBatchBody) rp.flags |= UCP_AM_SEND_FLAG_EAGER;
     rp.cb.send = &Impl::on_send_done;
     rp.user_data = state;
+    // One range goes as a contiguous buffer, several as an io vector.
+    rp.datatype = ucp_dt_make_contig(1);
     const void* data = nullptr;
     std::size_t count = 0;
     if (state->iov.size() == 1) {
-      rp.datatype = ucp_dt_make_contig(1);
       data = state->iov.front().buffer;
       count = state->iov.front().length;
     } else if (state->iov.size() > 1) {
       rp.datatype = static_cast<ucp_datatype_t>(UCP_DATATYPE_IOV);
       data = state->iov.data();
       count = state->iov.size();
-    } else {
-      rp.datatype = ucp_dt_make_contig(1);
     }
     ucs_status_ptr_t request =
         ucp_am_send_nbx(it->second, kAmId, state->am_header.data(), state->am_header.size(), data, count, &rp);
@@ -488,10 +487,13 @@ class Transport::Impl {
       send_batch(to, it->second);
       batches.erase(it);
     };
+    auto flush_all = [&] {
+      for (auto& [to, batch] : batches) send_batch(to, batch);
+      batches.clear();
+    };
     for (Posted& p : posted) {
       if (p.task) {
-        for (auto& [to, batch] : batches) send_batch(to, batch);
-        batches.clear();
+        flush_all();  // the task may close or open a connection
         p.task();
         continue;
       }
@@ -510,7 +512,7 @@ class Transport::Impl {
       batch.messages.push_back(std::move(p.message));
       batch.bytes += bytes;
     }
-    for (auto& [to, batch] : batches) send_batch(to, batch);
+    flush_all();
   }
 
   void send_batch(ConnectionId to, Batch& batch) {

@@ -164,16 +164,17 @@ FunctionAddressCache& address_cache() {
   return cache;
 }
 
+// The lookups run under the cache's lock: only the first use of an address
+// pays for them.
 FunctionAddressCache::Saved saved_address(const void* address) {
   FunctionAddressCache& cache = address_cache();
-  {
-    std::lock_guard lock(cache.mutex);
-    if (auto it = cache.saved.find(address); it != cache.saved.end()) return it->second;
-  }
-  FunctionAddressCache::Saved found{starts_exported_function(address), {}};
-  if (found.exported) found.object = object_holding(address);
   std::lock_guard lock(cache.mutex);
-  return cache.saved.emplace(address, found).first->second;
+  auto [it, added] = cache.saved.try_emplace(address);
+  if (added) {
+    it->second.exported = starts_exported_function(address);
+    if (it->second.exported) it->second.object = object_holding(address);
+  }
+  return it->second;
 }
 
 }  // namespace
@@ -198,27 +199,18 @@ const void* load_function_address(WireReader& in) {
   const std::string object = in.string();
   const std::uint64_t offset = in.u64();
   FunctionAddressCache& cache = address_cache();
-  std::unique_lock lock(cache.mutex);
+  std::lock_guard lock(cache.mutex);
   auto base = cache.bases.find(object);
   if (base == cache.bases.end()) {
-    lock.unlock();
-    const std::uintptr_t found = base_of_object(object);  // throws for an object not loaded here
-    lock.lock();
-    base = cache.bases.emplace(object, found).first;
+    base = cache.bases.emplace(object, base_of_object(object)).first;  // throws for an object not loaded here
   }
   const auto* address = reinterpret_cast<const void*>(base->second + offset);
   auto& offsets = cache.loaded[object];
   auto known = offsets.find(offset);
-  if (known == offsets.end()) {
-    lock.unlock();
-    const bool exported = starts_exported_function(address);
-    lock.lock();
-    // A forged message could try many offsets: remember at most a few thousand.
-    if (offsets.size() < 4096) offsets.emplace(offset, exported);
-    if (!exported) throw ProtocolError("a function pointer that is not the start of an exported function");
-    return address;
-  }
-  if (!known->second) throw ProtocolError("a function pointer that is not the start of an exported function");
+  const bool exported = known != offsets.end() ? known->second : starts_exported_function(address);
+  // A forged message could try many offsets: remember at most a few thousand.
+  if (known == offsets.end() && offsets.size() < 4096) offsets.emplace(offset, exported);
+  if (!exported) throw ProtocolError("a function pointer that is not the start of an exported function");
   return address;
 }
 

@@ -67,6 +67,11 @@ Value value_of(const WorkerLink::Reply& reply, const WorkerLink& link) {
   return out;
 }
 
+// The driver's handle to a chunk that worker `link` keeps as `id`.
+Value remote_value(WorkerLink& link, std::uint64_t id, std::uint64_t bytes) {
+  return Value::make<RemoteValue>(RemoteValue{std::shared_ptr<RemoteChunk>(new RemoteChunk{&link, id, bytes})});
+}
+
 std::shared_ptr<WireWriter> get_request(const RemoteChunk& chunk) {
   auto body = std::make_shared<WireWriter>();
   body->u64(chunk.id);
@@ -90,15 +95,14 @@ Value store(const Value& value, WorkerLink& link) {
   if (value.copyable()) keep = std::make_shared<Value>(value.copy());
   if (!keep) {
     auto flat = std::make_shared<WireWriter>();
-    std::string bytes = body->flat();
-    flat->bytes(bytes.data(), bytes.size());
+    for (auto part : body->parts()) flat->bytes(part.data(), part.size());
     body = flat;
   }
   auto reply = link.call(MessageType::put, std::move(body), std::move(keep));
   DecodedMessage m = reply.decode();
   const auto* stored = std::get_if<Stored>(&m.message);
   if (stored == nullptr) throw ProtocolError(link.name() + " answered a store with another message");
-  return Value::make<RemoteValue>(RemoteValue{std::shared_ptr<RemoteChunk>(new RemoteChunk{&link, stored->chunk, stored->bytes})});
+  return remote_value(link, stored->chunk, stored->bytes);
 }
 
 }  // namespace
@@ -160,8 +164,7 @@ void start_in_worker(const Processor& p, const ThunkNode& node, std::size_t vers
   }
   WireWriter call;
   node.fn->save_call(version, call);
-  const std::string call_bytes = call.flat();  // constants are copied: the message owns them
-  body->bytes(call_bytes.data(), call_bytes.size());
+  for (auto part : call.parts()) body->bytes(part.data(), part.size());  // copied: the message owns its constants
   link.call_async(MessageType::run, std::move(body),
                   [&link, &memory = thread.memory(), id = node.id, on_result = std::move(on_result)](
                       WorkerLink::Reply* reply, std::exception_ptr error) {
@@ -174,10 +177,7 @@ void start_in_worker(const Processor& p, const ThunkNode& node, std::size_t vers
                       }
                       const auto* done = std::get_if<Done>(&m.message);
                       if (done == nullptr) throw ProtocolError(link.name() + " answered a run with another message");
-                      outcome.result = std::make_shared<ChunkData>(
-                          Value::make<RemoteValue>(
-                              RemoteValue{std::shared_ptr<RemoteChunk>(new RemoteChunk{&link, done->chunk, done->bytes})}),
-                          memory, id);
+                      outcome.result = std::make_shared<ChunkData>(remote_value(link, done->chunk, done->bytes), memory, id);
                       outcome.run_ns = static_cast<std::int64_t>(done->run_ns);
                     } catch (...) {
                       outcome.error = std::current_exception();
