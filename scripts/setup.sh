@@ -7,6 +7,7 @@ packages=(
   g++ cmake make ccache pkg-config
   libhwloc-dev          # processor topology: one ThreadProc per core
   libeigen3-dev         # array blocks (views over our buffers)
+  libhwy-dev            # Highway: SIMD kernels (random numbers, sort) chosen at run time
   libopenblas-dev       # block matrix products
   libgtest-dev          # tests
   libbenchmark-dev      # benchmarks

@@ -51,8 +51,9 @@ void expect_program_matches(const DArray<T>& expression, const std::string& what
     for (const auto& source : impl->sources) {
       inputs.push_back(dagger::collect(dagger::compute(dagger::detail::block_thunks(source)[k])));
     }
-    const dagger::Block host = dagger::detail::run_elementwise(impl->kernel, impl->dtype, inputs);
-    const dagger::Block program = dagger::detail::run_program(*impl->program, inputs);
+    const dagger::detail::BlockPlace place = dagger::detail::block_place(impl->layout, k);
+    const dagger::Block host = dagger::detail::run_elementwise(impl->kernel, impl->dtype, place, inputs);
+    const dagger::Block program = dagger::detail::run_program(*impl->program, place, inputs);
     ASSERT_EQ(program.dtype, host.dtype);
     ASSERT_EQ(program.size(), host.size());
     for (std::int64_t i = 0; i < host.size(); ++i) {

@@ -1,69 +1,17 @@
-// Random and constant arrays, one generating thunk per block.
+// Random and constant arrays. They are element sources: a lazy array with no
+// source blocks whose kernel makes each tile where it is consumed, so
+// sum(randn(...) .^ 2) generates tile by tile inside the fold and never holds
+// a random block; only a consumer that needs whole blocks (a product, a
+// transpose, collect) makes one.
 #include <atomic>
-#include <cmath>
 #include <random>
 
 #include "array/seeding.hpp"
-#include "dagger/array/device_kernels.hpp"
 #include "dagger/array.hpp"
+#include "kernels/cpu/random_fill.hpp"
 
 namespace dagger::detail {
 namespace {
-
-// Uniform in [0, 1) from the top 53 bits.
-double unit(std::mt19937_64& g) { return static_cast<double>(g() >> 11) * 0x1.0p-53; }
-
-template <class T>
-void fill_block(Block& b, Fill fill, std::uint64_t block_seed) {
-  T* out = b.mutable_data<T>();
-  const std::int64_t n = b.size();
-  switch (fill) {
-    case Fill::zeros:
-      std::fill(out, out + n, T(0));
-      return;
-    case Fill::ones:
-      std::fill(out, out + n, T(1));
-      return;
-    case Fill::uniform: {
-      std::mt19937_64 g(block_seed);
-      for (std::int64_t i = 0; i < n; ++i) {
-        if constexpr (std::is_same_v<T, bool>) {
-          out[i] = (g() >> 63) != 0;
-        } else if constexpr (std::is_same_v<T, std::int64_t>) {
-          out[i] = static_cast<std::int64_t>(g());
-        } else {
-          out[i] = static_cast<T>(unit(g));
-        }
-      }
-      return;
-    }
-    case Fill::normal: {
-      // Box-Muller, written out so that values are the same on every
-      // standard library.
-      if constexpr (std::is_floating_point_v<T>) {
-        std::mt19937_64 g(block_seed);
-        for (std::int64_t i = 0; i < n; i += 2) {
-          const double u1 = 1.0 - unit(g), u2 = unit(g);
-          const double radius = std::sqrt(-2.0 * std::log(u1));
-          out[i] = static_cast<T>(radius * std::cos(2 * kernels::kPi * u2));
-          if (i + 1 < n) out[i + 1] = static_cast<T>(radius * std::sin(2 * kernels::kPi * u2));
-        }
-      }
-      return;
-    }
-  }
-}
-
-Block make_block(DType dtype, std::int64_t h, std::int64_t w, Fill fill, std::uint64_t block_seed) {
-  Block b = Block::make(dtype, h, w);
-  switch (dtype) {
-    case DType::f64: fill_block<double>(b, fill, block_seed); break;
-    case DType::f32: fill_block<float>(b, fill, block_seed); break;
-    case DType::i64: fill_block<std::int64_t>(b, fill, block_seed); break;
-    case DType::b8: fill_block<bool>(b, fill, block_seed); break;
-  }
-  return b;
-}
 
 const char* fill_name(Fill fill) {
   switch (fill) {
@@ -73,6 +21,58 @@ const char* fill_name(Fill fill) {
     case Fill::normal: return "randn";
   }
   return "fill";
+}
+
+template <class T>
+void fill_random(kernels::RandomKind kind, std::uint64_t seed, std::uint64_t first, std::int64_t n, T* out) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (kind == kernels::RandomKind::normal) return kernels::fill_normal(seed, first, n, out);
+  }
+  kernels::fill_uniform(seed, first, n, out);
+}
+
+// The n elements of a tile, as runs down the block's columns: within a
+// column, array indices are consecutive.
+template <class T>
+void generate_tile(kernels::RandomKind kind, std::uint64_t seed, const TileAt& at, std::int64_t n, T* out) {
+  const kernels::ElementSpot& spot = at.block;
+  std::int64_t row = at.offset % spot.height, col = at.offset / spot.height;
+  for (std::int64_t done = 0; done < n; ++col, row = 0) {
+    const std::int64_t run = std::min(n - done, spot.height - row);
+    fill_random(kind, seed, static_cast<std::uint64_t>(spot.origin + row + col * spot.stride), run, out + done);
+    done += run;
+  }
+}
+
+template <class T>
+TileKernel random_kernel(kernels::RandomKind kind, std::uint64_t seed) {
+  return [kind, seed](const std::byte* const*, std::byte* out, std::int64_t n, const TileAt& at) {
+    generate_tile(kind, seed, at, n, reinterpret_cast<T*>(out));
+  };
+}
+
+template <class T>
+TileKernel constant_kernel(T value) {
+  return [value](const std::byte* const*, std::byte* out, std::int64_t n, const TileAt&) {
+    std::fill_n(reinterpret_cast<T*>(out), n, value);
+  };
+}
+
+template <class T>
+std::pair<TileKernel, ProgramPtr> source_of(Fill fill, std::uint64_t seed) {
+  switch (fill) {
+    case Fill::zeros:
+    case Fill::ones: {
+      const T value = fill == Fill::ones ? T(1) : T(0);
+      return {constant_kernel(value), scalar_program(value)};
+    }
+    case Fill::uniform:
+    case Fill::normal: {
+      const auto kind = fill == Fill::normal ? kernels::RandomKind::normal : kernels::RandomKind::uniform;
+      return {random_kernel<T>(kind, seed), generate_program(kind, seed, dtype_of<T>())};
+    }
+  }
+  throw ArrayError("unknown fill");
 }
 
 }  // namespace
@@ -91,30 +91,16 @@ std::uint64_t array_seed(std::optional<Seed> seed) {
   return seed ? seed->value : mix_bits(fresh.fetch_add(1));
 }
 
-// The CUDA module's name for a fill (cuda_module_abi.h).
-int gpu_fill_kind(Fill fill) {
-  switch (fill) {
-    case Fill::zeros: return 0;
-    case Fill::ones: return 1;
-    case Fill::uniform: return 2;
-    case Fill::normal: return 3;
-  }
-  return 0;
-}
-
 ArrayPtr filled_array(Layout layout, DType dtype, Fill fill, std::optional<Seed> seed) {
-  const std::uint64_t base = array_seed(seed);
-  std::vector<Thunk<Block>> blocks;
-  blocks.reserve(layout.block_count());
-  for (std::size_t k = 0; k < layout.block_count(); ++k) {
-    const std::int64_t h = layout.block_height(layout.grid_row_of(k));
-    const std::int64_t w = layout.block_width(layout.grid_col_of(k));
-    const std::uint64_t seed_k = block_seed(base, k);
-    blocks.push_back(cpu_or_gpu(
-        {.name = fill_name(fill)}, [dtype, h, w, fill, seed_k] { return make_block(dtype, h, w, fill, seed_k); },
-        [dtype, h, w, fill, seed_k] { return gpu_fill(dtype, h, w, gpu_fill_kind(fill), seed_k); }));
+  const std::uint64_t key = array_seed(seed);
+  std::pair<TileKernel, ProgramPtr> source;
+  switch (dtype) {
+    case DType::f64: source = source_of<double>(fill, key); break;
+    case DType::f32: source = source_of<float>(fill, key); break;
+    case DType::i64: source = source_of<std::int64_t>(fill, key); break;
+    case DType::b8: source = source_of<bool>(fill, key); break;
   }
-  return make_array(std::move(layout), dtype, std::move(blocks));
+  return make_lazy(std::move(layout), dtype, {}, std::move(source.first), std::move(source.second), fill_name(fill));
 }
 
 }  // namespace dagger::detail

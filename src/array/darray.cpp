@@ -15,8 +15,9 @@ ArrayPtr make_array(Layout layout, DType dtype, std::vector<Thunk<Block>> blocks
 }
 
 ArrayPtr make_lazy(Layout layout, DType dtype, std::vector<ArrayPtr> sources, TileKernel kernel,
-                   ProgramPtr program) {
+                   ProgramPtr program, std::string name) {
   auto a = std::make_shared<ArrayImpl>(std::move(layout), dtype);
+  a->name = std::move(name);
   a->sources = std::move(sources);
   a->kernel = std::move(kernel);
   a->program = std::move(program);
@@ -37,26 +38,40 @@ std::vector<Thunk<Block>> source_blocks(const std::vector<ArrayPtr>& sources, st
   return inputs;
 }
 
-Block run_elementwise(const TileKernel& kernel, DType dtype, const std::vector<Block>& inputs) {
-  const Block& shape = inputs.front();
-  Block out = Block::make(dtype, shape.rows, shape.cols);
+BlockPlace block_place(const Layout& layout, std::size_t k) {
+  const std::int64_t gi = layout.grid_row_of(k), gj = layout.grid_col_of(k);
+  BlockPlace place;
+  place.rows = layout.block_height(gi);
+  place.cols = layout.block_width(gj);
+  const std::int64_t stride = std::max<std::int64_t>(layout.rows(), 1);
+  place.spot = {layout.row_start(gi) + layout.col_start(gj) * stride, std::max<std::int64_t>(place.rows, 1), stride};
+  return place;
+}
+
+Block run_elementwise(const TileKernel& kernel, DType dtype, const BlockPlace& place, const std::vector<Block>& inputs) {
+  Block out = Block::make(dtype, place.rows, place.cols);
   const std::size_t out_size = element_size(dtype);
   std::vector<const std::byte*> pointers;
   for (std::int64_t offset = 0; offset < out.size(); offset += kTile) {
     tile_pointers(inputs, offset, pointers);
     kernel(pointers.data(), out.buffer.get() + static_cast<std::size_t>(offset) * out_size,
-           std::min(kTile, out.size() - offset));
+           std::min(kTile, out.size() - offset), TileAt{place.spot, offset});
   }
   return out;
 }
 
-Block run_program(const kernels::ElementProgram& program, const std::vector<Block>& inputs) {
-  const Block& shape = inputs.front();
-  Block out = Block::make(static_cast<DType>(kernels::result_type(program)), shape.rows, shape.cols);
+Block run_program(const kernels::ElementProgram& program, const BlockPlace& place, const std::vector<Block>& inputs) {
+  Block out = Block::make(static_cast<DType>(kernels::result_type(program)), place.rows, place.cols);
   std::vector<const void*> pointers;
   for (const Block& b : inputs) pointers.push_back(b.buffer.get());
-  kernels::evaluate_range(program, pointers.data(), out.buffer.get(), 0, out.size());
+  kernels::evaluate_tile(program, pointers.data(), out.buffer.get(), out.size(), 0, place.spot);
   return out;
+}
+
+ProgramPtr program_at(const ProgramPtr& program, const BlockPlace& place) {
+  auto at = std::make_shared<kernels::ElementProgram>(*program);
+  at->spot = place.spot;
+  return at;
 }
 
 const std::vector<Thunk<Block>>& block_thunks(const ArrayPtr& array) {
@@ -65,16 +80,19 @@ const std::vector<Thunk<Block>>& block_thunks(const ArrayPtr& array) {
   if (array->materialized.empty() && array->layout.block_count() > 0) {
     std::vector<Thunk<Block>> blocks;
     blocks.reserve(array->layout.block_count());
-    const ElementwiseBlock on_cpu{{array->kernel, array->program}, array->dtype};
+    ElementwiseBlock on_cpu{{array->kernel, array->program}, array->dtype, {}};
+    const std::string name = array->sources.empty() ? array->name : "elementwise";
     for (std::size_t k = 0; k < array->layout.block_count(); ++k) {
+      on_cpu.place = block_place(array->layout, k);
       if (array->program) {
-        blocks.push_back(cpu_or_gpu({.name = "elementwise"}, on_cpu,
-                                    [program = array->program](const std::vector<Block>& in) {
-                                      return gpu_elementwise(*program, in);
+        blocks.push_back(cpu_or_gpu({.name = name}, on_cpu,
+                                    [program = program_at(array->program, on_cpu.place),
+                                     place = on_cpu.place](const std::vector<Block>& in) {
+                                      return gpu_elementwise(*program, place.rows, place.cols, in);
                                     },
                                     source_blocks(array->sources, k)));
       } else {
-        blocks.push_back(delayed(on_cpu, {.name = "elementwise"})(source_blocks(array->sources, k)));
+        blocks.push_back(delayed(on_cpu, {.name = name})(source_blocks(array->sources, k)));
       }
     }
     array->materialized = std::move(blocks);

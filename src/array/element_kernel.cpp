@@ -35,6 +35,11 @@ void check_program(const ElementProgram& p) {
         if (in.index >= p.constants) bad("reads a constant it does not have");
         ++depth;
         break;
+      case ElementInstruction::generate:
+        if (in.index >= p.constants) bad("seeds a random source with a constant it does not have");
+        if (in.op > static_cast<std::uint8_t>(kernels::RandomKind::normal)) bad("names an unknown random source");
+        ++depth;
+        break;
       case ElementInstruction::unary:
         if (in.op > static_cast<std::uint8_t>(kernels::UnaryOp::square) || depth < 1) bad("has a bad unary step");
         break;
@@ -51,10 +56,10 @@ void check_program(const ElementProgram& p) {
 
 }  // namespace
 
-void check_sources(const ElementKernel& k, const std::vector<Block>& in) {
-  if (in.empty()) throw Error("an element-wise kernel given no blocks");
+void check_sources(const ElementKernel& k, const BlockPlace& place, const std::vector<Block>& in) {
+  if (in.empty() && k.program && k.program->sources > 0) throw Error("an element-wise kernel given no blocks");
   for (const Block& b : in) {
-    if (b.size() != in.front().size()) throw Error("an element-wise kernel given blocks of different sizes");
+    if (b.size() != place.size()) throw Error("an element-wise kernel given blocks of different sizes");
   }
   if (!k.program) return;
   const ElementProgram& p = *k.program;
@@ -83,20 +88,31 @@ void dagger_wire_load(ElementKernel& k, WireReader& in) {
   k.program = program;
   k.kernel = nullptr;
   if (has_kernel) {
-    k.kernel = [program](const std::byte* const* inputs, std::byte* out, std::int64_t n) {
-      kernels::evaluate_range(*program, reinterpret_cast<const void* const*>(inputs), out, 0, n);
+    k.kernel = [program](const std::byte* const* inputs, std::byte* out, std::int64_t n, const TileAt& at) {
+      kernels::evaluate_tile(*program, reinterpret_cast<const void* const*>(inputs), out, n, at.offset, at.block);
     };
   }
 }
 
 Block ElementwiseBlock::operator()(const std::vector<Block>& in) const {
-  check_sources(kernel, in);
-  return run_elementwise(kernel.kernel, dtype, in);
+  check_sources(kernel, place, in);
+  return run_elementwise(kernel.kernel, dtype, place, in);
+}
+
+void dagger_wire_save(const BlockPlace& place, WireWriter& out) { out.pod(place); }
+
+void dagger_wire_load(BlockPlace& place, WireReader& in) {
+  place = in.pod<BlockPlace>();
+  const kernels::ElementSpot& s = place.spot;
+  if (place.rows < 0 || place.cols < 0 || s.origin < 0 || s.height < 1 || s.stride < 1) {
+    throw ProtocolError("a block place with a negative shape");
+  }
 }
 
 void dagger_wire_save(const ElementwiseBlock& f, WireWriter& out) {
   dagger_wire_save(f.kernel, out);
   out.pod(f.dtype);
+  dagger_wire_save(f.place, out);
 }
 
 void dagger_wire_load(ElementwiseBlock& f, WireReader& in) {
@@ -104,6 +120,7 @@ void dagger_wire_load(ElementwiseBlock& f, WireReader& in) {
   const auto dtype = in.pod<std::uint8_t>();
   if (dtype > static_cast<std::uint8_t>(DType::b8)) throw ProtocolError("an unknown element type");
   f.dtype = static_cast<DType>(dtype);
+  dagger_wire_load(f.place, in);
 }
 
 }  // namespace dagger::detail

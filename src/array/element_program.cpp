@@ -14,7 +14,10 @@ int depth_of(const ElementProgram& p) {
   int top = 0, deepest = 0;
   for (int k = 0; k < p.length; ++k) {
     const auto code = p.code[k].code;
-    if (code == ElementInstruction::load || code == ElementInstruction::constant) ++top;
+    if (code == ElementInstruction::load || code == ElementInstruction::constant ||
+        code == ElementInstruction::generate) {
+      ++top;
+    }
     if (code == ElementInstruction::binary) --top;
     deepest = std::max(deepest, top);
   }
@@ -47,6 +50,15 @@ ProgramPtr constant_program(kernels::ElementValue value, DType dtype) {
   return p;
 }
 
+ProgramPtr generate_program(kernels::RandomKind kind, std::uint64_t seed, DType dtype) {
+  auto p = std::make_shared<ElementProgram>();
+  p->constant[0].i64 = static_cast<std::int64_t>(seed);
+  p->constants = 1;
+  p->code[0] = step(ElementInstruction::generate, static_cast<std::uint8_t>(kind), dtype, dtype, dtype, dtype, 0);
+  p->length = 1;
+  return p;
+}
+
 ProgramPtr unary_program(const ProgramPtr& x, kernels::UnaryOp op, DType compute, DType result) {
   if (!x || x->length + 1 > ElementProgram::kMaxInstructions) return nullptr;
   auto p = std::make_shared<ElementProgram>(*x);
@@ -68,7 +80,7 @@ ProgramPtr binary_program(const ProgramPtr& x, const ProgramPtr& y, kernels::Bin
   for (int k = 0; k < y->length; ++k) {
     ElementInstruction in = y->code[k];
     if (in.code == ElementInstruction::load) in.index = static_cast<std::uint16_t>(in.index + x->sources);
-    if (in.code == ElementInstruction::constant) in.index = static_cast<std::uint16_t>(in.index + x->constants);
+    if (in.code == ElementInstruction::constant || in.code == ElementInstruction::generate) in.index = static_cast<std::uint16_t>(in.index + x->constants);
     p->code[p->length + k] = in;
   }
   p->length = static_cast<std::uint16_t>(p->length + y->length);

@@ -71,38 +71,36 @@ void check(const Device& d, int code, const dagger_cuda_error& error) { check_cu
 
 bool gpus_present() { return cuda_processor_count() > 0; }
 
-Block gpu_elementwise(const kernels::ElementProgram& program, const std::vector<Block>& inputs) {
+Block gpu_elementwise(const kernels::ElementProgram& program, std::int64_t rows, std::int64_t cols,
+                      const std::vector<Block>& inputs) {
   const Device d = this_device();
   const PinnedInputs in = pin_inputs(inputs, d);
-  const Block& shape = inputs.front();
-  Output out = new_block(d, static_cast<DType>(kernels::result_type(program)), shape.rows, shape.cols);
+  Output out = new_block(d, static_cast<DType>(kernels::result_type(program)), rows, cols);
   dagger_cuda_error error{};
   check(d, d.module->elementwise(d.ordinal, &program, in.pointers.data(), static_cast<int>(in.pointers.size()),
-                                 out.pin.data(), shape.size(), &error),
+                                 out.pin.data(), rows * cols, &error),
         error);
   return out.block;
 }
 
-void gpu_fold(const kernels::ElementProgram& program, const std::vector<Block>& inputs, kernels::Fold fold,
-              DType accumulate, void* result) {
+void gpu_fold(const kernels::ElementProgram& program, std::int64_t rows, std::int64_t cols,
+              const std::vector<Block>& inputs, kernels::Fold fold, DType accumulate, void* result) {
   const Device d = this_device();
   const PinnedInputs in = pin_inputs(inputs, d);
   dagger_cuda_error error{};
   check(d, d.module->reduce(d.ordinal, &program, in.pointers.data(), static_cast<int>(in.pointers.size()),
-                            inputs.front().size(), static_cast<int>(fold), static_cast<int>(accumulate), result,
-                            &error),
+                            rows * cols, static_cast<int>(fold), static_cast<int>(accumulate), result, &error),
         error);
 }
 
-Block gpu_fold_lines(const kernels::ElementProgram& program, const std::vector<Block>& inputs, kernels::Fold fold,
-                     DType accumulate, int dim) {
+Block gpu_fold_lines(const kernels::ElementProgram& program, std::int64_t rows, std::int64_t cols,
+                     const std::vector<Block>& inputs, kernels::Fold fold, DType accumulate, int dim) {
   const Device d = this_device();
   const PinnedInputs in = pin_inputs(inputs, d);
-  const Block& shape = inputs.front();
-  Output out = new_block(d, accumulate, dim == 1 ? 1 : shape.rows, dim == 1 ? shape.cols : 1);
+  Output out = new_block(d, accumulate, dim == 1 ? 1 : rows, dim == 1 ? cols : 1);
   dagger_cuda_error error{};
   check(d, d.module->reduce_lines(d.ordinal, &program, in.pointers.data(), static_cast<int>(in.pointers.size()),
-                                  shape.rows, shape.cols, dim, static_cast<int>(fold), static_cast<int>(accumulate),
+                                  rows, cols, dim, static_cast<int>(fold), static_cast<int>(accumulate),
                                   out.pin.data(), &error),
         error);
   return out.block;

@@ -35,8 +35,9 @@ std::vector<Thunk<std::uint64_t>> write_thunks(const ArrayPtr& array, std::share
   for (std::size_t k = 0; k < layout.block_count(); ++k) {
     const std::string file = dir + "/" + meta->chunk_key(layout.grid_row_of(k), layout.grid_col_of(k));
     if (array->lazy()) {
-      writes.push_back(delayed([meta, file, kernel = array->kernel, dtype = array->dtype](const std::vector<Block>& in) {
-        return storage::write_block_file(file, run_elementwise(kernel, dtype, in), *meta);
+      writes.push_back(delayed([meta, file, kernel = array->kernel, dtype = array->dtype,
+                                place = block_place(layout, k)](const std::vector<Block>& in) {
+        return storage::write_block_file(file, run_elementwise(kernel, dtype, place, in), *meta);
       }, {.name = "zarr write"})(source_blocks(array->sources, k)));
     } else {
       writes.push_back(delayed([meta, file](const Block& b) { return storage::write_block_file(file, b, *meta); },

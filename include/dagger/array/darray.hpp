@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <ostream>
+#include <string>
 #include <vector>
 
 #include "dagger/array/block.hpp"
@@ -29,9 +30,29 @@ namespace detail {
 // temporaries of a fused chain stay in L1, long enough to amortize the call.
 inline constexpr std::int64_t kTile = 256;
 
+// Where a tile lies: its block's place in the array, and the tile's first
+// element in the block. Random sources compute their values from it.
+struct TileAt {
+  kernels::ElementSpot block;
+  std::int64_t offset = 0;
+};
+
 // Computes n elements of the output from the same n elements of each input
 // (pointers already at the tile's start, one per source array).
-using TileKernel = std::function<void(const std::byte* const* inputs, std::byte* out, std::int64_t n)>;
+using TileKernel =
+    std::function<void(const std::byte* const* inputs, std::byte* out, std::int64_t n, const TileAt& at)>;
+
+// The shape of block k of an array and where its elements lie in the array:
+// what a kernel needs when its array has no source blocks (a random or
+// constant array) to take the shape from.
+struct BlockPlace {
+  std::int64_t rows = 0;
+  std::int64_t cols = 0;
+  kernels::ElementSpot spot;
+
+  std::int64_t size() const noexcept { return rows * cols; }
+};
+BlockPlace block_place(const Layout& layout, std::size_t k);
 
 struct ArrayImpl;
 using ArrayPtr = std::shared_ptr<const ArrayImpl>;
@@ -50,6 +71,7 @@ struct ArrayImpl {
   // The same kernel as an element program, for processors that cannot run
   // host code (null: CPUs only).
   ProgramPtr program;
+  std::string name;       // of the blocks' thunks, for a lazy array with no sources
   bool computed = false;  // blocks are results of compute()
 
   bool lazy() const noexcept { return static_cast<bool>(kernel); }
@@ -60,8 +82,10 @@ struct ArrayImpl {
 };
 
 ArrayPtr make_array(Layout layout, DType dtype, std::vector<Thunk<Block>> blocks);
+// An array with no sources is a source itself (rand, ones): its blocks'
+// thunks are called `name`.
 ArrayPtr make_lazy(Layout layout, DType dtype, std::vector<ArrayPtr> sources, TileKernel kernel,
-                   ProgramPtr program = nullptr);
+                   ProgramPtr program = nullptr, std::string name = "elementwise");
 // One thunk per block (a lazy array gets one fused thunk per block).
 const std::vector<Thunk<Block>>& block_thunks(const ArrayPtr& array);
 // The same values cut into other blocks.
@@ -77,10 +101,12 @@ struct ProductPlan {
 ProductPlan plan_product(const Layout& left, const ArrayPtr& right);
 // Block k of a lazy array from block k of each of its sources (what its
 // fused thunks run; a consumer may run it inside its own thunk).
-Block run_elementwise(const TileKernel& kernel, DType dtype, const std::vector<Block>& inputs);
+Block run_elementwise(const TileKernel& kernel, DType dtype, const BlockPlace& place, const std::vector<Block>& inputs);
+// The program with its spot set to a block's (for device kernels).
+ProgramPtr program_at(const ProgramPtr& program, const BlockPlace& place);
 // The same block from the array's element program, evaluated on the host
 // exactly as a GPU kernel evaluates it (tests compare the two).
-Block run_program(const kernels::ElementProgram& program, const std::vector<Block>& inputs);
+Block run_program(const kernels::ElementProgram& program, const BlockPlace& place, const std::vector<Block>& inputs);
 // The thunks of block k of each of `sources` (all cut alike).
 std::vector<Thunk<Block>> source_blocks(const std::vector<ArrayPtr>& sources, std::size_t k);
 [[noreturn]] void throw_dtype_mismatch(DType stored, DType wanted);

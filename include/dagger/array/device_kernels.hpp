@@ -24,14 +24,17 @@ namespace dagger::detail {
 // True once this process has a CudaProc.
 bool gpus_present();
 
-Block gpu_elementwise(const kernels::ElementProgram& program, const std::vector<Block>& inputs);
+// The program's rows x cols block (its inputs are blocks of that shape, or
+// none for a random or constant array).
+Block gpu_elementwise(const kernels::ElementProgram& program, std::int64_t rows, std::int64_t cols,
+                      const std::vector<Block>& inputs);
 // Folds the program's elements into *out, of element type `accumulate`.
-void gpu_fold(const kernels::ElementProgram& program, const std::vector<Block>& inputs, kernels::Fold fold,
-              DType accumulate, void* out);
+void gpu_fold(const kernels::ElementProgram& program, std::int64_t rows, std::int64_t cols,
+              const std::vector<Block>& inputs, kernels::Fold fold, DType accumulate, void* out);
 // Folds each column (dim 1: a 1 x cols block) or row (dim 2: rows x 1) of the
 // program's elements, into a block of element type `accumulate`.
-Block gpu_fold_lines(const kernels::ElementProgram& program, const std::vector<Block>& inputs, kernels::Fold fold,
-                     DType accumulate, int dim);
+Block gpu_fold_lines(const kernels::ElementProgram& program, std::int64_t rows, std::int64_t cols,
+                     const std::vector<Block>& inputs, kernels::Fold fold, DType accumulate, int dim);
 // sum over p of as[p] * bs[p], an h x w block (double or float).
 Block gpu_matmul(const std::vector<Block>& as, const std::vector<Block>& bs, DType dtype, std::int64_t h,
                  std::int64_t w);
@@ -45,9 +48,10 @@ Block gpu_sparse_times_dense(const std::vector<SparseBlock>& sparse, const std::
                              std::int64_t h, std::int64_t w);
 
 template <class Acc>
-Acc gpu_fold_as(const kernels::ElementProgram& program, const std::vector<Block>& inputs, kernels::Fold fold) {
+Acc gpu_fold_as(const kernels::ElementProgram& program, std::int64_t rows, std::int64_t cols,
+                const std::vector<Block>& inputs, kernels::Fold fold) {
   Acc out{};
-  gpu_fold(program, inputs, fold, dtype_of<Acc>(), &out);
+  gpu_fold(program, rows, cols, inputs, fold, dtype_of<Acc>(), &out);
   return out;
 }
 

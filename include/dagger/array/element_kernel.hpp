@@ -18,9 +18,9 @@ struct ElementKernel {
   bool travels() const { return program != nullptr; }
 };
 
-// Throws Error unless the blocks fit the kernel: equal sizes, and the
-// element types and number of sources its program reads.
-void check_sources(const ElementKernel& k, const std::vector<Block>& in);
+// Throws Error unless the blocks fit the kernel at this place: its size, and
+// the element types and number of sources its program reads.
+void check_sources(const ElementKernel& k, const BlockPlace& place, const std::vector<Block>& in);
 
 void dagger_wire_save(const ElementKernel& k, WireWriter& out);
 // Throws ProtocolError for a program that would read or write out of bounds.
@@ -30,11 +30,15 @@ void dagger_wire_load(ElementKernel& k, WireReader& in);
 struct ElementwiseBlock {
   ElementKernel kernel;
   DType dtype = DType::f64;
+  BlockPlace place;  // of the block this thunk makes
 
   Block operator()(const std::vector<Block>& in) const;
   bool travels() const { return kernel.travels(); }
 };
 void dagger_wire_save(const ElementwiseBlock& f, WireWriter& out);
 void dagger_wire_load(ElementwiseBlock& f, WireReader& in);
+void dagger_wire_save(const BlockPlace& place, WireWriter& out);
+// Throws ProtocolError for a negative or inconsistent shape.
+void dagger_wire_load(BlockPlace& place, WireReader& in);
 
 }  // namespace dagger::detail

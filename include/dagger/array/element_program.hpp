@@ -18,6 +18,8 @@ using ProgramPtr = std::shared_ptr<const kernels::ElementProgram>;
 // The elements of one source array, as they are.
 ProgramPtr load_program(DType dtype);
 ProgramPtr constant_program(kernels::ElementValue value, DType dtype);
+// A random source: element g of the array is the generator's value g.
+ProgramPtr generate_program(kernels::RandomKind kind, std::uint64_t seed, DType dtype);
 ProgramPtr unary_program(const ProgramPtr& x, kernels::UnaryOp op, DType compute, DType result);
 // x's sources come first, then y's (numbered after x's).
 ProgramPtr binary_program(const ProgramPtr& x, const ProgramPtr& y, kernels::BinaryOp op, DType compute,

@@ -60,9 +60,10 @@ inline Elementwise as_elementwise(const ArrayPtr& a) {
 // n elements computed by `kernel` into tmp, or, without a kernel, the
 // single source's own elements.
 template <class U>
-const U* tile_values(const TileKernel& kernel, const std::byte* const* inputs, std::int64_t n, U* tmp) {
+const U* tile_values(const TileKernel& kernel, const std::byte* const* inputs, std::int64_t n, const TileAt& at,
+                     U* tmp) {
   if (!kernel) return reinterpret_cast<const U*>(inputs[0]);
-  kernel(inputs, reinterpret_cast<std::byte*>(tmp), n);
+  kernel(inputs, reinterpret_cast<std::byte*>(tmp), n, at);
   return tmp;
 }
 
@@ -73,9 +74,10 @@ ArrayPtr map_array(const ArrayPtr& a, F f, Extend extend = nullptr) {
   Elementwise e = as_elementwise(a);
   ProgramPtr program;
   if constexpr (!std::is_null_pointer_v<Extend>) program = extend(e.program);
-  TileKernel kernel = [inner = e.kernel, f](const std::byte* const* in, std::byte* out, std::int64_t n) {
+  TileKernel kernel = [inner = e.kernel, f](const std::byte* const* in, std::byte* out, std::int64_t n,
+                                            const TileAt& at) {
     U tmp[kTile];
-    const U* x = tile_values<U>(inner, in, n, tmp);
+    const U* x = tile_values<U>(inner, in, n, at, tmp);
     R* o = reinterpret_cast<R*>(out);
     for (std::int64_t i = 0; i < n; ++i) o[i] = static_cast<R>(f(x[i]));
   };
@@ -98,12 +100,12 @@ ArrayPtr zip_arrays(const char* operation, const ArrayPtr& a, ArrayPtr b, F f, k
   const std::size_t left_sources = ea.sources.size();
   std::vector<ArrayPtr> sources = ea.sources;
   sources.insert(sources.end(), eb.sources.begin(), eb.sources.end());
-  TileKernel kernel = [ka = ea.kernel, kb = eb.kernel, left_sources, f](const std::byte* const* in,
-                                                                        std::byte* out, std::int64_t n) {
+  TileKernel kernel = [ka = ea.kernel, kb = eb.kernel, left_sources, f](
+                          const std::byte* const* in, std::byte* out, std::int64_t n, const TileAt& at) {
     A ta[kTile];
     B tb[kTile];
-    const A* x = tile_values<A>(ka, in, n, ta);
-    const B* y = tile_values<B>(kb, in + left_sources, n, tb);
+    const A* x = tile_values<A>(ka, in, n, at, ta);
+    const B* y = tile_values<B>(kb, in + left_sources, n, at, tb);
     R* o = reinterpret_cast<R*>(out);
     for (std::int64_t i = 0; i < n; ++i) o[i] = static_cast<R>(f(x[i], y[i]));
   };

@@ -28,8 +28,8 @@ void tile_pointers(const std::vector<Block>& blocks, std::int64_t offset, std::v
 // folds run side by side (op is associative), so the loop is not bound by
 // the latency of one long chain of dependent operations.
 template <class Acc, class U, class Op>
-Acc fold_block(const TileKernel& kernel, const std::vector<Block>& blocks, Op& op) {
-  const std::int64_t size = blocks.front().size();
+Acc fold_block(const TileKernel& kernel, const BlockPlace& place, const std::vector<Block>& blocks, Op& op) {
+  const std::int64_t size = place.size();
   std::vector<const std::byte*> inputs;
   U tmp[kTile];
   Acc lanes[4]{};
@@ -37,7 +37,7 @@ Acc fold_block(const TileKernel& kernel, const std::vector<Block>& blocks, Op& o
   for (std::int64_t offset = 0; offset < size; offset += kTile) {
     const std::int64_t n = std::min(kTile, size - offset);
     tile_pointers(blocks, offset, inputs);
-    const U* values = tile_values<U>(kernel, inputs.data(), n, tmp);
+    const U* values = tile_values<U>(kernel, inputs.data(), n, TileAt{place.spot, offset}, tmp);
     std::int64_t i = 0;
     for (; filled < 4 && i < n; ++i, ++filled) lanes[filled] = static_cast<Acc>(values[i]);
     for (; i + 4 <= n; i += 4) {
@@ -74,13 +74,15 @@ constexpr std::optional<kernels::Fold> gpu_fold_of() {
 // every element: dim 0), as a function object that can travel to a worker
 // when the chain has an element program.
 template <class Acc, class U, class Op>
-Block fold_block_along(const TileKernel& kernel, const std::vector<Block>& blocks, int dim, Op& op);
+Block fold_block_along(const TileKernel& kernel, const BlockPlace& place, const std::vector<Block>& blocks, int dim,
+                       Op& op);
 
 template <class Acc, class U, class Op>
 struct FoldBlock {
   ElementKernel kernel;
   Op op{};
   int dim = 0;
+  BlockPlace place;  // of the block this thunk folds
 
   bool travels() const { return kernel.travels() && wire_capable<Op>; }
 };
@@ -89,6 +91,7 @@ void dagger_wire_save(const FoldBlock<Acc, U, Op>& f, WireWriter& out) {
   dagger_wire_save(f.kernel, out);
   wire_save(f.op, out);
   out.pod(f.dim);
+  dagger_wire_save(f.place, out);
 }
 template <class Acc, class U, class Op>
 void dagger_wire_load(FoldBlock<Acc, U, Op>& f, WireReader& in) {
@@ -96,20 +99,21 @@ void dagger_wire_load(FoldBlock<Acc, U, Op>& f, WireReader& in) {
   wire_load(f.op, in);
   f.dim = in.pod<int>();
   if (f.dim < 0 || f.dim > 2) throw ProtocolError("a fold along dimension " + std::to_string(f.dim));
+  dagger_wire_load(f.place, in);
 }
 
 template <class Acc, class U, class Op>
 struct FoldAll : FoldBlock<Acc, U, Op> {
   Acc operator()(const std::vector<Block>& blocks) {
-    check_sources(this->kernel, blocks);
-    return fold_block<Acc, U>(this->kernel.kernel, blocks, this->op);
+    check_sources(this->kernel, this->place, blocks);
+    return fold_block<Acc, U>(this->kernel.kernel, this->place, blocks, this->op);
   }
 };
 template <class Acc, class U, class Op>
 struct FoldLines : FoldBlock<Acc, U, Op> {
   Block operator()(const std::vector<Block>& blocks) {
-    check_sources(this->kernel, blocks);
-    return fold_block_along<Acc, U>(this->kernel.kernel, blocks, this->dim, this->op);
+    check_sources(this->kernel, this->place, blocks);
+    return fold_block_along<Acc, U>(this->kernel.kernel, this->place, blocks, this->dim, this->op);
   }
 };
 
@@ -119,13 +123,16 @@ Thunk<Acc> reduce_array(const char* operation, const ArrayPtr& a, Op op) {
   Elementwise e = as_elementwise(a);
   std::vector<Thunk<Acc>> partials;
   partials.reserve(a->layout.block_count());
-  FoldAll<Acc, U, Op> on_cpu{{{e.kernel, e.program}, op, 0}};
+  FoldAll<Acc, U, Op> on_cpu{{{e.kernel, e.program}, op, 0, {}}};
   for (std::size_t k = 0; k < a->layout.block_count(); ++k) {
+    on_cpu.place = block_place(a->layout, k);
     if constexpr (gpu_fold_of<Op>().has_value()) {
       if (e.program) {
         partials.push_back(cpu_or_gpu({.name = operation}, on_cpu,
-                                      [program = e.program](const std::vector<Block>& blocks) {
-                                        return gpu_fold_as<Acc>(*program, blocks, *gpu_fold_of<Op>());
+                                      [program = program_at(e.program, on_cpu.place),
+                                       place = on_cpu.place](const std::vector<Block>& blocks) {
+                                        return gpu_fold_as<Acc>(*program, place.rows, place.cols, blocks,
+                                                                *gpu_fold_of<Op>());
                                       },
                                       source_blocks(e.sources, k)));
         continue;
@@ -175,8 +182,9 @@ namespace detail {
 
 // Folds one block along `dim` into a 1 x w (dim 1) or h x 1 (dim 2) block.
 template <class Acc, class U, class Op>
-Block fold_block_along(const TileKernel& kernel, const std::vector<Block>& blocks, int dim, Op& op) {
-  const std::int64_t h = blocks.front().rows, w = blocks.front().cols, size = h * w;
+Block fold_block_along(const TileKernel& kernel, const BlockPlace& place, const std::vector<Block>& blocks, int dim,
+                       Op& op) {
+  const std::int64_t h = place.rows, w = place.cols, size = h * w;
   Block out = Block::make(dtype_of<Acc>(), dim == 1 ? 1 : h, dim == 1 ? w : 1);
   Acc* acc = out.mutable_data<Acc>();
   std::vector<const std::byte*> inputs;
@@ -184,7 +192,7 @@ Block fold_block_along(const TileKernel& kernel, const std::vector<Block>& block
   for (std::int64_t offset = 0; offset < size; offset += kTile) {
     const std::int64_t n = std::min(kTile, size - offset);
     tile_pointers(blocks, offset, inputs);
-    const U* values = tile_values<U>(kernel, inputs.data(), n, tmp);
+    const U* values = tile_values<U>(kernel, inputs.data(), n, TileAt{place.spot, offset}, tmp);
     for (std::int64_t i = 0; i < n; ++i) {
       const std::int64_t r = (offset + i) % h, c = (offset + i) / h;
       const bool first = dim == 1 ? r == 0 : c == 0;
@@ -212,13 +220,14 @@ ArrayPtr reduce_dim(const char* operation, const ArrayPtr& a, int dim, Op op) {
     std::vector<Thunk<Block>> partials;
     for (std::int64_t j = 0; j < along; ++j) {
       const std::size_t k = dim == 1 ? in.block_index(j, line) : in.block_index(line, j);
-      FoldLines<Acc, U, Op> on_cpu{{{e.kernel, e.program}, op, dim}};
+      FoldLines<Acc, U, Op> on_cpu{{{e.kernel, e.program}, op, dim, block_place(in, k)}};
       if constexpr (gpu_fold_of<Op>().has_value()) {
         if (e.program) {
           partials.push_back(cpu_or_gpu({.name = operation}, on_cpu,
-                                        [program = e.program, dim](const std::vector<Block>& blocks) {
-                                          return gpu_fold_lines(*program, blocks, *gpu_fold_of<Op>(),
-                                                                dtype_of<Acc>(), dim);
+                                        [program = program_at(e.program, on_cpu.place), place = on_cpu.place,
+                                         dim](const std::vector<Block>& blocks) {
+                                          return gpu_fold_lines(*program, place.rows, place.cols, blocks,
+                                                                *gpu_fold_of<Op>(), dtype_of<Acc>(), dim);
                                         },
                                         source_blocks(e.sources, k)));
           continue;

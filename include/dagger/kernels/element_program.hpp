@@ -12,6 +12,7 @@
 #include <limits>
 
 #include "dagger/kernels/element_functions.hpp"
+#include "dagger/kernels/random.hpp"
 
 namespace dagger::kernels {
 
@@ -58,8 +59,28 @@ union ElementValue {
   std::int64_t i64;
 };
 
+// The kinds of random source a `generate` step makes (as rand and randn).
+enum class RandomKind : std::uint8_t { uniform, normal };
+
+// Where the elements of one block lie in the whole array: element i of the
+// block (column-major, `height` rows) is element
+// origin + i % height + (i / height) * stride of the array (column-major,
+// `stride` rows). Random sources are functions of that index, so their
+// values do not depend on how the array is cut into blocks.
+struct ElementSpot {
+  std::int64_t origin = 0;
+  std::int64_t height = 1;
+  std::int64_t stride = 1;
+};
+
+DAGGER_HD inline std::uint64_t array_index(const ElementSpot& spot, std::int64_t i) {
+  return static_cast<std::uint64_t>(spot.origin + i % spot.height + (i / spot.height) * spot.stride);
+}
+
 struct ElementInstruction {
-  enum Code : std::uint8_t { load, constant, unary, binary };
+  // generate: a random source; op is a RandomKind, index the constant that
+  // holds the seed (as i64), result the element type.
+  enum Code : std::uint8_t { load, constant, unary, binary, generate };
   Code code;
   std::uint8_t op;             // UnaryOp or BinaryOp
   ElementType left;            // type of the (left) operand
@@ -81,6 +102,8 @@ struct ElementProgram {
   std::uint16_t constants = 0;
   ElementInstruction code[kMaxInstructions] = {};
   ElementValue constant[kMaxConstants] = {};
+  // The block being evaluated, for generate steps (set per block).
+  ElementSpot spot;
 };
 
 // ---- evaluation (host and device)
@@ -195,9 +218,24 @@ DAGGER_HD inline ElementValue run_binary(const ElementInstruction& in, ElementVa
   }
 }
 
-// The element i of the result. `inputs` are the sources' element arrays,
-// each of the type its load instructions name (bools as one byte).
-DAGGER_HD_OUTLINE ElementValue evaluate(const ElementProgram& p, const void* const* inputs, std::int64_t i) {
+// Element g of a random source of element type `type`.
+DAGGER_HD inline ElementValue generated(RandomKind kind, ElementType type, std::uint64_t seed, std::uint64_t g) {
+  ElementValue v;
+  const bool normal = kind == RandomKind::normal;
+  switch (type) {
+    case ElementType::f64: v.f64 = normal ? random::normal_double(seed, g) : random::uniform_double(seed, g); break;
+    case ElementType::f32: v.f32 = normal ? random::normal_float(seed, g) : random::uniform_float(seed, g); break;
+    case ElementType::i64: v.i64 = random::uniform_int64(seed, g); break;
+    case ElementType::b8: v.i64 = random::uniform_bool(seed, g) ? 1 : 0; break;
+  }
+  return v;
+}
+
+// The element i of the result, which is element `element` of the block at
+// `spot`. `inputs` are the sources' element arrays, each of the type its
+// load instructions name (bools as one byte).
+DAGGER_HD_OUTLINE ElementValue evaluate_at(const ElementProgram& p, const void* const* inputs, std::int64_t i,
+                                           std::int64_t element, const ElementSpot& spot) {
   ElementValue stack[ElementProgram::kMaxDepth];
   int top = 0;
   for (int k = 0; k < p.length; ++k) {
@@ -216,6 +254,10 @@ DAGGER_HD_OUTLINE ElementValue evaluate(const ElementProgram& p, const void* con
         break;
       }
       case ElementInstruction::constant: stack[top++] = p.constant[in.index]; break;
+      case ElementInstruction::generate:
+        stack[top++] = generated(static_cast<RandomKind>(in.op), in.result,
+                                 static_cast<std::uint64_t>(p.constant[in.index].i64), array_index(spot, element));
+        break;
       case ElementInstruction::unary: stack[top - 1] = run_unary(in, stack[top - 1]); break;
       case ElementInstruction::binary:
         stack[top - 2] = run_binary(in, stack[top - 2], stack[top - 1]);
@@ -224,6 +266,11 @@ DAGGER_HD_OUTLINE ElementValue evaluate(const ElementProgram& p, const void* con
     }
   }
   return stack[0];
+}
+
+// Element i of the block the program's own spot names.
+DAGGER_HD inline ElementValue evaluate(const ElementProgram& p, const void* const* inputs, std::int64_t i) {
+  return evaluate_at(p, inputs, i, i, p.spot);
 }
 
 // Writes a value of `type` to element i of `out`.
@@ -249,6 +296,14 @@ DAGGER_HD inline void evaluate_range(const ElementProgram& p, const void* const*
                                      std::int64_t begin, std::int64_t end) {
   const ElementType type = result_type(p);
   for (std::int64_t i = begin; i < end; ++i) store_element(out, type, i, evaluate(p, inputs, i));
+}
+
+// Evaluates n elements of a tile that starts at element `first` of the block
+// at `spot` (inputs and out point at the tile's start).
+DAGGER_HD inline void evaluate_tile(const ElementProgram& p, const void* const* inputs, void* out, std::int64_t n,
+                                    std::int64_t first, const ElementSpot& spot) {
+  const ElementType type = result_type(p);
+  for (std::int64_t i = 0; i < n; ++i) store_element(out, type, i, evaluate_at(p, inputs, i, first + i, spot));
 }
 
 }  // namespace dagger::kernels
