@@ -152,7 +152,6 @@ HWY_INLINE void sincos_turn(DF df, VF u, VF& sin_out, VF& cos_out) {
 // elements 2(j0 + t) and 2(j0 + t) + 1. Lanes that do not fill a whole
 // vector are left to the caller's scalar code.
 constexpr int kWordUnroll = 4;
-constexpr int kNormalUnroll = 2;
 
 std::uint64_t WordPairs(std::uint64_t seed, std::uint64_t j0, std::uint64_t pairs, std::uint64_t* out) {
   const DU du;
@@ -185,23 +184,38 @@ std::uint64_t UniformPairs(std::uint64_t seed, std::uint64_t j0, std::uint64_t p
   return t;
 }
 
+// Two passes over pieces of kNormalPiece pairs: Philox's words first (long
+// chains of multiplies, interleaved across vectors), then Box-Muller on them,
+// whose iterations are independent, so the CPU overlaps one's divide and
+// square root with the next one's series.
+constexpr std::uint64_t kNormalPiece = 256;
+
 std::uint64_t NormalPairs(std::uint64_t seed, std::uint64_t j0, std::uint64_t pairs, double* out) {
   const DU du;
   const DF df;
-  const std::uint64_t step = hn::Lanes(du) * kNormalUnroll;
+  const std::uint64_t lanes = hn::Lanes(du), step = lanes * kWordUnroll;
+  HWY_ALIGN std::uint64_t first[kNormalPiece], second[kNormalPiece];
   std::uint64_t t = 0;
-  for (; t + step <= pairs; t += step) {
-    VU j[kNormalUnroll], a[kNormalUnroll], b[kNormalUnroll];
-    counters(du, j0 + t, j);
-    philox(du, seed, j, a, b);
-    DAGGER_UNROLL
-    for (int u = 0; u < kNormalUnroll; ++u) {
-      const VF u1 = hn::Sub(hn::Set(df, 1.0), unit_double(df, a[u]));
+  while (t + step <= pairs) {
+    const std::uint64_t piece = std::min(kNormalPiece, (pairs - t) / step * step);
+    for (std::uint64_t p = 0; p < piece; p += step) {
+      VU j[kWordUnroll], a[kWordUnroll], b[kWordUnroll];
+      counters(du, j0 + t + p, j);
+      philox(du, seed, j, a, b);
+      DAGGER_UNROLL
+      for (int u = 0; u < kWordUnroll; ++u) {
+        hn::Store(a[u], du, first + p + u * lanes);
+        hn::Store(b[u], du, second + p + u * lanes);
+      }
+    }
+    for (std::uint64_t p = 0; p < piece; p += lanes) {
+      const VF u1 = hn::Sub(hn::Set(df, 1.0), unit_double(df, hn::Load(du, first + p)));
       const VF radius = hn::Sqrt(hn::Mul(hn::Set(df, -2.0), log_unit(df, u1)));
       VF sin_v, cos_v;
-      sincos_turn(df, unit_double(df, b[u]), sin_v, cos_v);
-      hn::StoreInterleaved2(hn::Mul(radius, cos_v), hn::Mul(radius, sin_v), df, out + 2 * (t + u * hn::Lanes(du)));
+      sincos_turn(df, unit_double(df, hn::Load(du, second + p)), sin_v, cos_v);
+      hn::StoreInterleaved2(hn::Mul(radius, cos_v), hn::Mul(radius, sin_v), df, out + 2 * (t + p));
     }
+    t += piece;
   }
   return t;
 }
