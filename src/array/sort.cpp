@@ -1,16 +1,17 @@
-// Sample sort of 1-D arrays.
+// Sample sort of 1-D arrays: the graph of thunks. The element work is in
+// sort_buckets.cpp (cutting blocks into buckets) and sort_kernels.cpp
+// (sorting a bucket).
 #include <algorithm>
-#include <cstring>
 
+#include "array/sort_kernels.hpp"
 #include "dagger/array.hpp"
 
 namespace dagger::detail {
 namespace {
 
+using sorting::kMaxBuckets;
+
 constexpr std::int64_t kSamplesPerBlock = 128;
-// Buckets are sorted in parallel; more than this gains nothing and would make
-// the pieces (blocks x buckets) grow quadratically with the number of blocks.
-constexpr std::int64_t kMaxBuckets = 64;
 
 template <class T>
 Block samples_of(const Block& b) {
@@ -20,10 +21,16 @@ Block samples_of(const Block& b) {
   return s;
 }
 
+// NaNs have a bucket of their own, so they choose no splitter.
 template <class T>
 Block splitters_of(const std::vector<Block>& samples, std::int64_t buckets) {
   std::vector<T> all;
-  for (const Block& s : samples) all.insert(all.end(), s.data<T>(), s.data<T>() + s.size());
+  for (const Block& s : samples) {
+    for (std::int64_t i = 0; i < s.size(); ++i) {
+      const T v = s.data<T>()[i];
+      if (!sorting::is_nan(v)) all.push_back(v);
+    }
+  }
   std::sort(all.begin(), all.end());
   Block out = Block::make(samples.front().dtype, buckets - 1, 1);
   for (std::int64_t j = 1; j < buckets; ++j) {
@@ -32,111 +39,130 @@ Block splitters_of(const std::vector<Block>& samples, std::int64_t buckets) {
   return out;
 }
 
-// Cuts a block into one piece per bucket: piece j holds the values v with
-// splitter[j-1] < v <= splitter[j].
-template <class T>
-std::vector<Block> partition_of(const Block& b, const Block& splitters) {
-  const T* split = splitters.data<T>();
-  const std::int64_t buckets = splitters.size() + 1;
-  std::vector<std::int64_t> bucket_of(static_cast<std::size_t>(b.size()));
-  std::vector<std::int64_t> counts(static_cast<std::size_t>(buckets), 0);
-  const T* x = b.data<T>();
-  for (std::int64_t i = 0; i < b.size(); ++i) {
-    auto j = std::lower_bound(split, split + splitters.size(), x[i]) - split;
-    bucket_of[static_cast<std::size_t>(i)] = j;
-    ++counts[static_cast<std::size_t>(j)];
-  }
-  std::vector<Block> pieces;
-  std::vector<T*> cursor;
-  for (std::int64_t j = 0; j < buckets; ++j) {
-    pieces.push_back(Block::make(b.dtype, counts[static_cast<std::size_t>(j)], 1));
-    cursor.push_back(pieces.back().mutable_data<T>());
-  }
-  for (std::int64_t i = 0; i < b.size(); ++i) *cursor[static_cast<std::size_t>(bucket_of[static_cast<std::size_t>(i)])]++ = x[i];
-  return pieces;
-}
+// What sort and sortperm share: the splitters, and the order in which the
+// sorted buckets make the result.
+struct SortPlan {
+  std::int64_t buckets = 0;
+  Thunk<Block> splitters;
+  // Piece numbers in result order: the buckets, then the NaNs (piece `buckets`).
+  std::vector<std::size_t> order;
+  Layout result;
+};
 
 template <class T>
-Block gathered_bucket(const std::vector<std::vector<Block>>& partitions, std::size_t j) {
-  std::int64_t n = 0;
-  for (const auto& p : partitions) n += p[j].size();
-  Block out = Block::make(partitions.front()[j].dtype, n, 1);
-  T* o = out.mutable_data<T>();
-  for (const auto& p : partitions) o = std::copy(p[j].data<T>(), p[j].data<T>() + p[j].size(), o);
-  return out;
-}
-
-template <class T>
-Block sorted_bucket(const std::vector<std::vector<Block>>& partitions, std::size_t j) {
-  Block out = gathered_bucket<T>(partitions, j);
-  std::sort(out.mutable_data<T>(), out.mutable_data<T>() + out.size());
-  return out;
-}
-
-// Block k of the evenly re-blocked result, cut from the sorted buckets.
-Block output_block(const std::vector<Block>& buckets, std::int64_t begin, std::int64_t length, DType dtype) {
-  Block out = Block::make(dtype, length, 1);
-  const std::size_t e = element_size(dtype);
-  std::int64_t offset = 0, written = 0;
-  for (const Block& b : buckets) {
-    const std::int64_t lo = std::max(begin, offset), hi = std::min(begin + length, offset + b.size());
-    if (lo < hi) {
-      std::memcpy(out.buffer.get() + static_cast<std::size_t>(written) * e,
-                  b.buffer.get() + static_cast<std::size_t>(lo - offset) * e, static_cast<std::size_t>(hi - lo) * e);
-      written += hi - lo;
-    }
-    offset += b.size();
-  }
-  return out;
-}
-
-template <class T>
-ArrayPtr sort_typed(const ArrayPtr& a) {
-  const Layout& layout = a->layout;
+SortPlan plan_sort(const ArrayPtr& a, SortOrder order) {
   const auto& blocks = block_thunks(a);
   const auto parts = static_cast<std::int64_t>(blocks.size());
-  if (parts == 0) return a;
-  const std::int64_t buckets = std::min(parts, kMaxBuckets);
+  SortPlan plan{.buckets = std::min(parts, kMaxBuckets), .splitters = {}, .order = {},
+                   .result = Layout({a->layout.rows()}, Blocks((a->layout.rows() + parts - 1) / parts))};
   std::vector<Thunk<Block>> samples;
   for (const auto& b : blocks) samples.push_back(delayed(samples_of<T>, {.name = "sort samples"})(b));
-  auto splitters = delayed([buckets](const std::vector<Block>& s) { return splitters_of<T>(s, buckets); },
+  plan.splitters = delayed([buckets = plan.buckets](const std::vector<Block>& s) { return splitters_of<T>(s, buckets); },
                            {.name = "sort splitters"})(samples);
-  std::vector<Thunk<std::vector<Block>>> partitions;
-  for (const auto& b : blocks) partitions.push_back(delayed(partition_of<T>, {.name = "sort partition"})(b, splitters));
-  std::vector<Thunk<Block>> sorted;
-  for (std::int64_t j = 0; j < buckets; ++j) {
-    sorted.push_back(cpu_or_gpu({.name = "sort bucket"},
-                                [j](const std::vector<std::vector<Block>>& parts) {
-                                  return sorted_bucket<T>(parts, static_cast<std::size_t>(j));
-                                },
-                                [j](const std::vector<std::vector<Block>>& parts) {
-                                  return gpu_sorted(gathered_bucket<T>(parts, static_cast<std::size_t>(j)));
-                                },
-                                partitions));
+  for (std::int64_t j = 0; j < plan.buckets; ++j) {
+    const std::int64_t piece = order == SortOrder::ascending ? j : plan.buckets - 1 - j;
+    plan.order.push_back(static_cast<std::size_t>(piece));
   }
-  const std::int64_t n = layout.rows();
-  Layout out({n}, Blocks((n + parts - 1) / parts));
+  plan.order.push_back(static_cast<std::size_t>(plan.buckets));
+  return plan;
+}
+
+// The result's evenly sized blocks, each cut from the sorted buckets.
+template <class Cut>
+std::vector<Thunk<Block>> result_blocks(const Layout& out, const std::vector<Thunk<Block>>& sorted, Cut cut) {
   std::vector<Thunk<Block>> result;
   for (std::size_t k = 0; k < out.block_count(); ++k) {
     const auto gi = static_cast<std::int64_t>(k);
     const std::int64_t begin = out.row_start(gi), length = out.block_height(gi);
-    result.push_back(delayed([begin, length, dtype = a->dtype](const std::vector<Block>& b) {
-      return output_block(b, begin, length, dtype);
-    }, {.name = "sort output"})(sorted));
+    result.push_back(delayed([begin, length, cut](const std::vector<Block>& b) { return cut(b, begin, length); },
+                             {.name = "sort output"})(sorted));
   }
-  return make_array(std::move(out), a->dtype, std::move(result));
+  return result;
+}
+
+template <class T>
+ArrayPtr sort_typed(const ArrayPtr& a, SortOrder order) {
+  const auto& blocks = block_thunks(a);
+  if (blocks.empty()) return a;
+  const SortPlan plan = plan_sort<T>(a, order);
+  std::vector<Thunk<std::vector<Block>>> partitions;
+  for (const auto& b : blocks) {
+    partitions.push_back(delayed(sorting::values_by_bucket<T>, {.name = "sort partition"})(b, plan.splitters));
+  }
+  std::vector<Thunk<Block>> sorted;
+  for (std::size_t j : plan.order) {
+    auto on_cpu = [j, order](const std::vector<std::vector<Block>>& parts) {
+      Block b = sorting::gathered(parts, j);
+      sorting::sort_values<T>(b, order);
+      return b;
+    };
+    if (j == static_cast<std::size_t>(plan.buckets)) {
+      // NaNs: nothing to sort.
+      sorted.push_back(delayed([j](const std::vector<std::vector<Block>>& parts) { return sorting::gathered(parts, j); },
+                               {.name = "sort NaNs"})(partitions));
+    } else if (order == SortOrder::ascending) {
+      sorted.push_back(cpu_or_gpu({.name = "sort bucket"}, on_cpu,
+                                  [j](const std::vector<std::vector<Block>>& parts) {
+                                    return gpu_sorted(sorting::gathered(parts, j));
+                                  },
+                                  partitions));
+    } else {
+      sorted.push_back(delayed(on_cpu, {.name = "sort bucket"})(partitions));
+    }
+  }
+  auto cut = [dtype = a->dtype](const std::vector<Block>& b, std::int64_t begin, std::int64_t length) {
+    return sorting::values_block(b, begin, length, dtype);
+  };
+  auto result = result_blocks(plan.result, sorted, cut);
+  return make_array(plan.result, a->dtype, std::move(result));
+}
+
+template <class T>
+ArrayPtr sortperm_typed(const ArrayPtr& a, SortOrder order) {
+  const auto& blocks = block_thunks(a);
+  if (blocks.empty()) return make_array(a->layout, DType::i64, {});
+  const SortPlan plan = plan_sort<T>(a, order);
+  std::vector<Thunk<std::vector<Block>>> partitions;
+  for (std::size_t k = 0; k < blocks.size(); ++k) {
+    const std::int64_t first = a->layout.row_start(static_cast<std::int64_t>(k));
+    partitions.push_back(delayed([first, order](const Block& b, const Block& splitters) {
+      return sorting::pairs_by_bucket<T>(b, first, splitters, order);
+    }, {.name = "sortperm partition"})(blocks[k], plan.splitters));
+  }
+  std::vector<Thunk<Block>> sorted;
+  for (std::size_t j : plan.order) {
+    // The NaNs' pairs are in index order already: blocks in order, each in order.
+    const bool nans = j == static_cast<std::size_t>(plan.buckets);
+    sorted.push_back(delayed([j, nans](const std::vector<std::vector<Block>>& parts) {
+      Block b = sorting::gathered(parts, j);
+      if (!nans) sorting::sort_pairs(b);
+      return b;
+    }, {.name = "sortperm bucket"})(partitions));
+  }
+  auto result = result_blocks(plan.result, sorted, sorting::indices_block);
+  return make_array(plan.result, DType::i64, std::move(result));
 }
 
 }  // namespace
 
-ArrayPtr sort_array(const ArrayPtr& a) {
+ArrayPtr sort_array(const ArrayPtr& a, SortOrder order) {
   switch (a->dtype) {
-    case DType::f64: return sort_typed<double>(a);
-    case DType::f32: return sort_typed<float>(a);
-    case DType::i64: return sort_typed<std::int64_t>(a);
-    case DType::b8: return sort_typed<bool>(a);
+    case DType::f64: return sort_typed<double>(a, order);
+    case DType::f32: return sort_typed<float>(a, order);
+    case DType::i64: return sort_typed<std::int64_t>(a, order);
+    case DType::b8: return sort_typed<bool>(a, order);
   }
   return a;
+}
+
+ArrayPtr sortperm_array(const ArrayPtr& a, SortOrder order) {
+  switch (a->dtype) {
+    case DType::f64: return sortperm_typed<double>(a, order);
+    case DType::f32: return sortperm_typed<float>(a, order);
+    case DType::i64: return sortperm_typed<std::int64_t>(a, order);
+    case DType::b8: return sortperm_typed<bool>(a, order);
+  }
+  throw ArrayError("sortperm: unsupported element type");
 }
 
 }  // namespace dagger::detail
