@@ -7,14 +7,13 @@ packages=(
   g++ cmake make ccache pkg-config
   libhwloc-dev          # processor topology: one ThreadProc per core
   libeigen3-dev         # array blocks (views over our buffers)
-  libhwy-dev            # Highway: SIMD kernels (random numbers, sort) chosen at run time
+  libhwy-dev            # Highway: SIMD kernels (random numbers, vqsort for sort) chosen at run time
   libopenblas-dev       # block matrix products
   libgtest-dev          # tests
   libbenchmark-dev      # benchmarks
   libtbb-dev            # the scheduler benchmark's peer (oneTBB flow graph)
   nlohmann-json3-dev    # Zarr metadata; tests parse the Chrome trace
   libzstd-dev           # zstd-compressed Zarr blocks
-  libhwy-dev            # Highway's vqsort: the per-bucket sort
   libcereal-dev         # values sent to worker processes
   libucx-dev ucx-utils  # worker processes over UCX (ucx_perftest: the transfer benchmark's peer)
   openmpi-bin           # mpirun starts a driver and its workers

@@ -10,6 +10,7 @@
 #include "dagger/array/indexing.hpp"
 #include "dagger/array/layout.hpp"
 #include "dagger/array/linalg.hpp"
+#include "dagger/array/norms.hpp"
 #include "dagger/array/reductions.hpp"
 #include "dagger/array/save_load.hpp"
 #include "dagger/array/sort.hpp"
