@@ -79,11 +79,12 @@ template <class U>
 struct NormBlock {
   ElementKernel kernel;
   double p = 2;
+  BlockPlace place;  // of the block this thunk reads
 
   bool travels() const { return kernel.travels(); }
 
   PowerSum operator()(const std::vector<Block>& blocks) const {
-    check_sources(kernel, blocks);
+    check_sources(kernel, place, blocks);
     if (std::isinf(p)) return block_part<Power::infinity>(blocks);
     if (p == 2) return block_part<Power::two>(blocks);
     if (p == 1) return block_part<Power::one>(blocks);
@@ -94,13 +95,13 @@ struct NormBlock {
   // Calls visit(values, n) for each tile of the block's elements.
   template <class Visit>
   void for_each_tile(const std::vector<Block>& blocks, Visit visit) const {
-    const std::int64_t size = blocks.front().size();
+    const std::int64_t size = place.size();
     std::vector<const std::byte*> inputs;
     U tmp[kTile];
     for (std::int64_t offset = 0; offset < size; offset += kTile) {
       const std::int64_t n = std::min(kTile, size - offset);
       tile_pointers(blocks, offset, inputs);
-      visit(tile_values<U>(kernel.kernel, inputs.data(), n, tmp), n);
+      visit(tile_values<U>(kernel.kernel, inputs.data(), n, TileAt{place.spot, offset}, tmp), n);
     }
   }
 
@@ -166,11 +167,13 @@ template <class U>
 void dagger_wire_save(const NormBlock<U>& f, WireWriter& out) {
   dagger_wire_save(f.kernel, out);
   out.pod(f.p);
+  dagger_wire_save(f.place, out);
 }
 template <class U>
 void dagger_wire_load(NormBlock<U>& f, WireReader& in) {
   dagger_wire_load(f.kernel, in);
   f.p = in.pod<double>();
+  dagger_wire_load(f.place, in);
 }
 
 [[noreturn]] inline void throw_bad_norm_exponent(double p) {
@@ -189,10 +192,11 @@ Thunk<double> norm(const DArray<T>& a, double p) {
   if (!(p > 0)) detail::throw_bad_norm_exponent(p);
   if (a.size() == 0) return delayed([] { return 0.0; })();
   detail::Elementwise e = detail::as_elementwise(a.impl());
-  detail::NormBlock<T> on_cpu{{e.kernel, e.program}, p};
+  detail::NormBlock<T> on_cpu{{e.kernel, e.program}, p, {}};
   std::vector<Thunk<detail::PowerSum>> parts;
   parts.reserve(a.layout().block_count());
   for (std::size_t k = 0; k < a.layout().block_count(); ++k) {
+    on_cpu.place = detail::block_place(a.layout(), k);
     parts.push_back(delayed(on_cpu, {.name = "norm"})(detail::source_blocks(e.sources, k)));
   }
   auto whole = detail::combine_tree(std::move(parts), [p](detail::PowerSum x, detail::PowerSum y) {
