@@ -4,9 +4,11 @@
 // - blocked matmul 4000x4000 (blocks of 1000 and 2000) against one OpenBLAS
 //   dgemm on 2 threads;
 // - A + transpose(A), 20000x20000 in 4000x4000 blocks;
-// - sort of 10^8 doubles against std::sort.
+// - sort of 10^8 doubles against std::sort and one single-threaded vqsort
+//   (the per-bucket sort), and sortperm of the same.
 #include <benchmark/benchmark.h>
 #include <cblas.h>
+#include <hwy/contrib/sort/vqsort.h>
 
 #include <algorithm>
 #include <dagger/array.hpp>
@@ -109,6 +111,24 @@ void Sort_StdSort(benchmark::State& state) {
   }
 }
 
+// The per-bucket sort alone: one vqsort of the whole vector on one thread.
+void Sort_VQSort(benchmark::State& state) {
+  Eigen::MatrixXd values = dagger::collect(sort_input());
+  const hwy::Sorter sorter;
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::vector<double> copy(values.data(), values.data() + values.size());
+    state.ResumeTiming();
+    sorter(copy.data(), copy.size(), hwy::SortAscending());
+    benchmark::DoNotOptimize(copy.data());
+  }
+}
+
+void Sortperm_Dagger(benchmark::State& state) {
+  const auto& v = sort_input();
+  for (auto _ : state) benchmark::DoNotOptimize(dagger::compute(dagger::sortperm(v)));
+}
+
 }  // namespace
 
 BENCHMARK(SeedSumPow)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
@@ -119,5 +139,7 @@ BENCHMARK(Matmul_OpenBLAS_2threads)->Unit(benchmark::kMillisecond)->UseRealTime(
 BENCHMARK(APlusTransposeA)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(2);
 BENCHMARK(Sort_Dagger)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 BENCHMARK(Sort_StdSort)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+BENCHMARK(Sort_VQSort)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+BENCHMARK(Sortperm_Dagger)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 
 BENCHMARK_MAIN();

@@ -135,6 +135,18 @@ TEST(Sort, ExtremeValues) {
     expect_sorts_like_std(d, block, SortOrder::ascending, "doubles");
     expect_sorts_like_std(d, block, SortOrder::descending, "doubles");
   }
+  // So many infinities that splitters are infinite: infinities in inner buckets.
+  std::mt19937_64 g(7);
+  std::vector<double> many(5000);
+  for (auto& x : many) {
+    const auto k = g() % 10;
+    x = k < 3 ? inf : k < 6 ? -inf : k < 7 ? nan : static_cast<double>(g() % 1000);
+  }
+  expect_sorts_like_std(many, 100, SortOrder::ascending, "infinities");
+  expect_sorts_like_std(many, 100, SortOrder::descending, "infinities");
+  std::vector<float> many_floats(many.begin(), many.end());
+  expect_sorts_like_std(many_floats, 100, SortOrder::ascending, "float infinities");
+  expect_sorts_like_std(many_floats, 100, SortOrder::descending, "float infinities");
   const std::vector<std::int64_t> i{std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::min(),
                                     0, -1, 1, std::numeric_limits<std::int64_t>::max()};
   expect_sorts_like_std(i, 2, SortOrder::ascending, "int64s");

@@ -91,9 +91,9 @@ ArrayPtr sort_typed(const ArrayPtr& a, SortOrder order) {
   }
   std::vector<Thunk<Block>> sorted;
   for (std::size_t j : plan.order) {
-    auto on_cpu = [j, order](const std::vector<std::vector<Block>>& parts) {
+    auto on_cpu = [j, order](const std::vector<std::vector<Block>>& parts, const Block& splitters) {
       Block b = sorting::gathered(parts, j);
-      sorting::sort_values<T>(b, order);
+      sorting::sort_values<T>(b, order, sorting::may_hold_infinities<T>(splitters, j));
       return b;
     };
     if (j == static_cast<std::size_t>(plan.buckets)) {
@@ -102,12 +102,12 @@ ArrayPtr sort_typed(const ArrayPtr& a, SortOrder order) {
                                {.name = "sort NaNs"})(partitions));
     } else if (order == SortOrder::ascending) {
       sorted.push_back(cpu_or_gpu({.name = "sort bucket"}, on_cpu,
-                                  [j](const std::vector<std::vector<Block>>& parts) {
+                                  [j](const std::vector<std::vector<Block>>& parts, const Block&) {
                                     return gpu_sorted(sorting::gathered(parts, j));
                                   },
-                                  partitions));
+                                  partitions, plan.splitters));
     } else {
-      sorted.push_back(delayed(on_cpu, {.name = "sort bucket"})(partitions));
+      sorted.push_back(delayed(on_cpu, {.name = "sort bucket"})(partitions, plan.splitters));
     }
   }
   auto cut = [dtype = a->dtype](const std::vector<Block>& b, std::int64_t begin, std::int64_t length) {

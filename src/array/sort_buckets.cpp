@@ -3,6 +3,7 @@
 #include <array>
 #include <bit>
 #include <limits>
+#include <memory>
 
 #include "array/sort_kernels.hpp"
 #include "dagger/errors.hpp"
@@ -97,12 +98,27 @@ Cut cut_of(const Block& b, const Block& splitters) {
 }
 
 // The pieces of a cut: one per bucket, then the NaNs; `per_element` rows for
-// each element.
+// each element. They share one buffer: one allocation (of huge pages, for a
+// large block) instead of one per piece, each a few 4 KiB pages too small
+// for huge pages, whose first-touch faults cost as much as the cut itself.
 std::vector<Block> pieces_of(const Cut& cut, std::int64_t buckets, DType dtype, std::int64_t per_element) {
+  std::int64_t rows = 0;
+  for (std::int64_t c : cut.counts) rows += c * per_element;
+  const Block whole = Block::make(dtype, rows, 1);
   std::vector<Block> pieces;
   pieces.reserve(static_cast<std::size_t>(buckets + 1));
-  for (std::int64_t j = 0; j < buckets; ++j) pieces.push_back(Block::make(dtype, cut.counts[static_cast<std::size_t>(j)] * per_element, 1));
-  pieces.push_back(Block::make(dtype, cut.counts[kNanBucket] * per_element, 1));
+  std::size_t offset = 0;
+  auto add = [&](std::int64_t count) {
+    Block piece;
+    piece.dtype = dtype;
+    piece.rows = count * per_element;
+    piece.cols = 1;
+    piece.buffer = std::shared_ptr<std::byte[]>(whole.buffer, whole.buffer.get() + offset);
+    offset += piece.bytes();
+    pieces.push_back(std::move(piece));
+  };
+  for (std::int64_t j = 0; j < buckets; ++j) add(cut.counts[static_cast<std::size_t>(j)]);
+  add(cut.counts[kNanBucket]);
   return pieces;
 }
 

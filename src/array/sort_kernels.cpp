@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <type_traits>
 
 namespace dagger::detail::sorting {
@@ -38,8 +39,8 @@ void vqsort(K* keys, std::size_t n, SortOrder order) {
 
 // Highway 1.0.3's vqsort of float and double turns +inf into the largest
 // finite value and, descending, -inf into the lowest (its sentinels are
-// those finite values). Its integer sorts are exact, so floating values are
-// sorted as their order bits: the unsigned number whose order is theirs
+// those finite values). Its integer sorts are exact, so floating values that
+// may include infinities are sorted as their order bits: the unsigned number whose order is theirs
 // (positive values get the sign bit set, negative ones are inverted), a
 // reversible map done in place, vectorized, one pass each way. NaNs never
 // reach a bucket. -0.0 sorts before 0.0, which std::sort leaves unordered.
@@ -55,22 +56,39 @@ void sort_floats_as_bits(std::byte* buffer, std::size_t n, SortOrder order) {
 }
 
 template <class T>
-void sort_values(Block& values, SortOrder order) {
+void sort_values(Block& values, SortOrder order, bool may_hold_infinities) {
   const auto n = static_cast<std::size_t>(values.size());
   if constexpr (std::is_same_v<T, bool>) {
     sort_bools(values.mutable_data<bool>(), n, order);
-  } else if constexpr (std::is_same_v<T, double>) {
-    sort_floats_as_bits<std::uint64_t>(values.buffer.get(), n, order);
-  } else if constexpr (std::is_same_v<T, float>) {
-    sort_floats_as_bits<std::uint32_t>(values.buffer.get(), n, order);
+  } else if constexpr (std::is_floating_point_v<T>) {
+    using Bits = std::conditional_t<sizeof(T) == 8, std::uint64_t, std::uint32_t>;
+    if (may_hold_infinities) {
+      sort_floats_as_bits<Bits>(values.buffer.get(), n, order);
+    } else {
+      vqsort(values.mutable_data<T>(), n, order);
+    }
   } else {
     vqsort(values.mutable_data<T>(), n, order);
   }
 }
-template void sort_values<double>(Block&, SortOrder);
-template void sort_values<float>(Block&, SortOrder);
-template void sort_values<std::int64_t>(Block&, SortOrder);
-template void sort_values<bool>(Block&, SortOrder);
+
+template <class T>
+bool may_hold_infinities(const Block& splitters, std::size_t j) {
+  if constexpr (std::is_floating_point_v<T>) {
+    const auto last = static_cast<std::size_t>(splitters.size());
+    return j == 0 || j >= last || splitters.data<T>()[j] == std::numeric_limits<T>::infinity();
+  }
+  return false;
+}
+
+#define DAGGER_SORT_VALUES(T)                                 \
+  template void sort_values<T>(Block&, SortOrder, bool);      \
+  template bool may_hold_infinities<T>(const Block&, std::size_t);
+DAGGER_SORT_VALUES(double)
+DAGGER_SORT_VALUES(float)
+DAGGER_SORT_VALUES(std::int64_t)
+DAGGER_SORT_VALUES(bool)
+#undef DAGGER_SORT_VALUES
 
 void sort_pairs(Block& pairs) {
   // The block's bytes hold little-endian 128-bit numbers (low half first),

@@ -44,9 +44,14 @@ std::vector<Block> values_by_bucket(const Block& b, const Block& splitters);
 template <class T>
 std::vector<Block> pairs_by_bucket(const Block& b, std::int64_t first, const Block& splitters, SortOrder order);
 
-// Sorts a block of values in place.
+// Sorts a block of values in place. `may_hold_infinities`: false when the
+// bucket's bounds are finite, which allows a faster sort of floating values.
 template <class T>
-void sort_values(Block& values, SortOrder order);
+void sort_values(Block& values, SortOrder order, bool may_hold_infinities = true);
+// Whether bucket j of the splitters may hold an infinity: the first and
+// the last, and one whose upper splitter is infinite.
+template <class T>
+bool may_hold_infinities(const Block& splitters, std::size_t j);
 // Sorts a block of (key, index) pairs in place by key, then index.
 void sort_pairs(Block& pairs);
 
