@@ -148,12 +148,14 @@ HWY_INLINE void sincos_turn(DF df, VF u, VF& sin_out, VF& cos_out) {
   cos_out = hn::IfThenElse(negative_cos, hn::Neg(cos_base), cos_base);
 }
 
-// Pairs j0 .. j0 + pairs - 1, interleaved: out[2t] and out[2t + 1] are the
-// elements 2(j0 + t) and 2(j0 + t) + 1. Lanes that do not fill a whole
-// vector are left to the caller's scalar code.
 constexpr int kWordUnroll = 4;
 
-std::uint64_t WordPairs(std::uint64_t seed, std::uint64_t j0, std::uint64_t pairs, std::uint64_t* out) {
+// Philox over whole groups of kWordUnroll vectors of counters from j0; each
+// group's words go to store(t, first, second), t being the group's first
+// pair. Returns the pairs covered; the rest is left to the caller's scalar
+// code.
+template <class Store>
+HWY_INLINE std::uint64_t word_groups(std::uint64_t seed, std::uint64_t j0, std::uint64_t pairs, Store store) {
   const DU du;
   const std::uint64_t step = hn::Lanes(du) * kWordUnroll;
   std::uint64_t t = 0;
@@ -161,27 +163,32 @@ std::uint64_t WordPairs(std::uint64_t seed, std::uint64_t j0, std::uint64_t pair
     VU j[kWordUnroll], a[kWordUnroll], b[kWordUnroll];
     counters(du, j0 + t, j);
     philox(du, seed, j, a, b);
-    DAGGER_UNROLL
-    for (int u = 0; u < kWordUnroll; ++u) hn::StoreInterleaved2(a[u], b[u], du, out + 2 * (t + u * hn::Lanes(du)));
+    store(t, a, b);
   }
   return t;
+}
+
+using Words = VU[kWordUnroll];
+
+// Pairs j0 .. j0 + pairs - 1, interleaved: out[2t] and out[2t + 1] are the
+// elements 2(j0 + t) and 2(j0 + t) + 1.
+std::uint64_t WordPairs(std::uint64_t seed, std::uint64_t j0, std::uint64_t pairs, std::uint64_t* out) {
+  const DU du;
+  return word_groups(seed, j0, pairs, [&](std::uint64_t t, const Words& a, const Words& b) HWY_ATTR {
+    DAGGER_UNROLL
+    for (int u = 0; u < kWordUnroll; ++u) hn::StoreInterleaved2(a[u], b[u], du, out + 2 * (t + u * hn::Lanes(du)));
+  });
 }
 
 std::uint64_t UniformPairs(std::uint64_t seed, std::uint64_t j0, std::uint64_t pairs, double* out) {
   const DU du;
   const DF df;
-  const std::uint64_t step = hn::Lanes(du) * kWordUnroll;
-  std::uint64_t t = 0;
-  for (; t + step <= pairs; t += step) {
-    VU j[kWordUnroll], a[kWordUnroll], b[kWordUnroll];
-    counters(du, j0 + t, j);
-    philox(du, seed, j, a, b);
+  return word_groups(seed, j0, pairs, [&](std::uint64_t t, const Words& a, const Words& b) HWY_ATTR {
     DAGGER_UNROLL
     for (int u = 0; u < kWordUnroll; ++u) {
       hn::StoreInterleaved2(unit_double(df, a[u]), unit_double(df, b[u]), df, out + 2 * (t + u * hn::Lanes(du)));
     }
-  }
-  return t;
+  });
 }
 
 // Two passes over pieces of kNormalPiece pairs: Philox's words first (long
@@ -198,16 +205,13 @@ std::uint64_t NormalPairs(std::uint64_t seed, std::uint64_t j0, std::uint64_t pa
   std::uint64_t t = 0;
   while (t + step <= pairs) {
     const std::uint64_t piece = std::min(kNormalPiece, (pairs - t) / step * step);
-    for (std::uint64_t p = 0; p < piece; p += step) {
-      VU j[kWordUnroll], a[kWordUnroll], b[kWordUnroll];
-      counters(du, j0 + t + p, j);
-      philox(du, seed, j, a, b);
+    word_groups(seed, j0 + t, piece, [&](std::uint64_t p, const Words& a, const Words& b) HWY_ATTR {
       DAGGER_UNROLL
       for (int u = 0; u < kWordUnroll; ++u) {
         hn::Store(a[u], du, first + p + u * lanes);
         hn::Store(b[u], du, second + p + u * lanes);
       }
-    }
+    });
     for (std::uint64_t p = 0; p < piece; p += lanes) {
       const VF u1 = hn::Sub(hn::Set(df, 1.0), unit_double(df, hn::Load(du, first + p)));
       const VF radius = hn::Sqrt(hn::Mul(hn::Set(df, -2.0), log_unit(df, u1)));

@@ -1,5 +1,7 @@
-// Seeds of random arrays: one generator per block, seeded from the array's
-// seed and the block's position, so values never depend on scheduling.
+// Seeds of random arrays. Dense ones key one counter-based generator with
+// the array's seed (dagger/kernels/random.hpp); sparse ones draw one
+// generator per block, seeded from the array's seed and the block's
+// position, so values never depend on scheduling.
 #pragma once
 
 #include <cstdint>
