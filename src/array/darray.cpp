@@ -69,6 +69,9 @@ Block run_program(const kernels::ElementProgram& program, const BlockPlace& plac
 }
 
 ProgramPtr program_at(const ProgramPtr& program, const BlockPlace& place) {
+  // Only device kernels read the spot; without GPUs the copy (one per block
+  // of every graph) would be made for nothing.
+  if (!gpus_present()) return program;
   auto at = std::make_shared<kernels::ElementProgram>(*program);
   at->spot = place.spot;
   return at;
