@@ -1,4 +1,4 @@
-// dagger: lazy task graphs on every processor you have.
+// dagger: eager tasks and lazy task graphs on every processor you have.
 #pragma once
 
 #include "dagger/chunk.hpp"
@@ -6,6 +6,7 @@
 #include "dagger/config.hpp"
 #include "dagger/context.hpp"
 #include "dagger/cuda.hpp"
+#include "dagger/datadeps.hpp"
 #include "dagger/delayed.hpp"
 #include "dagger/distributed.hpp"
 #include "dagger/errors.hpp"
@@ -13,5 +14,7 @@
 #include "dagger/options.hpp"
 #include "dagger/proc_kind.hpp"
 #include "dagger/processor.hpp"
+#include "dagger/spawn.hpp"
+#include "dagger/task.hpp"
 #include "dagger/thunk.hpp"
 #include "dagger/versions.hpp"

@@ -48,6 +48,25 @@ struct VersionsCheck<Versions<Fs...>, A...> {
       (((preferred_mode<Fs, A...>() == PassMode::meta) == (mode == PassMode::meta)) && ...);
 };
 
+// Builds the node of a call: its argument slots, the dependencies they
+// bring (plus any `add_deps` appends, which order without passing a value)
+// and the function, in one allocation of NodeT.
+template <template <class> class NodeT, class R, class VersionsT, class AddDeps, class... Args>
+NodePtr make_node(const VersionsT& versions, const Options& options, AddDeps add_deps, Args&&... args) {
+  using Check = VersionsCheck<VersionsT, std::decay_t<Args>...>;
+  constexpr bool meta = Check::mode == PassMode::meta;
+  if (options.meta != meta) throw_meta_mismatch(versions_name(versions), options.meta);
+  std::vector<Dep> deps;
+  std::tuple<Slot<std::decay_t<Args>>...> slots{make_slot<std::decay_t<Args>>(std::forward<Args>(args), deps)...};
+  add_deps(deps);
+  using BinderT = Binder<R, VersionsT, std::decay_t<Args>...>;
+  return std::make_shared<NodeT<BinderT>>(BinderT(versions, std::move(slots), meta), std::move(deps), options);
+}
+
+struct NoExtraDeps {
+  void operator()(std::vector<Dep>&) const {}
+};
+
 }  // namespace detail
 
 // A function (or Versions of one) with options, waiting for its arguments.
@@ -59,7 +78,7 @@ class Delayed {
   Delayed(F f, Options options) : versions_(detail::AsVersions<F>::make(std::move(f))),
                                   options_(std::move(options)) {}
 
-  // Builds the thunk. Arguments may mix Thunk<T>, Chunk<T>,
+  // Builds the thunk. Arguments may mix Thunk<T>, Task<T>, Chunk<T>,
   // std::vector<Thunk<T>> and plain values.
   template <class... Args>
   auto operator()(Args&&... args) const {
@@ -67,8 +86,8 @@ class Delayed {
     if constexpr (!Check::all_callable) {
       static_assert(detail::dependent_false<F>::value,
                     "dagger::delayed: the function cannot be called with these arguments. "
-                    "A Thunk<T> or Chunk<T> argument reaches the function as T (as Chunk<T> "
-                    "with meta), a std::vector<Thunk<T>> as std::vector<T>, any other "
+                    "A Thunk<T>, Task<T> or Chunk<T> argument reaches the function as T (as "
+                    "Chunk<T> with meta), a std::vector<Thunk<T>> as std::vector<T>, any other "
                     "argument as itself.");
       return Thunk<void>{};
     } else if constexpr (!Check::same_mode) {
@@ -81,18 +100,9 @@ class Delayed {
                     "dagger::versions: every version of a function must return the same type");
       return Thunk<void>{};
     } else {
-      using First = typename Check::First;
-      using R = detail::result_t<First, std::decay_t<Args>...>;
-      constexpr bool meta = Check::mode == detail::PassMode::meta;
-      if (options_.meta != meta) {
-        detail::throw_meta_mismatch(detail::versions_name(versions_), options_.meta);
-      }
-      std::vector<detail::Dep> deps;
-      std::tuple<detail::Slot<std::decay_t<Args>>...> slots{
-          detail::make_slot<std::decay_t<Args>>(std::forward<Args>(args), deps)...};
-      using BinderT = detail::Binder<R, VersionsT, std::decay_t<Args>...>;
-      return Thunk<R>(std::make_shared<detail::ThunkNodeWith<BinderT>>(
-          BinderT(versions_, std::move(slots), meta), std::move(deps), options_));
+      using R = detail::result_t<typename Check::First, std::decay_t<Args>...>;
+      return Thunk<R>(detail::make_node<detail::ThunkNodeWith, R>(versions_, options_, detail::NoExtraDeps{},
+                                                                  std::forward<Args>(args)...));
     }
   }
 

@@ -20,8 +20,15 @@ class ThunkError : public Error {
  public:
   ThunkError(std::uint64_t thunk_id, std::string function, std::string processor,
              std::string original_message, std::exception_ptr original);
+  // A task that did not run because its input `root` failed: it names the
+  // root task, and carries the root's original exception.
+  ThunkError(std::uint64_t thunk_id, std::string function, const ThunkError& root);
 
   std::uint64_t thunk_id() const noexcept { return thunk_id_; }
+  // The task whose function threw (this one, unless an input failed).
+  std::uint64_t root_thunk_id() const noexcept { return root_thunk_id_; }
+  const std::string& root_function() const noexcept { return root_function_; }
+  bool is_root() const noexcept { return root_thunk_id_ == thunk_id_; }
   const std::string& function() const noexcept { return function_; }
   const std::string& processor() const noexcept { return processor_; }
   const std::string& original_message() const noexcept { return original_message_; }
@@ -33,6 +40,24 @@ class ThunkError : public Error {
   std::string processor_;
   std::string original_message_;
   std::exception_ptr original_;
+  std::uint64_t root_thunk_id_;
+  std::string root_function_;
+};
+
+// A cancelled task (Task::cancel), or one whose input was cancelled: fetch
+// throws this. Names the task.
+class Cancelled : public Error {
+ public:
+  Cancelled(std::uint64_t thunk_id, std::string function, const std::string& why)
+      : Error("task " + std::to_string(thunk_id) + " (" + function + ") was cancelled" + why),
+        thunk_id_(thunk_id),
+        function_(std::move(function)) {}
+  std::uint64_t thunk_id() const noexcept { return thunk_id_; }
+  const std::string& function() const noexcept { return function_; }
+
+ private:
+  std::uint64_t thunk_id_;
+  std::string function_;
 };
 
 // No processor of the context may run a thunk (placement, missing kernel

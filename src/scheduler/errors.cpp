@@ -17,7 +17,21 @@ ThunkError::ThunkError(std::uint64_t thunk_id, std::string function, std::string
       function_(std::move(function)),
       processor_(std::move(processor)),
       original_message_(std::move(original_message)),
-      original_(std::move(original)) {}
+      original_(std::move(original)),
+      root_thunk_id_(thunk_id),
+      root_function_(function_) {}
+
+ThunkError::ThunkError(std::uint64_t thunk_id, std::string function, const ThunkError& root)
+    : Error("thunk " + std::to_string(thunk_id) + " (" + function + ") did not run: its input, root task " +
+            std::to_string(root.root_thunk_id()) + " (" + root.root_function() + "), failed on " + root.processor() +
+            ": " + root.original_message()),
+      thunk_id_(thunk_id),
+      function_(std::move(function)),
+      processor_(root.processor()),
+      original_message_(root.original_message()),
+      original_(root.original_),
+      root_thunk_id_(root.root_thunk_id()),
+      root_function_(root.root_function()) {}
 
 namespace detail {
 
@@ -46,6 +60,10 @@ void throw_move_only_collect(const std::type_info& type) {
 
 void throw_invalid_thunk_argument() {
   throw UsageError("dagger::delayed: an argument is an empty Thunk (default-constructed)");
+}
+
+void throw_invalid_task_argument() {
+  throw UsageError("an argument is an empty Task (default-constructed)");
 }
 
 void throw_invalid_chunk_argument() {

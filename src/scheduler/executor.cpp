@@ -1,13 +1,26 @@
 #include "scheduler/executor.hpp"
 
+#include <algorithm>
+
+#include "scheduler/eager_tasks.hpp"
 #include "scheduler/run.hpp"
 
 namespace dagger::detail {
 namespace {
-thread_local bool this_thread_is_driver = false;
+
+thread_local Processor* this_thread_drives = nullptr;
+// The computations this thread is inside (a driver in a task that waits
+// for a nested computation is inside two): it never enters one twice.
+thread_local std::vector<const Run*> entered_runs;
+
+bool entered(const Run* run) {
+  return std::find(entered_runs.begin(), entered_runs.end(), run) != entered_runs.end();
 }
 
-bool Executor::on_driver_thread() { return this_thread_is_driver; }
+}  // namespace
+
+bool Executor::on_driver_thread() { return this_thread_drives != nullptr; }
+Processor* Executor::driver_processor() { return this_thread_drives; }
 
 Executor::~Executor() {
   {
@@ -20,6 +33,7 @@ Executor::~Executor() {
 }
 
 void Executor::start_missing_drivers() {
+  std::lock_guard lock(drivers_mutex_);
   for (Processor* p : all_processors()) {
     if (!p->executes()) continue;
     bool running = false;
@@ -32,18 +46,51 @@ void Executor::start_missing_drivers() {
   }
 }
 
-void Executor::execute(Run& run) {
-  start_missing_drivers();
-  current_.store(&run, std::memory_order_seq_cst);
+std::shared_ptr<const Executor::Snapshot> Executor::snapshot() const {
+  std::lock_guard lock(runs_mutex_);
+  return runs_;
+}
+
+void Executor::attach(const std::shared_ptr<Attached>& entry) {
+  {
+    std::lock_guard lock(runs_mutex_);
+    auto next = std::make_shared<Snapshot>(*runs_);
+    next->push_back(entry);
+    runs_ = std::move(next);
+    generation_.fetch_add(1, std::memory_order_acq_rel);
+  }
   {
     std::lock_guard lock(sleep_mutex_);
     ++wake_generation_;
   }
   sleep_cv_.notify_all();
+}
+
+void Executor::detach(const std::shared_ptr<Attached>& entry) {
+  {
+    std::lock_guard lock(runs_mutex_);
+    auto next = std::make_shared<Snapshot>();
+    next->reserve(runs_->size());
+    for (const auto& e : *runs_) {
+      if (e != entry) next->push_back(e);
+    }
+    runs_ = std::move(next);
+  }
+  // A driver that loaded an older snapshot may still be about to enter:
+  // it sees `attached` false after raising `inside` (both seq_cst), so once
+  // inside is zero here no driver is in the run or can get in.
+  entry->attached.store(false, std::memory_order_seq_cst);
+  while (entry->inside.load(std::memory_order_seq_cst) != 0) std::this_thread::yield();
+}
+
+void Executor::execute(Run& run) {
+  start_missing_drivers();
+  run.set_generation(generation_.load(std::memory_order_acquire) + 1);
+  auto entry = std::make_shared<Attached>();
+  entry->run = &run;
+  attach(entry);
   run.wait_until_finished();
-  // Detach: once no driver is inside, none can still see this run.
-  current_.store(nullptr, std::memory_order_seq_cst);
-  while (inside_.load(std::memory_order_seq_cst) != 0) std::this_thread::yield();
+  detach(entry);
 }
 
 void Executor::notify_work() {
@@ -57,18 +104,95 @@ void Executor::notify_work() {
   sleep_cv_.notify_all();
 }
 
+bool Executor::newer_work(std::uint64_t generation, const Processor* processor) const {
+  return generation_.load(std::memory_order_relaxed) != generation || eager_tasks().has_work(processor);
+}
+
+bool Executor::work_on_runs(Processor* processor, bool skip_entered) {
+  bool ran = false;
+  const auto runs = snapshot();
+  for (auto it = runs->rbegin(); it != runs->rend(); ++it) {
+    Attached& entry = **it;
+    if (skip_entered && entered(entry.run)) continue;
+    entry.inside.fetch_add(1, std::memory_order_seq_cst);
+    if (entry.attached.load(std::memory_order_seq_cst)) {
+      const int slot = entry.run->slot_of(processor);
+      if (slot >= 0 && entry.run->has_work_for(slot)) {
+        entered_runs.push_back(entry.run);
+        ran = entry.run->work(slot) || ran;
+        entered_runs.pop_back();
+      }
+    }
+    entry.inside.fetch_sub(1, std::memory_order_seq_cst);
+    // Newer work came meanwhile: serve it first.
+    if (ran && eager_tasks().has_work(processor)) break;
+  }
+  return ran;
+}
+
+bool Executor::any_work_for(Processor* processor) {
+  if (eager_tasks().has_work(processor)) return true;
+  const auto runs = snapshot();
+  for (const auto& e : *runs) {
+    Attached& entry = *e;
+    bool work = false;
+    entry.inside.fetch_add(1, std::memory_order_seq_cst);
+    if (entry.attached.load(std::memory_order_seq_cst)) {
+      const int slot = entry.run->slot_of(processor);
+      work = slot >= 0 && entry.run->has_work_for(slot);
+    }
+    entry.inside.fetch_sub(1, std::memory_order_seq_cst);
+    if (work) return true;
+  }
+  return false;
+}
+
+bool Executor::help() {
+  Processor* here = this_thread_drives;
+  if (here == nullptr) return false;
+  if (eager_tasks().run_one(here)) return true;
+  return work_on_runs(here, true);
+}
+
+namespace {
+
+// A driver looks for work this long before it goes to sleep.
+constexpr std::int64_t kSpinNs = 50'000;
+
+}  // namespace
+
+// A helper that found nothing: yields at first, then sleeps a little longer
+// each time (up to a millisecond), since what it waits for may be running
+// elsewhere for a while.
+void Executor::pause(unsigned idle_rounds) {
+  if (idle_rounds < 64) {
+    std::this_thread::yield();
+  } else {
+    const unsigned us = std::min(1000u, 1u << std::min(10u, (idle_rounds - 64) / 8));
+    std::this_thread::sleep_for(std::chrono::microseconds(us));
+  }
+}
+
 void Executor::driver_loop(Processor* processor) {
-  this_thread_is_driver = true;
+  this_thread_drives = processor;
   processor->on_driver_start();
+  std::int64_t idle_since = 0;
   while (!stopping_.load(std::memory_order_acquire)) {
     bool ran = false;
-    inside_.fetch_add(1, std::memory_order_seq_cst);
-    if (Run* run = current_.load(std::memory_order_seq_cst)) {
-      int slot = run->slot_of(processor);
-      if (slot >= 0) ran = run->work(slot);
+    while (eager_tasks().run_one(processor)) ran = true;
+    ran = work_on_runs(processor, false) || ran;
+    if (ran) {
+      idle_since = 0;
+      continue;
     }
-    inside_.fetch_sub(1, std::memory_order_seq_cst);
-    if (!ran) sleep(processor);
+    const std::int64_t now = now_ns();
+    if (idle_since == 0) idle_since = now;
+    if (now - idle_since < kSpinNs) {
+      std::this_thread::yield();
+      continue;
+    }
+    sleep(processor);
+    idle_since = 0;
   }
 }
 
@@ -78,14 +202,7 @@ void Executor::sleep(Processor* processor) {
   const std::uint64_t generation = wake_generation_;
   // Work queued between our last look and now is seen here, or its producer
   // sees us among the sleepers and bumps the generation.
-  bool work = false;
-  inside_.fetch_add(1, std::memory_order_seq_cst);
-  if (Run* run = current_.load(std::memory_order_seq_cst)) {
-    int slot = run->slot_of(processor);
-    work = slot >= 0 && run->has_work_for(slot);
-  }
-  inside_.fetch_sub(1, std::memory_order_seq_cst);
-  if (!work) {
+  if (!any_work_for(processor)) {
     sleep_cv_.wait(lock, [&] {
       return wake_generation_ != generation || stopping_.load(std::memory_order_acquire);
     });

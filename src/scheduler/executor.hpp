@@ -1,6 +1,12 @@
 // The driver threads: one per executing processor, started on first use and
-// kept for the life of the process. A driver runs tasks of the current Run
-// for its processor and sleeps when there are none.
+// kept for the life of the process. A driver runs eager tasks queued for its
+// processor and the tasks of every computation (Run) in progress, newest
+// computation first, and sleeps when there is nothing.
+//
+// Any number of computations run at once: each caller's Run is attached
+// here until it is finished. A thread that waits inside a running task (a
+// nested compute, a fetch of another task) does not block its processor: it
+// helps, running other work until what it waits for is done.
 #pragma once
 
 #include <atomic>
@@ -29,21 +35,66 @@ class Executor {
   void execute(Run& run);
   // Wakes sleeping drivers: new tasks were queued.
   void notify_work();
-  // True on a driver thread (where a blocking compute would deadlock).
+  // Starts a driver for every executing processor that has none yet.
+  void start_missing_drivers();
+  // True on a driver thread; the processor it drives (null elsewhere).
   static bool on_driver_thread();
+  static Processor* driver_processor();
+  // One round of other work for a driver thread that waits: eager tasks of
+  // its processor, or tasks of a computation it is not already inside.
+  // False when there was none.
+  bool help();
+  // A waiter that found nothing to do: yields at first, then sleeps a
+  // little longer each round, up to a millisecond.
+  static void pause(unsigned idle_rounds);
+  // Helps until `done()`: for a driver thread that must wait inside a task.
+  template <class Done>
+  void help_until(Done done) {
+    for (unsigned idle = 0; !done();) {
+      if (help()) {
+        idle = 0;
+      } else {
+        pause(idle++);
+      }
+    }
+  }
+  // A driver of `processor` inside a computation comes out to look at newer
+  // work: a computation attached after `generation`, or eager tasks it may
+  // run.
+  bool newer_work(std::uint64_t generation, const Processor* processor) const;
+  std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
  private:
+  // A computation drivers may work on. `inside` counts the drivers in it;
+  // once detached, none enters, and the caller waits for inside to drop
+  // to zero before the Run is destroyed.
+  struct Attached {
+    Run* run;
+    std::atomic<int> inside{0};
+    std::atomic<bool> attached{true};
+  };
+  using Snapshot = std::vector<std::shared_ptr<Attached>>;  // oldest first
+
   struct Driver {
     Processor* processor;
     std::thread thread;
   };
-  void start_missing_drivers();
   void driver_loop(Processor* processor);
+  // Works on the attached computations, newest first; true if it ran a task.
+  bool work_on_runs(Processor* processor, bool skip_entered);
+  bool any_work_for(Processor* processor);
   void sleep(Processor* processor);
+  std::shared_ptr<const Snapshot> snapshot() const;
+  void attach(const std::shared_ptr<Attached>& entry);
+  void detach(const std::shared_ptr<Attached>& entry);
 
+  std::mutex drivers_mutex_;
   std::vector<std::unique_ptr<Driver>> drivers_;
-  std::atomic<Run*> current_{nullptr};
-  std::atomic<int> inside_{0};
+
+  mutable std::mutex runs_mutex_;
+  std::shared_ptr<const Snapshot> runs_ = std::make_shared<const Snapshot>();
+  std::atomic<std::uint64_t> generation_{0};
+
   std::atomic<int> sleepers_{0};
   std::mutex sleep_mutex_;
   std::condition_variable sleep_cv_;

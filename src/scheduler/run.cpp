@@ -8,6 +8,7 @@
 #include <thread>
 #include <iostream>
 
+#include "dagger/detail/task_state.hpp"
 #include "dagger/errors.hpp"
 #include "processors/moves.hpp"
 #include "processors/remote.hpp"
@@ -74,7 +75,14 @@ Run::Run(const Context& context, std::vector<NodePtr> heads, bool record_events,
     if (slot.steals) stealing_slots_.push_back(static_cast<int>(i));
     if (slot.in_worker) worker_slots_.push_back(static_cast<int>(i));
   }
-  build(std::move(heads), std::move(carried));
+  {
+    // Building marks the nodes (run_epoch, run_index): one build at a time.
+    // Runs build in microseconds per thousand thunks and then run at once.
+    static std::mutex build_mutex;
+    std::lock_guard lock(build_mutex);
+    build(std::move(heads), std::move(carried));
+  }
+  await_tasks();
   record_event(-1, Category::scheduler_init, 0, started_ns_, 0, 0);
   if (record_events_) {
     chunk_store().take_events();  // left over from a run that failed early
@@ -85,7 +93,7 @@ Run::Run(const Context& context, std::vector<NodePtr> heads, bool record_events,
 Run::~Run() = default;
 
 void Run::build(std::vector<NodePtr> heads, CarriedResults carried) {
-  static std::uint64_t epoch_counter = 0;  // runs are serial (run_graph's lock)
+  static std::uint64_t epoch_counter = 0;  // builds are serial (the constructor's lock)
   const std::uint64_t epoch = ++epoch_counter;
   heads_ = std::move(heads);
 
@@ -101,6 +109,14 @@ void Run::build(std::vector<NodePtr> heads, CarriedResults carried) {
   std::vector<Frame> stack;
   auto visit = [&](ThunkNode* node) {
     node->run_epoch = epoch;
+    if (node->task) {
+      // An eager task: its result is an input, there once it finished.
+      node->run_index = static_cast<std::uint32_t>(order.size());
+      task_records_.push_back(node->run_index);
+      known.emplace_back(node->run_index, nullptr);
+      order.push_back(node);
+      return;
+    }
     ChunkPtr kept = result_kept_by(*node);
     if (!kept) {
       if (auto it = carried.find(node); it != carried.end() && !it->second->space->lost()) {
@@ -199,6 +215,14 @@ void Run::build(std::vector<NodePtr> heads, CarriedResults carried) {
     if (r.pending.load(std::memory_order_relaxed) == 0) {
       initially_ready_.push_back(static_cast<std::uint32_t>(i));
     }
+  }
+}
+
+void Run::await_tasks() {
+  for (std::uint32_t index : task_records_) {
+    Record& record = records_[index];
+    record.result = task_result(*record.node);  // a failed task: its error, naming it
+    record.retained = true;  // its handles may fetch it again
   }
 }
 
@@ -371,20 +395,18 @@ bool idle_too_long(std::int64_t& idle_since) {
 
 }  // namespace
 
+// Runs tasks for the slot while there are any, and comes out early when
+// newer work arrives (a newer computation, eager tasks): the executor
+// serves the newest first.
 bool Run::work(int slot) {
   if (slots_[slot].in_worker) return work_remote(slot);
+  const Processor* here = slots_[slot].processor;
   bool ran = false;
-  std::int64_t idle_since = 0;
-  while (!finished()) {
-    std::uint32_t task;
-    if (find_task(slot, task)) {
-      ran = true;
-      idle_since = 0;
-      run_chain(slot, task);
-      continue;
-    }
-    report_done(slot);  // before looking idle: the run may be complete
-    if (idle_too_long(idle_since)) break;
+  std::uint32_t task;
+  while (!finished() && find_task(slot, task)) {
+    ran = true;
+    run_chain(slot, task);
+    if (executor().newer_work(generation_, here)) break;
   }
   report_done(slot);
   return ran;
@@ -413,6 +435,10 @@ void Run::run_chain(int slot, std::uint32_t task) {
   while (task != kNone && !failed_.load(std::memory_order_seq_cst)) {
     task = execute(slot, task);
     if (me.unreported_done >= 256) report_done(slot);
+    if (task != kNone && executor().newer_work(generation_, me.processor)) {
+      me.local.push(task);  // the chain goes on later, or on a thief
+      break;
+    }
   }
   me.in_task.store(false, std::memory_order_seq_cst);
   // After a failure the run ends once no slot is inside a task; whichever
@@ -792,6 +818,12 @@ void Run::finish() {
 }
 
 void Run::wait_until_finished() {
+  if (Executor::on_driver_thread()) {
+    // A task computing a nested graph: its thread helps instead of blocking
+    // its processor, which the nested graph may need.
+    executor().help_until([&] { return finished(); });
+    return;
+  }
   std::unique_lock lock(done_mutex_);
   if (!context_.progress()) {
     done_cv_.wait(lock, [&] { return finished_.load(std::memory_order_acquire); });
@@ -846,15 +878,9 @@ RunOutcome Run::take_outcome() {
 // ---------------------------------------------------------------- entry
 
 RunOutcome run_graph(const Context& context, std::vector<NodePtr> heads, bool record_events, bool results_here) {
-  if (Executor::on_driver_thread()) {
-    throw UsageError("compute/collect called from inside a running thunk; return a thunk's "
-                     "result instead, or use the meta option to receive Chunk handles");
-  }
   for (const NodePtr& head : heads) {
     if (!head) throw UsageError("compute/collect of an empty Thunk (default-constructed)");
   }
-  static std::mutex run_mutex;  // one computation at a time per process
-  std::lock_guard lock(run_mutex);
   // A worker lost during the run: its results are gone, so the run starts
   // again without it, from every result still held elsewhere (made by the
   // failed run, or kept by persist and cache). Only what is missing is

@@ -62,6 +62,9 @@ class Run {
   bool work(int slot);
   bool has_work_for(int slot) const;
   bool finished() const { return finished_.load(std::memory_order_acquire); }
+  // The executor's generation when this run was attached: a driver inside
+  // it comes out when a newer computation arrives.
+  void set_generation(std::uint64_t generation) { generation_ = generation; }
 
   std::size_t task_count() const { return total_tasks_; }
 
@@ -119,6 +122,8 @@ class Run {
   class Args;
 
   void build(std::vector<NodePtr> heads, CarriedResults carried);
+  // Waits for the eager tasks the graph reads and takes their results.
+  void await_tasks();
   void classify(Record& record);
   [[noreturn]] void throw_no_processor(const Record& record, const char* why) const;
 
@@ -155,6 +160,8 @@ class Run {
   std::vector<std::uint32_t> consumers_;     // CSR: consumer record per edge
   std::vector<std::vector<std::uint16_t>> candidates_;
   std::vector<std::uint32_t> initially_ready_;
+  std::vector<std::uint32_t> task_records_;  // eager tasks the graph reads
+  std::uint64_t generation_ = 0;
 
   std::unique_ptr<Slot[]> slots_;
   std::size_t slot_count_ = 0;

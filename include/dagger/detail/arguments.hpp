@@ -11,6 +11,7 @@
 
 #include "dagger/chunk.hpp"
 #include "dagger/detail/callable.hpp"
+#include "dagger/task.hpp"
 #include "dagger/thunk.hpp"
 
 namespace dagger::detail {
@@ -20,7 +21,10 @@ namespace dagger::detail {
 template <class T>
 struct dependent_false : std::false_type {};
 
-enum class ArgumentKind { constant, single, fan_in };
+// constant: stored in the thunk; single, fan_in: results of other nodes or
+// chunks; reference: an object of the caller's, passed by reference
+// (datadeps' In, Out, InOut), which never leaves this process.
+enum class ArgumentKind { constant, single, fan_in, reference };
 
 template <class A>
 struct Argument {
@@ -37,6 +41,13 @@ struct Argument<Thunk<T>> {
   using meta_type = Chunk<T>;
 };
 template <class T>
+struct Argument<Task<T>> {
+  static_assert(!std::is_void_v<T>, "a Task<void> has no value to pass as an argument");
+  static constexpr ArgumentKind kind = ArgumentKind::single;
+  using value_type = T;
+  using meta_type = Chunk<T>;
+};
+template <class T>
 struct Argument<Chunk<T>> {
   static constexpr ArgumentKind kind = ArgumentKind::single;
   using value_type = T;
@@ -48,6 +59,8 @@ struct Argument<std::vector<Thunk<T>>> {
   using value_type = std::vector<T>;
   using meta_type = std::vector<Chunk<T>>;
 };
+template <class T>
+struct Argument<std::vector<Task<T>>> : Argument<std::vector<Thunk<T>>> {};
 
 // Copies a value, or takes it when this thunk is its last user.
 template <class T>
@@ -89,10 +102,12 @@ struct SingleDependencySlot {
 template <class T>
 struct Slot<Thunk<T>> : SingleDependencySlot<T> {};
 template <class T>
+struct Slot<Task<T>> : SingleDependencySlot<T> {};
+template <class T>
 struct Slot<Chunk<T>> : SingleDependencySlot<T> {};
 
 template <class T>
-struct Slot<std::vector<Thunk<T>>> {
+struct FanInSlot {
   std::uint32_t first;
   std::uint32_t count;
 
@@ -116,7 +131,13 @@ struct Slot<std::vector<Thunk<T>>> {
   }
 };
 
+template <class T>
+struct Slot<std::vector<Thunk<T>>> : FanInSlot<T> {};
+template <class T>
+struct Slot<std::vector<Task<T>>> : FanInSlot<T> {};
+
 [[noreturn]] void throw_invalid_thunk_argument();
+[[noreturn]] void throw_invalid_task_argument();
 [[noreturn]] void throw_invalid_chunk_argument();
 [[noreturn]] void throw_too_many_dependencies();
 
@@ -132,6 +153,11 @@ Slot<Thunk<T>> make_single_slot(const Thunk<T>& argument, std::vector<Dep>& deps
   return Slot<Thunk<T>>{{add_dep(deps, Dep{argument.node(), nullptr})}};
 }
 template <class T>
+Slot<Task<T>> make_single_slot(const Task<T>& argument, std::vector<Dep>& deps) {
+  if (!argument.valid()) throw_invalid_task_argument();
+  return Slot<Task<T>>{{add_dep(deps, Dep{argument.node(), nullptr})}};
+}
+template <class T>
 Slot<Chunk<T>> make_single_slot(const Chunk<T>& argument, std::vector<Dep>& deps) {
   if (!argument.valid()) throw_invalid_chunk_argument();
   return Slot<Chunk<T>>{{add_dep(deps, Dep{nullptr, argument.data()})}};
@@ -144,11 +170,13 @@ Slot<A> make_slot(A argument, std::vector<Dep>& deps) {
     return make_single_slot(argument, deps);
   } else if constexpr (Argument<A>::kind == ArgumentKind::fan_in) {
     auto first = static_cast<std::uint32_t>(deps.size());
-    for (const auto& thunk : argument) {
-      if (!thunk.valid()) throw_invalid_thunk_argument();
-      add_dep(deps, Dep{thunk.node(), nullptr});
+    for (const auto& handle : argument) {
+      if (!handle.valid()) throw_invalid_thunk_argument();
+      add_dep(deps, Dep{handle.node(), nullptr});
     }
-    return Slot<A>{first, static_cast<std::uint32_t>(argument.size())};
+    return Slot<A>{{first, static_cast<std::uint32_t>(argument.size())}};
+  } else if constexpr (Argument<A>::kind == ArgumentKind::reference) {
+    return Slot<A>{argument.object};
   } else {
     return Slot<A>{std::move(argument)};
   }

@@ -109,7 +109,9 @@ std::string versions_name(const Versions<Fs...>& v) {
 // Whether one argument's slot, and the values it brings, can travel.
 template <class A>
 constexpr bool slot_travels() {
-  if constexpr (Argument<A>::kind == ArgumentKind::constant) {
+  if constexpr (Argument<A>::kind == ArgumentKind::reference) {
+    return false;  // an object of this process
+  } else if constexpr (Argument<A>::kind == ArgumentKind::constant) {
     return wire_capable<A>;
   } else {
     return wire_capable<typename Argument<A>::value_type>;
@@ -118,7 +120,9 @@ constexpr bool slot_travels() {
 
 template <class A>
 void save_slot(const Slot<A>& slot, WireWriter& out) {
-  if constexpr (Argument<A>::kind == ArgumentKind::constant) {
+  if constexpr (Argument<A>::kind == ArgumentKind::reference) {
+    throw ProtocolError("a reference argument (In, Out, InOut) cannot be sent to another process");
+  } else if constexpr (Argument<A>::kind == ArgumentKind::constant) {
     wire_save_object(slot.constant, out);
   } else {
     out.pod(slot);
@@ -127,7 +131,9 @@ void save_slot(const Slot<A>& slot, WireWriter& out) {
 
 template <class A>
 Slot<A> load_slot(WireReader& in) {
-  if constexpr (Argument<A>::kind == ArgumentKind::constant) {
+  if constexpr (Argument<A>::kind == ArgumentKind::reference) {
+    throw ProtocolError("a reference argument (In, Out, InOut) cannot come from another process");
+  } else if constexpr (Argument<A>::kind == ArgumentKind::constant) {
     WireObject<A> constant(in);
     return Slot<A>{std::move(constant.get())};
   } else {

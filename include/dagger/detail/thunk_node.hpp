@@ -1,6 +1,7 @@
 // A node of the DAG: a function, its dependencies and options. Nodes are
-// immutable once built, except for the results they retain (persist/cache)
-// and the bookkeeping of the run that is computing them.
+// immutable once built, except for the results they retain (persist/cache),
+// the bookkeeping of the run that is computing them, and an eager task's
+// dependencies, which it lets go once it has run.
 #pragma once
 
 #include <atomic>
@@ -16,6 +17,7 @@
 namespace dagger::detail {
 
 struct ThunkNode;
+struct TaskState;
 using NodePtr = std::shared_ptr<ThunkNode>;
 
 // A dependency: the result of another thunk, or an existing chunk.
@@ -52,7 +54,11 @@ struct ThunkNode {
   ChunkPtr persisted;
   std::weak_ptr<ChunkData> cached;
 
-  // Bookkeeping of the run that is computing this node (runs are serial).
+  // Set for an eager task (spawn): its state and result. A lazy graph that
+  // reads a task takes its result as an input.
+  TaskState* task = nullptr;
+
+  // Bookkeeping of the run whose graph is being built (builds are serial).
   std::uint64_t run_epoch = 0;
   std::uint32_t run_index = 0;
 };

@@ -1,0 +1,61 @@
+// The state of an eager task (dagger::spawn): a ThunkNode that starts as
+// soon as its inputs are done and keeps its result for its handles.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <mutex>
+#include <vector>
+
+#include "dagger/detail/thunk_node.hpp"
+
+namespace dagger::detail {
+
+// waiting → queued → running → done | failed | cancelled. waiting and
+// queued may also go straight to failed (an input failed) or cancelled.
+enum class TaskStatus : std::uint32_t { waiting, queued, running, done, failed, cancelled };
+
+inline bool is_final(TaskStatus s) { return s >= TaskStatus::done; }
+
+struct TaskState {
+  std::atomic<TaskStatus> status{TaskStatus::waiting};
+  // Inputs not yet done, plus one held by spawn until it has registered
+  // with every input.
+  std::atomic<std::uint32_t> pending{1};
+  std::atomic<bool> cancel_requested{false};
+  // Guards `dependents`, the node's dependencies once it runs, and the move
+  // to a final status (so that a dependent registers before it, or sees it).
+  std::mutex mutex;
+  std::vector<NodePtr> dependents;  // tasks waiting for this one
+  ChunkPtr result;                  // set before status becomes done
+  std::exception_ptr error;         // set before failed or cancelled
+  std::exception_ptr input_error;   // the first input that failed or was cancelled
+};
+
+// A task node and its function in one allocation.
+template <class C>
+struct TaskNodeWith final : private CallableHolder<C>, public ThunkNode {
+  TaskState state;
+  TaskNodeWith(C callable, std::vector<Dep> deps, Options options)
+      : CallableHolder<C>{std::move(callable)},
+        ThunkNode(this->CallableHolder<C>::callable, std::move(deps), std::move(options)) {
+    task = &state;
+  }
+};
+
+// Registers a new task with its inputs; it is queued once they are done.
+void start_task(const NodePtr& node);
+// Blocks until the task is final. A driver thread runs other tasks
+// meanwhile. A task waiting for itself or for a task downstream of itself
+// is a UsageError.
+void wait_task(const ThunkNode& node);
+bool task_ready(const ThunkNode& node) noexcept;
+// The task's result (waits), or its error rethrown.
+ChunkPtr task_result(const ThunkNode& node);
+void cancel_task(ThunkNode& node);
+[[noreturn]] void throw_empty_task();
+// Whether the eager task running on this thread was asked to cancel.
+bool current_task_cancelled() noexcept;
+
+}  // namespace dagger::detail

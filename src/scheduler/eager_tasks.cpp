@@ -1,0 +1,523 @@
+#include "scheduler/eager_tasks.hpp"
+
+#include <algorithm>
+#include <string>
+#include <thread>
+#include <unordered_set>
+
+#include "dagger/errors.hpp"
+#include "dagger/spawn.hpp"
+#include "processors/moves.hpp"
+#include "processors/remote.hpp"
+#include "scheduler/executor.hpp"
+#include "scheduler/run.hpp"
+#include "storage/chunk_store.hpp"
+
+namespace dagger::detail {
+namespace {
+
+// The eager tasks this thread is running, innermost last (a task that
+// waits runs others meanwhile).
+thread_local std::vector<ThunkNode*> running_here;
+
+struct RunningHere {
+  explicit RunningHere(ThunkNode* node) { running_here.push_back(node); }
+  ~RunningHere() { running_here.pop_back(); }
+  RunningHere(const RunningHere&) = delete;
+  RunningHere& operator=(const RunningHere&) = delete;
+};
+
+std::string task_text(const ThunkNode& node) {
+  return "task " + std::to_string(node.id) + " (" + node.name() + ")";
+}
+
+// The error a dependent gets when its input ended in `input_error`.
+std::exception_ptr dependent_error(const ThunkNode& dependent, const ThunkNode& input, std::exception_ptr input_error) {
+  try {
+    std::rethrow_exception(input_error);
+  } catch (const ThunkError& e) {
+    return std::make_exception_ptr(ThunkError(dependent.id, dependent.name(), e));
+  } catch (const Cancelled&) {
+    return std::make_exception_ptr(
+        Cancelled(dependent.id, dependent.name(), ": its input " + task_text(input) + " was cancelled"));
+  } catch (const std::exception& e) {
+    return std::make_exception_ptr(ThunkError(dependent.id, dependent.name(), "",
+                                              "its input " + task_text(input) + " failed: " + e.what(), input_error));
+  } catch (...) {
+    return std::make_exception_ptr(ThunkError(dependent.id, dependent.name(), "",
+                                              "its input " + task_text(input) + " failed", input_error));
+  }
+}
+
+// What fetch throws for a task whose function threw `error` on `where`.
+std::exception_ptr failure(const ThunkNode& node, const std::string& where, std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const WorkerLost&) {
+    return error;  // not the function's fault: names the worker
+  } catch (const std::exception& e) {
+    return std::make_exception_ptr(ThunkError(node.id, node.name(), where, e.what(), error));
+  } catch (...) {
+    return std::make_exception_ptr(ThunkError(node.id, node.name(), where, "unknown exception", error));
+  }
+}
+
+void note_input_error(TaskState& state, std::exception_ptr error) {
+  std::lock_guard lock(state.mutex);
+  if (!state.input_error) state.input_error = std::move(error);
+}
+
+std::size_t version_for(const ThunkNode& node, ProcKind kind) {
+  if (node.any_cpu || node.fn->meta()) return 0;
+  const auto& kinds = node.fn->kinds();
+  return static_cast<std::size_t>(std::find(kinds.begin(), kinds.end(), kind) - kinds.begin());
+}
+
+// The inputs of a task, each in the memory space of the processor that
+// runs it. A task never takes an input's value: the input's handles may
+// fetch it again.
+class TaskArgs final : public InvokeArgs {
+ public:
+  TaskArgs(const ThunkNode& node, MemorySpace& here) {
+    inputs_.reserve(node.deps.size());
+    for (const Dep& dep : node.deps) {
+      const ChunkPtr& chunk = dep.chunk ? dep.chunk : dep.thunk->task->result;
+      pinned_.add(*chunk);
+      inputs_.push_back(chunk->space == &here ? chunk : move_chunk(chunk, here));
+    }
+  }
+  Value& value(std::uint32_t dep) override { return inputs_[dep]->value; }
+  const ChunkPtr& chunk(std::uint32_t dep) override { return inputs_[dep]; }
+  bool may_take(std::uint32_t) override { return false; }
+  std::vector<const ChunkPtr*> pointers() const {
+    std::vector<const ChunkPtr*> out;
+    for (const ChunkPtr& c : inputs_) out.push_back(&c);
+    return out;
+  }
+
+ private:
+  PinnedInputs pinned_;
+  std::vector<ChunkPtr> inputs_;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------- queues
+
+void EagerTasks::NodeQueue::push_back(NodePtr node) {
+  std::lock_guard lock(mutex_);
+  nodes_.push_back(std::move(node));
+  size_.store(nodes_.size(), std::memory_order_release);
+}
+
+bool EagerTasks::NodeQueue::pop_back(NodePtr& node) {
+  if (empty()) return false;
+  std::lock_guard lock(mutex_);
+  if (nodes_.empty()) return false;
+  node = std::move(nodes_.back());
+  nodes_.pop_back();
+  size_.store(nodes_.size(), std::memory_order_release);
+  return true;
+}
+
+bool EagerTasks::NodeQueue::pop_front(NodePtr& node) {
+  if (empty()) return false;
+  std::lock_guard lock(mutex_);
+  if (nodes_.empty()) return false;
+  node = std::move(nodes_.front());
+  nodes_.pop_front();
+  size_.store(nodes_.size(), std::memory_order_release);
+  return true;
+}
+
+// ---------------------------------------------------------------- lanes
+
+EagerTasks::EagerTasks() {
+  tables_.push_back(std::make_unique<LaneTable>());
+  table_.store(tables_.back().get(), std::memory_order_release);
+}
+
+void EagerTasks::refresh_lanes() {
+  std::lock_guard lock(lanes_mutex_);
+  const auto& processors = all_processors();
+  if (processors.size() == processors_seen_) return;
+  processors_seen_ = processors.size();
+  auto table = std::make_unique<LaneTable>(lanes());
+  for (Processor* p : processors) {
+    if (!p->executes()) continue;
+    if (std::any_of(table->all.begin(), table->all.end(), [&](const Lane* l) { return l->processor == p; })) continue;
+    auto lane = std::make_unique<Lane>();
+    lane->processor = p;
+    lane->remote = in_worker(*p);
+    lane->steals = !lane->remote && p->kind() == ProcKind::cpu() && &p->memory() == &host_memory() &&
+                   p->parent() == &this_process();
+    table->all.push_back(lane.get());
+    if (lane->steals) table->stealers.push_back(lane.get());
+    owned_lanes_.push_back(std::move(lane));
+  }
+  tables_.push_back(std::move(table));
+  table_.store(tables_.back().get(), std::memory_order_release);
+  executor().start_missing_drivers();
+}
+
+EagerTasks::Lane* EagerTasks::lane_of(const Processor* processor) {
+  thread_local const Processor* cached_for = nullptr;
+  thread_local Lane* cached = nullptr;
+  if (processor == cached_for && cached) return cached;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    for (Lane* lane : lanes().all) {
+      if (lane->processor == processor) {
+        cached_for = processor;
+        cached = lane;
+        return lane;
+      }
+    }
+    refresh_lanes();
+  }
+  return nullptr;
+}
+
+bool EagerTasks::has_work(const Processor* here) const {
+  const LaneTable& table = lanes();
+  const Lane* mine = nullptr;
+  for (const Lane* lane : table.all) {
+    if (lane->processor == here) {
+      mine = lane;
+      break;
+    }
+  }
+  if (mine == nullptr) return false;
+  if (!mine->pinned.empty()) return true;
+  if (!mine->steals) return false;
+  return std::any_of(table.stealers.begin(), table.stealers.end(), [](const Lane* l) { return !l->any.empty(); });
+}
+
+// ---------------------------------------------------------------- starting
+
+void EagerTasks::start(const NodePtr& node) {
+  TaskState& state = *node->task;
+  for (const Dep& dep : node->deps) {
+    if (!dep.thunk) continue;  // a chunk: there already
+    TaskState& input = *dep.thunk->task;
+    std::unique_lock lock(input.mutex);
+    const TaskStatus s = input.status.load(std::memory_order_acquire);
+    if (!is_final(s)) {
+      state.pending.fetch_add(1, std::memory_order_relaxed);
+      input.dependents.push_back(node);
+      continue;
+    }
+    lock.unlock();
+    if (s != TaskStatus::done) note_input_error(state, dependent_error(*node, *dep.thunk, input.error));
+  }
+  release_pending(node);
+}
+
+void EagerTasks::release_pending(const NodePtr& node) {
+  if (node->task->pending.fetch_sub(1, std::memory_order_acq_rel) == 1) became_ready(node);
+}
+
+void EagerTasks::became_ready(const NodePtr& node) {
+  TaskState& state = *node->task;
+  std::exception_ptr input_error;
+  {
+    std::lock_guard lock(state.mutex);
+    input_error = state.input_error;
+  }
+  if (input_error) {
+    const bool cancelled = [&] {
+      try {
+        std::rethrow_exception(input_error);
+      } catch (const Cancelled&) {
+        return true;
+      } catch (...) {
+        return false;
+      }
+    }();
+    finish(*node, cancelled ? TaskStatus::cancelled : TaskStatus::failed, nullptr, input_error);
+    return;
+  }
+  TaskStatus expected = TaskStatus::waiting;
+  if (!state.status.compare_exchange_strong(expected, TaskStatus::queued, std::memory_order_acq_rel)) return;
+  if (state.cancel_requested.load(std::memory_order_acquire)) {
+    finish(*node, TaskStatus::cancelled, nullptr,
+           std::make_exception_ptr(Cancelled(node->id, node->name(), " before it started")));
+    return;
+  }
+  place(node);
+}
+
+void EagerTasks::place(const NodePtr& node) {
+  if (lanes().stealers.empty()) refresh_lanes();
+  if (node->any_cpu && !lanes().stealers.empty()) {
+    // The spawning CPU thread keeps it (depth first); others go in turn.
+    const LaneTable& table = lanes();
+    Lane* target = nullptr;
+    if (Processor* here = Executor::driver_processor()) {
+      Lane* mine = lane_of(here);
+      if (mine && mine->steals) target = mine;
+    }
+    if (!target) {
+      target = table.stealers[round_robin_.fetch_add(1, std::memory_order_relaxed) % table.stealers.size()];
+    }
+    target->any.push_back(node);
+    executor().notify_work();
+    return;
+  }
+  refresh_lanes();  // a processor added since (a worker, a device) may take it
+  const LaneTable& table = lanes();
+  // Placed on one processor: the least loaded of those its scope allows and
+  // that have a version of its function.
+  const Callable& fn = *node->fn;
+  const Scope& scope = node->options().scope;
+  Lane* best = nullptr;
+  std::string allowed;
+  for (Lane* lane : table.all) {
+    const Processor& p = *lane->processor;
+    if (p.lost() || !scope.allows(p)) continue;
+    if (fn.meta()) {
+      if (!lane->steals) continue;
+    } else {
+      const auto& kinds = fn.kinds();
+      const auto version = std::find(kinds.begin(), kinds.end(), p.kind());
+      if (version == kinds.end()) continue;
+      if (lane->remote && !fn.remote_capable(static_cast<std::size_t>(version - kinds.begin()))) continue;
+    }
+    if (!best || lane->load.load(std::memory_order_relaxed) < best->load.load(std::memory_order_relaxed)) best = lane;
+  }
+  if (!best) {
+    std::string processors;
+    for (const Lane* lane : table.all) processors += (processors.empty() ? "" : ", ") + lane->processor->name();
+    finish(*node, TaskStatus::failed, nullptr,
+           std::make_exception_ptr(NoProcessorError(
+               "no processor can run " + task_text(*node) +
+               ": none is both allowed by its scope and of a kind it has a version for (try widening the scope); "
+               "processors [" + processors + "]")));
+    return;
+  }
+  best->load.fetch_add(1, std::memory_order_relaxed);
+  best->pinned.push_back(node);
+  executor().notify_work();
+}
+
+// ---------------------------------------------------------------- running
+
+bool EagerTasks::run_one(Processor* here) {
+  Lane* lane = lane_of(here);
+  if (!lane) return false;
+  NodePtr node;
+  if (lane->pinned.pop_front(node)) {
+    if (lane->remote) {
+      send_to_worker(node, *lane);
+    } else {
+      execute(node, *lane);
+      lane->load.fetch_sub(1, std::memory_order_relaxed);
+    }
+    return true;
+  }
+  if (!lane->steals) return false;
+  bool found = lane->any.pop_back(node);
+  if (!found) {
+    const auto& stealers = lanes().stealers;
+    const std::size_t n = stealers.size();
+    const auto start = static_cast<std::size_t>(std::find(stealers.begin(), stealers.end(), lane) - stealers.begin());
+    for (std::size_t i = 1; i < n && !found; ++i) found = stealers[(start + i) % n]->any.pop_front(node);
+  }
+  if (!found) return false;
+  execute(node, *lane);
+  return true;
+}
+
+void EagerTasks::execute(const NodePtr& node, Lane& lane) {
+  TaskState& state = *node->task;
+  TaskStatus expected = TaskStatus::queued;
+  // Cancelled while it waited in the queue: nothing to do.
+  if (!state.status.compare_exchange_strong(expected, TaskStatus::running, std::memory_order_acq_rel)) return;
+  Processor& processor = *lane.processor;
+  ChunkPtr result;
+  std::exception_ptr error;
+  {
+    RunningHere running(node.get());
+    try {
+      MemorySpace& memory = processor.memory();
+      TaskArgs args(*node, memory);
+      result = std::make_shared<ChunkData>(node->fn->invoke(version_for(*node, processor.kind()), args), memory,
+                                           node->id);
+      if (node->options().get_result && &memory != &host_memory()) result = move_chunk(result, host_memory());
+    } catch (...) {
+      error = failure(*node, processor.name(), std::current_exception());
+    }
+  }
+  finish(*node, error ? TaskStatus::failed : TaskStatus::done, std::move(result), error);
+}
+
+void EagerTasks::send_to_worker(const NodePtr& node, Lane& lane) {
+  TaskState& state = *node->task;
+  TaskStatus expected = TaskStatus::queued;
+  if (!state.status.compare_exchange_strong(expected, TaskStatus::running, std::memory_order_acq_rel)) {
+    lane.load.fetch_sub(1, std::memory_order_relaxed);
+    return;
+  }
+  const Processor& processor = *lane.processor;
+  try {
+    // The inputs stay alive (and pinned) until the reply.
+    auto args = std::make_shared<TaskArgs>(*node, processor.memory());
+    start_in_worker(processor, *node, version_for(*node, processor.kind()), args->pointers(),
+                    [this, node, args, &lane](RemoteOutcome outcome) mutable {
+                      lane.load.fetch_sub(1, std::memory_order_relaxed);
+                      args.reset();
+                      if (outcome.error) {
+                        finish(*node, TaskStatus::failed, nullptr,
+                               failure(*node, lane.processor->name(), outcome.error));
+                      } else {
+                        finish(*node, TaskStatus::done, std::move(outcome.result), nullptr);
+                      }
+                    });
+  } catch (...) {
+    lane.load.fetch_sub(1, std::memory_order_relaxed);
+    finish(*node, TaskStatus::failed, nullptr, failure(*node, processor.name(), std::current_exception()));
+  }
+}
+
+// A failure runs down every dependent, and their dependents: the finishes
+// it causes wait in a list on this thread instead of recursing, so a chain
+// of 100,000 tasks does not overflow the stack.
+bool EagerTasks::finish(ThunkNode& node, TaskStatus to, ChunkPtr result, std::exception_ptr error) {
+  TaskState& state = *node.task;
+  if (to == TaskStatus::done && state.cancel_requested.load(std::memory_order_acquire)) {
+    to = TaskStatus::cancelled;
+    result.reset();
+    error = std::make_exception_ptr(Cancelled(node.id, node.name(), " while it ran"));
+  }
+  std::vector<NodePtr> dependents;
+  std::vector<Dep> inputs;
+  {
+    std::lock_guard lock(state.mutex);
+    if (is_final(state.status.load(std::memory_order_acquire))) return false;
+    state.result = std::move(result);
+    state.error = error;
+    dependents.swap(state.dependents);
+    inputs.swap(node.deps);
+    state.status.store(to, std::memory_order_release);
+  }
+  state.status.notify_all();
+  thread_local bool releasing = false;
+  thread_local std::vector<NodePtr> to_release;
+  for (NodePtr& dependent : dependents) {
+    if (to != TaskStatus::done) note_input_error(*dependent->task, dependent_error(*dependent, node, error));
+    to_release.push_back(std::move(dependent));
+  }
+  if (!releasing) {
+    releasing = true;
+    while (!to_release.empty()) {
+      NodePtr next = std::move(to_release.back());
+      to_release.pop_back();
+      release_pending(next);
+    }
+    releasing = false;
+  }
+  return true;  // `inputs` go here, outside the lock: an input nobody else holds is freed
+}
+
+// ---------------------------------------------------------------- waiting
+
+// Waiting for a task that cannot finish before this thread returns (itself,
+// or one downstream of a task this thread is running) would never end.
+void EagerTasks::check_may_wait(const ThunkNode& target) const {
+  if (running_here.empty()) return;
+  for (const ThunkNode* mine : running_here) {
+    if (mine == &target) {
+      throw UsageError(task_text(target) + " waits for its own result: it would wait forever");
+    }
+  }
+  std::vector<NodePtr> stack;
+  std::unordered_set<const ThunkNode*> seen;
+  auto push_inputs = [&](const ThunkNode& node) {
+    std::lock_guard lock(node.task->mutex);
+    for (const Dep& dep : node.deps) {
+      if (dep.thunk && dep.thunk->task && seen.insert(dep.thunk.get()).second) stack.push_back(dep.thunk);
+    }
+  };
+  push_inputs(target);
+  while (!stack.empty()) {
+    NodePtr node = std::move(stack.back());
+    stack.pop_back();
+    if (std::find(running_here.begin(), running_here.end(), node.get()) != running_here.end()) {
+      throw UsageError("a running task waits for " + task_text(target) + ", which depends on " + task_text(*node) +
+                       " running on the same thread: it would wait forever");
+    }
+    if (!is_final(node->task->status.load(std::memory_order_acquire))) push_inputs(*node);
+  }
+}
+
+void EagerTasks::wait(const ThunkNode& node) {
+  TaskState& state = *node.task;
+  auto final_now = [&] { return is_final(state.status.load(std::memory_order_acquire)); };
+  if (final_now()) return;
+  check_may_wait(node);
+  if (Executor::on_driver_thread()) {
+    executor().help_until(final_now);
+    return;
+  }
+  // Outside the runtime: a short task is done in microseconds, so look for
+  // a while before sleeping on the status.
+  const std::int64_t spin_until = now_ns() + 20'000;
+  for (int i = 0; !final_now(); ++i) {
+    if ((i & 63) == 63 && now_ns() > spin_until) break;
+    std::this_thread::yield();
+  }
+  for (TaskStatus s = state.status.load(std::memory_order_acquire); !is_final(s);
+       s = state.status.load(std::memory_order_acquire)) {
+    state.status.wait(s, std::memory_order_acquire);
+  }
+}
+
+void EagerTasks::cancel(ThunkNode& node) {
+  TaskState& state = *node.task;
+  state.cancel_requested.store(true, std::memory_order_seq_cst);
+  // Not started: claim it, as a processor would to run it, and finish it as
+  // cancelled. Running: finish sees the request.
+  TaskStatus s = state.status.load(std::memory_order_acquire);
+  while (s == TaskStatus::waiting || s == TaskStatus::queued) {
+    if (state.status.compare_exchange_weak(s, TaskStatus::running, std::memory_order_acq_rel)) {
+      finish(node, TaskStatus::cancelled, nullptr,
+             std::make_exception_ptr(Cancelled(node.id, node.name(), " before it started")));
+      return;
+    }
+  }
+}
+
+EagerTasks& eager_tasks() {
+  static EagerTasks* instance = new EagerTasks();  // lives as long as any driver thread
+  return *instance;
+}
+
+// ---------------------------------------------------------------- task_state.hpp
+
+void start_task(const NodePtr& node) { eager_tasks().start(node); }
+void wait_task(const ThunkNode& node) { eager_tasks().wait(node); }
+bool task_ready(const ThunkNode& node) noexcept { return is_final(node.task->status.load(std::memory_order_acquire)); }
+
+ChunkPtr task_result(const ThunkNode& node) {
+  eager_tasks().wait(node);
+  const TaskState& state = *node.task;
+  if (state.status.load(std::memory_order_acquire) != TaskStatus::done) std::rethrow_exception(state.error);
+  return state.result;
+}
+
+void cancel_task(ThunkNode& node) { eager_tasks().cancel(node); }
+
+bool current_task_cancelled() noexcept {
+  return !running_here.empty() && running_here.back()->task->cancel_requested.load(std::memory_order_acquire);
+}
+
+void wait_until(const std::function<bool()>& done) {
+  if (Executor::on_driver_thread()) {
+    executor().help_until(done);
+    return;
+  }
+  for (unsigned idle = 0; !done();) Executor::pause(idle++);
+}
+
+void throw_empty_task() { throw UsageError("an empty Task (default-constructed) has no result"); }
+
+}  // namespace dagger::detail
