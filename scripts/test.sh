@@ -15,7 +15,7 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # UCX keeps a few allocations of its own for the life of a process.
 export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp
-export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp
 
 echo "== Release (assertions on)"
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DDAGGER_BUILD_BENCH=ON >/dev/null
@@ -39,6 +39,6 @@ export UCX_MEM_MMAP_HOOK_MODE=none
 cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDAGGER_SANITIZE=thread \
   -DDAGGER_BUILD_EXAMPLES=OFF -DDAGGER_CUDA=OFF >/dev/null
 # Only the tests this configuration runs are built.
-cmake --build build/tsan -j "$jobs" --target test_value test_delayed test_scheduler test_failures \
-  test_large_graphs test_processors test_spill
+cmake --build build/tsan -j "$jobs" --target test_value test_delayed test_scheduler test_failures test_tasks \
+  test_concurrency test_large_graphs test_processors test_spill
 (cd build/tsan && ctest --output-on-failure -j "$jobs" -L "scheduler|storage")

@@ -186,6 +186,45 @@ TEST(Distributed, ComputeLeavesTheChunkInTheWorker) {
 }
 
 
+// Eager tasks whose scope names a worker run there; their results stay in
+// the worker until fetched, and tasks here read them.
+TEST(Distributed, EagerTasksRunInTheWorkerTheirScopeNames) {
+  auto& workers = cluster_workers();
+  const dagger::Options there{.scope = dagger::Scope::processor(*workers[0])};
+  dagger::Task<std::int64_t> pid = dagger::spawn(there, pid_here, 0);
+  EXPECT_EQ(pid.fetch(), workers[0]->pid());
+  dagger::Task<std::vector<double>> v = dagger::spawn(there, ramp, 100);
+  EXPECT_EQ(v.chunk().space().kind(), dagger::ProcKind::named("worker-host"));
+  dagger::Task<double> sum_here = dagger::spawn(total, v);  // runs here, reads the worker's result
+  EXPECT_DOUBLE_EQ(sum_here.fetch(), 4950.0);
+  dagger::Task<double> sum_there = dagger::spawn(there, total, v);
+  EXPECT_DOUBLE_EQ(sum_there.fetch(), 4950.0);
+  // Many in flight at once, on both workers.
+  std::vector<dagger::Task<int>> many;
+  for (int i = 0; i < 40; ++i) {
+    many.push_back(dagger::spawn({.scope = dagger::Scope::processor(*workers[static_cast<std::size_t>(i % 2)])},
+                                 slow_square, i));
+  }
+  for (int i = 0; i < 40; ++i) EXPECT_EQ(many[static_cast<std::size_t>(i)].fetch(), i * i);
+  // A failure there names the worker; its dependent here names the root.
+  dagger::Task<int> bad = dagger::spawn(there, fails_on_seven, 7);
+  dagger::Task<int> after = dagger::spawn(add1, bad);
+  try {
+    after.fetch();
+    FAIL();
+  } catch (const dagger::ThunkError& e) {
+    EXPECT_EQ(e.root_thunk_id(), bad.id());
+    EXPECT_NE(e.processor().find("worker"), std::string::npos) << e.processor();
+    EXPECT_EQ(e.original_message(), "seven is not allowed");
+  }
+  pid = {};
+  v = {};
+  sum_here = {};
+  sum_there = {};
+  many.clear();
+  expect_no_chunks_left();
+}
+
 // Array operations built from the library's own kernels travel: with only
 // workers in the context, every thunk runs in a worker, and the results are
 // bit for bit those of one process.

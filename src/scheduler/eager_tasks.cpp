@@ -178,12 +178,19 @@ EagerTasks::Lane* EagerTasks::lane_of(const Processor* processor) {
 }
 
 bool EagerTasks::has_work(const Processor* here) const {
+  // Called per task by drivers inside a computation: their lane is cached.
+  thread_local const Processor* cached_for = nullptr;
+  thread_local const Lane* cached = nullptr;
   const LaneTable& table = lanes();
-  const Lane* mine = nullptr;
-  for (const Lane* lane : table.all) {
-    if (lane->processor == here) {
-      mine = lane;
-      break;
+  const Lane* mine = here == cached_for ? cached : nullptr;
+  if (mine == nullptr) {
+    for (const Lane* lane : table.all) {
+      if (lane->processor == here) {
+        mine = lane;
+        cached_for = here;
+        cached = lane;
+        break;
+      }
     }
   }
   if (mine == nullptr) return false;

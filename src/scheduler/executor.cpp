@@ -57,7 +57,9 @@ void Executor::attach(const std::shared_ptr<Attached>& entry) {
     auto next = std::make_shared<Snapshot>(*runs_);
     next->push_back(entry);
     runs_ = std::move(next);
-    generation_.fetch_add(1, std::memory_order_acq_rel);
+    const std::uint64_t generation = generation_.fetch_add(1, std::memory_order_acq_rel) + 1;
+    entry->run->set_generation(generation);
+    newest_attached_.store(generation, std::memory_order_release);
   }
   {
     std::lock_guard lock(sleep_mutex_);
@@ -75,6 +77,7 @@ void Executor::detach(const std::shared_ptr<Attached>& entry) {
       if (e != entry) next->push_back(e);
     }
     runs_ = std::move(next);
+    newest_attached_.store(runs_->empty() ? 0 : runs_->back()->run->generation(), std::memory_order_release);
   }
   // A driver that loaded an older snapshot may still be about to enter:
   // it sees `attached` false after raising `inside` (both seq_cst), so once
@@ -85,7 +88,6 @@ void Executor::detach(const std::shared_ptr<Attached>& entry) {
 
 void Executor::execute(Run& run) {
   start_missing_drivers();
-  run.set_generation(generation_.load(std::memory_order_acquire) + 1);
   auto entry = std::make_shared<Attached>();
   entry->run = &run;
   attach(entry);
@@ -105,7 +107,7 @@ void Executor::notify_work() {
 }
 
 bool Executor::newer_work(std::uint64_t generation, const Processor* processor) const {
-  return generation_.load(std::memory_order_relaxed) != generation || eager_tasks().has_work(processor);
+  return newest_attached_.load(std::memory_order_relaxed) > generation || eager_tasks().has_work(processor);
 }
 
 bool Executor::work_on_runs(Processor* processor, bool skip_entered) {

@@ -59,10 +59,9 @@ class Executor {
     }
   }
   // A driver of `processor` inside a computation comes out to look at newer
-  // work: a computation attached after `generation`, or eager tasks it may
-  // run.
+  // work: an attached computation newer than `generation`, or eager tasks
+  // it may run.
   bool newer_work(std::uint64_t generation, const Processor* processor) const;
-  std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
  private:
   // A computation drivers may work on. `inside` counts the drivers in it;
@@ -93,7 +92,8 @@ class Executor {
 
   mutable std::mutex runs_mutex_;
   std::shared_ptr<const Snapshot> runs_ = std::make_shared<const Snapshot>();
-  std::atomic<std::uint64_t> generation_{0};
+  std::atomic<std::uint64_t> generation_{0};       // attaches so far
+  std::atomic<std::uint64_t> newest_attached_{0};  // generation of the newest attached run
 
   std::atomic<int> sleepers_{0};
   std::mutex sleep_mutex_;

@@ -65,6 +65,7 @@ class Run {
   // The executor's generation when this run was attached: a driver inside
   // it comes out when a newer computation arrives.
   void set_generation(std::uint64_t generation) { generation_ = generation; }
+  std::uint64_t generation() const { return generation_; }
 
   std::size_t task_count() const { return total_tasks_; }
 
