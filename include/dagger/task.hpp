@@ -39,12 +39,12 @@ class Task {
   // A task that has not started never runs; a running one sees
   // dagger::cancelled() become true. Either way fetch throws Cancelled, and
   // so do its dependents.
-  void cancel() const { detail::cancel_task(const_cast<detail::ThunkNode&>(checked())); }
+  void cancel() const { detail::cancel_task(checked()); }
 
   const detail::NodePtr& node() const noexcept { return node_; }
 
  private:
-  const detail::ThunkNode& checked() const {
+  detail::ThunkNode& checked() const {
     if (!node_) detail::throw_empty_task();
     return *node_;
   }

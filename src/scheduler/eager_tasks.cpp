@@ -9,6 +9,7 @@
 #include "dagger/spawn.hpp"
 #include "processors/moves.hpp"
 #include "processors/remote.hpp"
+#include "scheduler/cpu_relax.hpp"
 #include "scheduler/executor.hpp"
 #include "scheduler/run.hpp"
 #include "storage/chunk_store.hpp"
@@ -69,7 +70,7 @@ void note_input_error(TaskState& state, std::exception_ptr error) {
 
 std::size_t version_for(const ThunkNode& node, ProcKind kind) {
   if (node.any_cpu || node.fn->meta()) return 0;
-  const auto& kinds = node.fn->kinds();
+  const auto kinds = node.fn->kinds();
   return static_cast<std::size_t>(std::find(kinds.begin(), kinds.end(), kind) - kinds.begin());
 }
 
@@ -82,6 +83,10 @@ class TaskArgs final : public InvokeArgs {
     inputs_.reserve(node.deps.size());
     for (const Dep& dep : node.deps) {
       const ChunkPtr& chunk = dep.chunk ? dep.chunk : dep.thunk->task->result;
+      if (!chunk) {  // a void task's: an order (datadeps), not a value
+        inputs_.emplace_back();
+        continue;
+      }
       pinned_.add(*chunk);
       inputs_.push_back(chunk->space == &here ? chunk : move_chunk(chunk, here));
     }
@@ -105,14 +110,14 @@ class TaskArgs final : public InvokeArgs {
 // ---------------------------------------------------------------- queues
 
 void EagerTasks::NodeQueue::push_back(NodePtr node) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(lock_);
   nodes_.push_back(std::move(node));
-  size_.store(nodes_.size(), std::memory_order_release);
+  size_.store(nodes_.size(), std::memory_order_seq_cst);  // before notify_work's look at the sleepers
 }
 
 bool EagerTasks::NodeQueue::pop_back(NodePtr& node) {
   if (empty()) return false;
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(lock_);
   if (nodes_.empty()) return false;
   node = std::move(nodes_.back());
   nodes_.pop_back();
@@ -122,12 +127,46 @@ bool EagerTasks::NodeQueue::pop_back(NodePtr& node) {
 
 bool EagerTasks::NodeQueue::pop_front(NodePtr& node) {
   if (empty()) return false;
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(lock_);
   if (nodes_.empty()) return false;
   node = std::move(nodes_.front());
   nodes_.pop_front();
   size_.store(nodes_.size(), std::memory_order_release);
   return true;
+}
+
+void EagerTasks::NodeQueue::push_back_all(std::vector<NodePtr>::iterator first, std::vector<NodePtr>::iterator last) {
+  if (first == last) return;
+  std::lock_guard lock(lock_);
+  for (; first != last; ++first) nodes_.push_back(std::move(*first));
+  size_.store(nodes_.size(), std::memory_order_seq_cst);
+}
+
+std::size_t EagerTasks::NodeQueue::steal_half(std::size_t most, std::vector<NodePtr>& out) {
+  if (empty()) return 0;
+  std::lock_guard lock(lock_);
+  const std::size_t n = std::min(most, (nodes_.size() + 1) / 2);
+  for (std::size_t i = 0; i < n; ++i) {
+    out.push_back(std::move(nodes_.front()));
+    nodes_.pop_front();
+  }
+  size_.store(nodes_.size(), std::memory_order_release);
+  return n;
+}
+
+bool EagerTasks::NodeQueue::take(const ThunkNode* node, std::size_t look_ahead, NodePtr& out) {
+  if (empty()) return false;
+  std::lock_guard lock(lock_);
+  const std::size_t n = std::min(look_ahead, nodes_.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    if (nodes_[i].get() == node) {
+      out = std::move(nodes_[i]);
+      nodes_.erase(nodes_.begin() + static_cast<std::ptrdiff_t>(i));
+      size_.store(nodes_.size(), std::memory_order_release);
+      return true;
+    }
+  }
+  return false;
 }
 
 // ---------------------------------------------------------------- lanes
@@ -152,12 +191,46 @@ void EagerTasks::refresh_lanes() {
     lane->steals = !lane->remote && p->kind() == ProcKind::cpu() && &p->memory() == &host_memory() &&
                    p->parent() == &this_process();
     table->all.push_back(lane.get());
-    if (lane->steals) table->stealers.push_back(lane.get());
+    if (lane->steals) {
+      table->stealers.push_back(lane.get());
+      table->any_queues.insert(table->any_queues.begin() + static_cast<std::ptrdiff_t>(table->stealers.size() - 1),
+                               lane.get());
+    }
     owned_lanes_.push_back(std::move(lane));
   }
   tables_.push_back(std::move(table));
   table_.store(tables_.back().get(), std::memory_order_release);
   executor().start_missing_drivers();
+}
+
+EagerTasks::Lane* EagerTasks::outside_lane() {
+  // Given back when the thread ends, for the next outside thread; tasks
+  // still in it are stolen as before.
+  struct Held {
+    Lane* lane = nullptr;
+    ~Held() {
+      if (lane) lane->in_use.store(false, std::memory_order_release);
+    }
+  };
+  thread_local Held held;
+  if (held.lane) return held.lane;
+  std::lock_guard lock(lanes_mutex_);
+  for (Lane* lane : lanes().any_queues) {
+    bool free = false;
+    if (!lane->processor && lane->in_use.compare_exchange_strong(free, true, std::memory_order_acq_rel)) {
+      held.lane = lane;
+      return lane;
+    }
+  }
+  auto lane = std::make_unique<Lane>();
+  lane->in_use.store(true, std::memory_order_relaxed);
+  auto table = std::make_unique<LaneTable>(lanes());
+  table->any_queues.push_back(lane.get());
+  held.lane = lane.get();
+  owned_lanes_.push_back(std::move(lane));
+  tables_.push_back(std::move(table));
+  table_.store(tables_.back().get(), std::memory_order_release);
+  return held.lane;
 }
 
 EagerTasks::Lane* EagerTasks::lane_of(const Processor* processor) {
@@ -196,7 +269,7 @@ bool EagerTasks::has_work(const Processor* here) const {
   if (mine == nullptr) return false;
   if (!mine->pinned.empty()) return true;
   if (!mine->steals) return false;
-  return std::any_of(table.stealers.begin(), table.stealers.end(), [](const Lane* l) { return !l->any.empty(); });
+  return std::any_of(table.any_queues.begin(), table.any_queues.end(), [](const Lane* l) { return !l->any.empty(); });
 }
 
 // ---------------------------------------------------------------- starting
@@ -256,16 +329,14 @@ void EagerTasks::became_ready(const NodePtr& node) {
 void EagerTasks::place(const NodePtr& node) {
   if (lanes().stealers.empty()) refresh_lanes();
   if (node->any_cpu && !lanes().stealers.empty()) {
-    // The spawning CPU thread keeps it (depth first); others go in turn.
-    const LaneTable& table = lanes();
+    // The spawning thread keeps it (a driver: depth first, newest at the
+    // back); idle drivers steal the oldest.
     Lane* target = nullptr;
     if (Processor* here = Executor::driver_processor()) {
       Lane* mine = lane_of(here);
       if (mine && mine->steals) target = mine;
     }
-    if (!target) {
-      target = table.stealers[round_robin_.fetch_add(1, std::memory_order_relaxed) % table.stealers.size()];
-    }
+    if (!target) target = outside_lane();
     target->any.push_back(node);
     executor().notify_work();
     return;
@@ -284,7 +355,7 @@ void EagerTasks::place(const NodePtr& node) {
     if (fn.meta()) {
       if (!lane->steals) continue;
     } else {
-      const auto& kinds = fn.kinds();
+      const auto kinds = fn.kinds();
       const auto version = std::find(kinds.begin(), kinds.end(), p.kind());
       if (version == kinds.end()) continue;
       if (lane->remote && !fn.remote_capable(static_cast<std::size_t>(version - kinds.begin()))) continue;
@@ -316,45 +387,55 @@ bool EagerTasks::run_one(Processor* here) {
     if (lane->remote) {
       send_to_worker(node, *lane);
     } else {
-      execute(node, *lane);
+      execute(*node, lane->processor);
       lane->load.fetch_sub(1, std::memory_order_relaxed);
     }
     return true;
   }
   if (!lane->steals) return false;
-  bool found = lane->any.pop_back(node);
-  if (!found) {
-    const auto& stealers = lanes().stealers;
-    const std::size_t n = stealers.size();
-    const auto start = static_cast<std::size_t>(std::find(stealers.begin(), stealers.end(), lane) - stealers.begin());
-    for (std::size_t i = 1; i < n && !found; ++i) found = stealers[(start + i) % n]->any.pop_front(node);
+  if (!lane->any.pop_back(node)) {
+    // Steal the older half of another queue (up to kStealBatch tasks): one
+    // lock per batch, not per task, when one thread spawns for many.
+    constexpr std::size_t kStealBatch = 32;
+    thread_local std::vector<NodePtr> stolen;
+    const auto& queues = lanes().any_queues;
+    const std::size_t n = queues.size();
+    const auto start = static_cast<std::size_t>(std::find(queues.begin(), queues.end(), lane) - queues.begin());
+    for (std::size_t i = 1; i < n && stolen.empty(); ++i) queues[(start + i) % n]->any.steal_half(kStealBatch, stolen);
+    if (stolen.empty()) return false;
+    node = std::move(stolen.front());  // the oldest runs now, the rest next, oldest first
+    std::reverse(stolen.begin() + 1, stolen.end());
+    lane->any.push_back_all(stolen.begin() + 1, stolen.end());
+    stolen.clear();
   }
-  if (!found) return false;
-  execute(node, *lane);
+  execute(*node, lane->processor);
   return true;
 }
 
-void EagerTasks::execute(const NodePtr& node, Lane& lane) {
-  TaskState& state = *node->task;
+void EagerTasks::execute(ThunkNode& node, const Processor* processor) {
+  TaskState& state = *node.task;
   TaskStatus expected = TaskStatus::queued;
-  // Cancelled while it waited in the queue: nothing to do.
+  // Cancelled while it waited in the queue, or taken by a thread that waits
+  // for it: nothing to do.
   if (!state.status.compare_exchange_strong(expected, TaskStatus::running, std::memory_order_acq_rel)) return;
-  Processor& processor = *lane.processor;
   ChunkPtr result;
   std::exception_ptr error;
   {
-    RunningHere running(node.get());
+    RunningHere running(&node);
     try {
-      MemorySpace& memory = processor.memory();
-      TaskArgs args(*node, memory);
-      result = std::make_shared<ChunkData>(node->fn->invoke(version_for(*node, processor.kind()), args), memory,
-                                           node->id);
-      if (node->options().get_result && &memory != &host_memory()) result = move_chunk(result, host_memory());
+      MemorySpace& memory = processor ? processor->memory() : host_memory();
+      TaskArgs args(node, memory);
+      Value value = node.fn->invoke(version_for(node, processor ? processor->kind() : ProcKind::cpu()), args);
+      // A void task keeps no chunk (nothing can read it); Task::chunk makes one if asked.
+      if (value.type() != typeid(Void)) {
+        result = std::make_shared<ChunkData>(std::move(value), memory, node.id);
+        if (node.options().get_result && &memory != &host_memory()) result = move_chunk(result, host_memory());
+      }
     } catch (...) {
-      error = failure(*node, processor.name(), std::current_exception());
+      error = failure(node, processor ? processor->name() : "the thread that waited for it", std::current_exception());
     }
   }
-  finish(*node, error ? TaskStatus::failed : TaskStatus::done, std::move(result), error);
+  finish(node, error ? TaskStatus::failed : TaskStatus::done, std::move(result), error);
 }
 
 void EagerTasks::send_to_worker(const NodePtr& node, Lane& lane) {
@@ -456,7 +537,7 @@ void EagerTasks::check_may_wait(const ThunkNode& target) const {
   }
 }
 
-void EagerTasks::wait(const ThunkNode& node) {
+void EagerTasks::wait(ThunkNode& node) {
   TaskState& state = *node.task;
   auto final_now = [&] { return is_final(state.status.load(std::memory_order_acquire)); };
   if (final_now()) return;
@@ -465,17 +546,29 @@ void EagerTasks::wait(const ThunkNode& node) {
     executor().help_until(final_now);
     return;
   }
-  // Outside the runtime: a short task is done in microseconds, so look for
-  // a while before sleeping on the status.
+  // Outside the runtime: a task any CPU thread may run that no thread took
+  // yet is taken from its queue and run here (as oneTBB's wait does). Else a short task is done in microseconds, so look for a while
+  // before sleeping on the status.
+  NodePtr mine;
+  if (node.any_cpu && take_queued(node, mine)) execute(*mine, nullptr);
   const std::int64_t spin_until = now_ns() + 20'000;
   for (int i = 0; !final_now(); ++i) {
     if ((i & 63) == 63 && now_ns() > spin_until) break;
-    std::this_thread::yield();
+    cpu_relax();
   }
   for (TaskStatus s = state.status.load(std::memory_order_acquire); !is_final(s);
        s = state.status.load(std::memory_order_acquire)) {
     state.status.wait(s, std::memory_order_acquire);
   }
+}
+
+bool EagerTasks::take_queued(const ThunkNode& node, NodePtr& out) {
+  constexpr std::size_t kLookAhead = 64;  // tasks are usually waited for in the order they were spawned
+  if (node.task->status.load(std::memory_order_acquire) != TaskStatus::queued) return false;
+  for (Lane* lane : lanes().any_queues) {
+    if (lane->any.take(&node, kLookAhead, out)) return true;
+  }
+  return false;
 }
 
 void EagerTasks::cancel(ThunkNode& node) {
@@ -501,13 +594,14 @@ EagerTasks& eager_tasks() {
 // ---------------------------------------------------------------- task_state.hpp
 
 void start_task(const NodePtr& node) { eager_tasks().start(node); }
-void wait_task(const ThunkNode& node) { eager_tasks().wait(node); }
+void wait_task(ThunkNode& node) { eager_tasks().wait(node); }
 bool task_ready(const ThunkNode& node) noexcept { return is_final(node.task->status.load(std::memory_order_acquire)); }
 
-ChunkPtr task_result(const ThunkNode& node) {
+ChunkPtr task_result(ThunkNode& node) {
   eager_tasks().wait(node);
   const TaskState& state = *node.task;
   if (state.status.load(std::memory_order_acquire) != TaskStatus::done) std::rethrow_exception(state.error);
+  if (!state.result) return std::make_shared<ChunkData>(Value::make<Void>(), host_memory(), node.id);  // void
   return state.result;
 }
 

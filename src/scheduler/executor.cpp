@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "scheduler/cpu_relax.hpp"
 #include "scheduler/eager_tasks.hpp"
 #include "scheduler/run.hpp"
 
@@ -96,9 +97,11 @@ void Executor::execute(Run& run) {
 }
 
 void Executor::notify_work() {
-  // A read-modify-write, not a load: it orders our queue push before the
-  // read (a full barrier, which ThreadSanitizer also understands).
-  if (sleepers_.fetch_add(0, std::memory_order_seq_cst) == 0) return;
+  // The queue's size was stored seq_cst before this seq_cst load, and a
+  // driver going to sleep counts itself (seq_cst) before it reads the sizes
+  // (seq_cst): either it sees the task or we see it asleep. A load, not a
+  // read-modify-write, so spawning threads do not fight over this line.
+  if (sleepers_.load(std::memory_order_seq_cst) == 0) return;
   {
     std::lock_guard lock(sleep_mutex_);
     ++wake_generation_;
@@ -111,6 +114,7 @@ bool Executor::newer_work(std::uint64_t generation, const Processor* processor) 
 }
 
 bool Executor::work_on_runs(Processor* processor, bool skip_entered) {
+  if (newest_attached_.load(std::memory_order_acquire) == 0) return false;  // none attached
   bool ran = false;
   const auto runs = snapshot();
   for (auto it = runs->rbegin(); it != runs->rend(); ++it) {
@@ -158,8 +162,10 @@ bool Executor::help() {
 
 namespace {
 
-// A driver looks for work this long before it goes to sleep.
+// A driver looks for work this long before it goes to sleep; at first
+// without giving up its core (new work is usually microseconds away).
 constexpr std::int64_t kSpinNs = 50'000;
+constexpr std::int64_t kBusySpinNs = 5'000;
 
 }  // namespace
 
@@ -189,6 +195,10 @@ void Executor::driver_loop(Processor* processor) {
     }
     const std::int64_t now = now_ns();
     if (idle_since == 0) idle_since = now;
+    if (now - idle_since < kBusySpinNs) {
+      for (int i = 0; i < 16; ++i) cpu_relax();
+      continue;
+    }
     if (now - idle_since < kSpinNs) {
       std::this_thread::yield();
       continue;

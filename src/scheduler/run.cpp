@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <span>
 #include <string>
 #include <thread>
 #include <iostream>
@@ -41,7 +42,7 @@ ChunkPtr result_kept_by(ThunkNode& node) {
   return kept;
 }
 
-std::string kinds_text(const std::vector<ProcKind>& kinds) {
+std::string kinds_text(std::span<const ProcKind> kinds) {
   std::string out;
   for (ProcKind k : kinds) out += (out.empty() ? "" : ", ") + k.name();
   return "[" + out + "]";
@@ -529,7 +530,7 @@ ChunkPtr Run::replica(int slot, std::uint32_t task, std::uint32_t dep) {
 // version of the slot's processor kind (placement made sure it exists).
 std::size_t Run::version_for(int slot, const ThunkNode& node) const {
   if (node.any_cpu || node.fn->meta()) return 0;
-  const auto& kinds = node.fn->kinds();
+  const auto kinds = node.fn->kinds();
   return static_cast<std::size_t>(std::find(kinds.begin(), kinds.end(), slots_[slot].processor->kind()) -
                                   kinds.begin());
 }

@@ -13,20 +13,23 @@ namespace dagger::detail {
 
 class TaskQueue {
  public:
+  // The size is stored and read seq_cst: a pusher then reads the
+  // executor's sleeper count, and a driver going to sleep first counts
+  // itself and then reads the size, so one of them sees the other.
   void push(std::uint32_t task) {
     std::lock_guard lock(mutex_);
     tasks_.push_back(task);
-    size_.store(tasks_.size(), std::memory_order_release);
+    size_.store(tasks_.size(), std::memory_order_seq_cst);
   }
   // Puts back a task taken from the front.
   void push_front(std::uint32_t task) {
     std::lock_guard lock(mutex_);
     tasks_.push_front(task);
-    size_.store(tasks_.size(), std::memory_order_release);
+    size_.store(tasks_.size(), std::memory_order_seq_cst);
   }
   bool pop_back(std::uint32_t& task) { return pop(task, true); }
   bool pop_front(std::uint32_t& task) { return pop(task, false); }
-  bool empty() const { return size_.load(std::memory_order_acquire) == 0; }
+  bool empty() const { return size_.load(std::memory_order_seq_cst) == 0; }
   // Takes the newest of the last `look_ahead` tasks that satisfies `wanted`.
   template <class Predicate>
   bool take_newest_matching(Predicate wanted, std::size_t look_ahead, std::uint32_t& task) {

@@ -2,6 +2,7 @@
 // thunk, and calls it with the values the scheduler hands in.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <string>
 #include <tuple>
@@ -95,9 +96,10 @@ Value call_into_value(Call&& call) {
   }
 }
 
+// Kept in the thunk itself (no allocation per thunk).
 template <class... Fs>
-std::vector<ProcKind> kinds_of(const Versions<Fs...>& v) {
-  return std::apply([](const auto&... impl) { return std::vector<ProcKind>{impl.kind...}; },
+std::array<ProcKind, sizeof...(Fs)> kinds_of(const Versions<Fs...>& v) {
+  return std::apply([](const auto&... impl) { return std::array<ProcKind, sizeof...(Fs)>{impl.kind...}; },
                     v.impls);
 }
 
@@ -195,7 +197,7 @@ class Binder final : public Callable {
         meta_(meta) {}
 
   std::string name() const override { return versions_name(versions_); }
-  const std::vector<ProcKind>& kinds() const override { return kinds_; }
+  std::span<const ProcKind> kinds() const override { return kinds_; }
   const std::type_info& key() const override { return typeid(VersionsT); }
   bool meta() const override { return meta_; }
 
@@ -256,7 +258,7 @@ class Binder final : public Callable {
 
   VersionsT versions_;
   std::tuple<Slot<A>...> slots_;
-  std::vector<ProcKind> kinds_;
+  decltype(kinds_of(std::declval<const VersionsT&>())) kinds_;
   bool meta_;
 };
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <typeinfo>
 #include <vector>
@@ -32,7 +33,7 @@ class Callable {
   // Readable name for errors, events and graphs.
   virtual std::string name() const = 0;
   // The kinds of processor that have a version of this function.
-  virtual const std::vector<ProcKind>& kinds() const = 0;
+  virtual std::span<const ProcKind> kinds() const = 0;
   // Identifies the function for the learned runtime estimates.
   virtual const std::type_info& key() const = 0;
   virtual bool meta() const = 0;

@@ -49,10 +49,10 @@ void start_task(const NodePtr& node);
 // Blocks until the task is final. A driver thread runs other tasks
 // meanwhile. A task waiting for itself or for a task downstream of itself
 // is a UsageError.
-void wait_task(const ThunkNode& node);
+void wait_task(ThunkNode& node);
 bool task_ready(const ThunkNode& node) noexcept;
 // The task's result (waits), or its error rethrown.
-ChunkPtr task_result(const ThunkNode& node);
+ChunkPtr task_result(ThunkNode& node);
 void cancel_task(ThunkNode& node);
 [[noreturn]] void throw_empty_task();
 // Whether the eager task running on this thread was asked to cancel.
