@@ -405,6 +405,32 @@ TEST(Distributed, AKilledWorkerIsRecomputedElsewhere) {
 // driver and on the surviving worker are carried into the next attempt.
 std::atomic<int> leaf_runs{0};
 
+// Eager tasks on a worker that dies run again on the other one.
+TEST(Distributed, EagerTasksOfAKilledWorkerRunElsewhere) {
+  auto& workers = cluster_workers();
+  const dagger::Options either{.scope = dagger::Scope::processors({workers[0], workers[1]})};
+  std::vector<dagger::Task<int>> squares;
+  for (int i = 0; i < 40; ++i) squares.push_back(dagger::spawn(either, slow_square, i));
+  std::thread killer([pid = workers[1]->pid()] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    ::kill(static_cast<pid_t>(pid), SIGKILL);
+  });
+  killer.join();
+  int total = 0;
+  for (auto& t : squares) {
+    try {
+      total += t.fetch();
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << e.what();
+    }
+  }
+  EXPECT_EQ(total, 39 * 40 * 79 / 6);
+  EXPECT_TRUE(workers[1]->lost());
+  // The worker left goes on taking tasks.
+  dagger::Task<int> there = dagger::spawn({.scope = dagger::Scope::processor(*workers[0])}, add1, 1);
+  EXPECT_EQ(there.fetch(), 2);
+}
+
 TEST(Distributed, AfterALostWorkerOnlyWhatItHeldIsComputedAgain) {
   auto& workers = cluster_workers();
   // A std::function cannot travel: the leaves run in the driver, and count.

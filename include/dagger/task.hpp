@@ -25,7 +25,7 @@ class Task {
   // Blocks until the task finished; its value (a copy: fetch may be called
   // again). A failure throws ThunkError, a cancelled task Cancelled.
   T fetch() const {
-    detail::ChunkPtr result = detail::task_result(checked());
+    detail::ChunkPtr result = detail::task_result_here(checked());
     if constexpr (!std::is_void_v<T>) return detail::value_of<T>(std::move(result));
   }
   // The result where it lives, without bringing it here.

@@ -276,6 +276,7 @@ bool EagerTasks::has_work(const Processor* here) const {
 
 void EagerTasks::start(const NodePtr& node) {
   TaskState& state = *node->task;
+  state.self = node;
   for (const Dep& dep : node->deps) {
     if (!dep.thunk) continue;  // a chunk: there already
     TaskState& input = *dep.thunk->task;
@@ -453,6 +454,7 @@ void EagerTasks::send_to_worker(const NodePtr& node, Lane& lane) {
                     [this, node, args, &lane](RemoteOutcome outcome) mutable {
                       lane.load.fetch_sub(1, std::memory_order_relaxed);
                       args.reset();
+                      if (outcome.error && retry_elsewhere(node, outcome.error)) return;
                       if (outcome.error) {
                         finish(*node, TaskStatus::failed, nullptr,
                                failure(*node, lane.processor->name(), outcome.error));
@@ -462,6 +464,7 @@ void EagerTasks::send_to_worker(const NodePtr& node, Lane& lane) {
                     });
   } catch (...) {
     lane.load.fetch_sub(1, std::memory_order_relaxed);
+    if (retry_elsewhere(node, std::current_exception())) return;
     finish(*node, TaskStatus::failed, nullptr, failure(*node, processor.name(), std::current_exception()));
   }
 }
@@ -469,6 +472,28 @@ void EagerTasks::send_to_worker(const NodePtr& node, Lane& lane) {
 // A failure runs down every dependent, and their dependents: the finishes
 // it causes wait in a list on this thread instead of recursing, so a chain
 // of 100,000 tasks does not overflow the stack.
+// The worker running a task was lost: the task runs again on another
+// processor its scope allows, if its inputs still exist (an input that only
+// the lost worker held is gone: then the task fails with WorkerLost).
+bool EagerTasks::retry_elsewhere(const NodePtr& node, const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const WorkerLost&) {
+  } catch (...) {
+    return false;
+  }
+  for (const Dep& dep : node->deps) {
+    const ChunkPtr& chunk = dep.chunk ? dep.chunk : dep.thunk->task->result;
+    if (chunk && chunk->space->lost()) return false;
+  }
+  TaskStatus expected = TaskStatus::running;
+  if (!node->task->status.compare_exchange_strong(expected, TaskStatus::queued, std::memory_order_acq_rel)) {
+    return false;
+  }
+  place(node);
+  return true;
+}
+
 bool EagerTasks::finish(ThunkNode& node, TaskStatus to, ChunkPtr result, std::exception_ptr error) {
   TaskState& state = *node.task;
   if (to == TaskStatus::done && state.cancel_requested.load(std::memory_order_acquire)) {
@@ -483,6 +508,7 @@ bool EagerTasks::finish(ThunkNode& node, TaskStatus to, ChunkPtr result, std::ex
     if (is_final(state.status.load(std::memory_order_acquire))) return false;
     state.result = std::move(result);
     state.error = error;
+    state.reads_inputs = !node.deps.empty();
     dependents.swap(state.dependents);
     inputs.swap(node.deps);
     state.status.store(to, std::memory_order_release);
@@ -571,6 +597,23 @@ bool EagerTasks::take_queued(const ThunkNode& node, NodePtr& out) {
   return false;
 }
 
+// A task whose result was in a worker that was lost runs again, if it read
+// no other task (its arguments are in the node). Any number of threads may
+// find the result lost at once: one queues the task, the others wait.
+bool EagerTasks::run_again(ThunkNode& node) {
+  TaskState& state = *node.task;
+  {
+    std::lock_guard lock(state.mutex);
+    if (state.reads_inputs) return false;
+    if (state.status.load(std::memory_order_acquire) != TaskStatus::done) return true;  // another thread did it
+    if (!state.result || !state.result->space->lost()) return true;
+    state.result.reset();
+    state.status.store(TaskStatus::queued, std::memory_order_release);
+  }
+  if (NodePtr self = state.self.lock()) place(self);  // the caller holds it: it exists
+  return true;
+}
+
 void EagerTasks::cancel(ThunkNode& node) {
   TaskState& state = *node.task;
   state.cancel_requested.store(true, std::memory_order_seq_cst);
@@ -598,11 +641,35 @@ void wait_task(ThunkNode& node) { eager_tasks().wait(node); }
 bool task_ready(const ThunkNode& node) noexcept { return is_final(node.task->status.load(std::memory_order_acquire)); }
 
 ChunkPtr task_result(ThunkNode& node) {
-  eager_tasks().wait(node);
-  const TaskState& state = *node.task;
-  if (state.status.load(std::memory_order_acquire) != TaskStatus::done) std::rethrow_exception(state.error);
-  if (!state.result) return std::make_shared<ChunkData>(Value::make<Void>(), host_memory(), node.id);  // void
-  return state.result;
+  for (;;) {
+    eager_tasks().wait(node);
+    TaskState& state = *node.task;
+    ChunkPtr result;
+    {
+      std::lock_guard lock(state.mutex);
+      if (state.status.load(std::memory_order_acquire) != TaskStatus::done) std::rethrow_exception(state.error);
+      result = state.result;
+    }
+    if (!result) return std::make_shared<ChunkData>(Value::make<Void>(), host_memory(), node.id);  // void
+    if (!result->space->lost()) return result;
+    if (!eager_tasks().run_again(node)) {
+      throw WorkerLost(result->space->name(), "the result of " + task_text(node) +
+                                                  " was held there, and the task cannot run again: it read the "
+                                                  "results of other tasks, which it let go once it ran");
+    }
+  }
+}
+
+ChunkPtr task_result_here(ThunkNode& node) {
+  for (;;) {
+    ChunkPtr result = task_result(node);
+    try {
+      return chunk_in_host_memory(result);
+    } catch (const WorkerLost&) {
+      // Lost while we fetched it: run it again if it can, like a loss seen before.
+      if (!result->space->lost() || !eager_tasks().run_again(node)) throw;
+    }
+  }
 }
 
 void cancel_task(ThunkNode& node) { eager_tasks().cancel(node); }

@@ -39,6 +39,9 @@ class EagerTasks {
   bool has_work(const Processor* here) const;
   void wait(ThunkNode& node);
   void cancel(ThunkNode& node);
+  // Queues again a done task whose result was lost with its worker; false
+  // if it cannot run again (it read other tasks, which it let go).
+  bool run_again(ThunkNode& node);
 
  private:
   class NodeQueue {
@@ -86,6 +89,7 @@ class EagerTasks {
   // the runtime, in host memory).
   void execute(ThunkNode& node, const Processor* processor);
   void send_to_worker(const NodePtr& node, Lane& lane);
+  bool retry_elsewhere(const NodePtr& node, const std::exception_ptr& error);
   // Moves the task to a final status (from one of the non-final ones it may
   // be in), stores its outcome and tells its dependents.
   bool finish(ThunkNode& node, TaskStatus to, ChunkPtr result, std::exception_ptr error);

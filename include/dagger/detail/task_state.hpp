@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -31,6 +32,8 @@ struct TaskState {
   ChunkPtr result;                  // set before status becomes done
   std::exception_ptr error;         // set before failed or cancelled
   std::exception_ptr input_error;   // the first input that failed or was cancelled
+  bool reads_inputs = false;        // it read other tasks or chunks (set when it finished)
+  std::weak_ptr<ThunkNode> self;    // to queue it again (run_again)
 };
 
 // A task node and its function in one allocation.
@@ -53,6 +56,9 @@ void wait_task(ThunkNode& node);
 bool task_ready(const ThunkNode& node) noexcept;
 // The task's result (waits), or its error rethrown.
 ChunkPtr task_result(ThunkNode& node);
+// The same, brought into this process's host memory. A task whose result
+// is lost with its worker runs again where it can (see run_again).
+ChunkPtr task_result_here(ThunkNode& node);
 void cancel_task(ThunkNode& node);
 [[noreturn]] void throw_empty_task();
 // Whether the eager task running on this thread was asked to cancel.
