@@ -135,6 +135,28 @@ TEST_F(Processors, SchedulerInsertsMovesAcrossMemorySpaces) {
   EXPECT_EQ(dagger::live_chunks(), baseline);  // replicas are released too
 }
 
+// Eager tasks with a device-only version run on the device; their inputs
+// move there and their results move back to be read here.
+TEST_F(Processors, EagerTasksRunOnTheDeviceAndMoveTheirInputs) {
+  const auto baseline = dagger::live_chunks();
+  {
+    auto on_device_only = dagger::versions(dagger::impl(simdev(), device_scale));
+    dagger::Task<Buffer> a = dagger::spawn(make_buffer, 1000);
+    dagger::Task<Buffer> b = dagger::spawn(on_device_only, a);
+    EXPECT_EQ(b.chunk().space().kind(), simdev());
+    dagger::Task<double> c = dagger::spawn(host_sum, b);
+    EXPECT_DOUBLE_EQ(c.fetch(), 2000.0);
+    EXPECT_EQ(moves_to_device.load(), 1);
+    EXPECT_EQ(moves_to_host.load(), 1);
+    EXPECT_EQ(b.fetch().data[0], 2.0);  // fetched here: moved to host again
+  }
+  // The driver that ran a task lets go of it just after the task finished.
+  for (int i = 0; i < 2000 && dagger::live_chunks() != baseline; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(dagger::live_chunks(), baseline);
+}
+
 TEST_F(Processors, OneMovePerSpaceForSeveralConsumers) {
   auto on_device_only = dagger::versions(dagger::impl(simdev(), device_scale));
   auto a = dagger::delayed(make_buffer)(10);
