@@ -11,19 +11,15 @@
 #include <thread>
 #include <vector>
 
+#include "per_task.hpp"
+
 namespace {
 
 int add1(int v) { return v + 1; }
 long sum_all(const std::vector<int>& v) { return std::accumulate(v.begin(), v.end(), 0L); }
 
-int threads() { return static_cast<int>(dagger::Context().processors().size()); }
-
-void per_task(benchmark::State& state, std::int64_t tasks) {
-  state.counters["time_per_task"] = benchmark::Counter(
-      static_cast<double>(tasks) * static_cast<double>(state.iterations()),
-      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
-  state.counters["threads"] = threads();
-}
+using dagger_bench::per_task;
+using dagger_bench::threads;
 
 using TbbNode = tbb::flow::continue_node<tbb::flow::continue_msg>;
 

@@ -10,16 +10,12 @@
 #include <dagger/dagger.hpp>
 #include <vector>
 
+#include "per_task.hpp"
+
 namespace {
 
-int threads() { return static_cast<int>(dagger::Context().processors().size()); }
-
-void per_task(benchmark::State& state, std::int64_t tasks) {
-  state.counters["time_per_task"] = benchmark::Counter(
-      static_cast<double>(tasks) * static_cast<double>(state.iterations()),
-      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
-  state.counters["threads"] = threads();
-}
+using dagger_bench::per_task;
+using dagger_bench::threads;
 
 void noop() {}
 int add1(int v) { return v + 1; }

@@ -115,22 +115,17 @@ void EagerTasks::NodeQueue::push_back(NodePtr node) {
   size_.store(nodes_.size(), std::memory_order_seq_cst);  // before notify_work's look at the sleepers
 }
 
-bool EagerTasks::NodeQueue::pop_back(NodePtr& node) {
+bool EagerTasks::NodeQueue::pop(NodePtr& node, bool back) {
   if (empty()) return false;
   std::lock_guard lock(lock_);
   if (nodes_.empty()) return false;
-  node = std::move(nodes_.back());
-  nodes_.pop_back();
-  size_.store(nodes_.size(), std::memory_order_release);
-  return true;
-}
-
-bool EagerTasks::NodeQueue::pop_front(NodePtr& node) {
-  if (empty()) return false;
-  std::lock_guard lock(lock_);
-  if (nodes_.empty()) return false;
-  node = std::move(nodes_.front());
-  nodes_.pop_front();
+  if (back) {
+    node = std::move(nodes_.back());
+    nodes_.pop_back();
+  } else {
+    node = std::move(nodes_.front());
+    nodes_.pop_front();
+  }
   size_.store(nodes_.size(), std::memory_order_release);
   return true;
 }

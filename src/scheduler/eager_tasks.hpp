@@ -47,8 +47,8 @@ class EagerTasks {
   class NodeQueue {
    public:
     void push_back(NodePtr node);
-    bool pop_back(NodePtr& node);
-    bool pop_front(NodePtr& node);
+    bool pop_back(NodePtr& node) { return pop(node, true); }
+    bool pop_front(NodePtr& node) { return pop(node, false); }
     void push_back_all(std::vector<NodePtr>::iterator first, std::vector<NodePtr>::iterator last);
     // Moves the older half of the entries (at most `most`) into `out`.
     std::size_t steal_half(std::size_t most, std::vector<NodePtr>& out);
@@ -57,6 +57,7 @@ class EagerTasks {
     bool empty() const { return size_.load(std::memory_order_seq_cst) == 0; }
 
    private:
+    bool pop(NodePtr& node, bool back);
     SpinLock lock_;
     std::deque<NodePtr> nodes_;
     std::atomic<std::size_t> size_{0};
