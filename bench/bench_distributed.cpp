@@ -19,6 +19,7 @@
 
 #include "dagger/array.hpp"
 #include "dagger/dagger.hpp"
+#include "dagger/distributed.hpp"
 
 int add1(int v) { return v + 1; }
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <dagger/array.hpp>
+#include <dagger/cuda.hpp>
 #include <dagger/dagger.hpp>
 #include <vector>
 

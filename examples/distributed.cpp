@@ -10,6 +10,7 @@
 
 #include "dagger/array.hpp"
 #include "dagger/dagger.hpp"
+#include "dagger/distributed.hpp"
 
 int main(int argc, char** argv) {
   dagger::init(argc, argv);  // workers serve inside and never return

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <dagger/array.hpp>
+#include <dagger/cuda.hpp>
 #include <dagger/dagger.hpp>
 
 namespace {

@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <dagger/array.hpp>
+#include <dagger/cuda.hpp>
 #include <dagger/dagger.hpp>
+#include <dagger/distributed.hpp>
 #include <numeric>
 
 #include "scheduler/cost_model.hpp"

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "dagger/array/device_kernels.hpp"
+#include <dagger/cuda.hpp>
 #include "processors/cuda_devices.hpp"
 #include "stand_in_device.hpp"
 

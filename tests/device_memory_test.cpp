@@ -4,6 +4,7 @@
 // Runs on a stand-in device whose memory is host memory of a fixed size.
 #include <gtest/gtest.h>
 
+#include <dagger/cuda.hpp>
 #include <dagger/dagger.hpp>
 #include <vector>
 

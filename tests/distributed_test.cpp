@@ -19,7 +19,9 @@
 #include <vector>
 
 #include "dagger/array.hpp"
+#include "dagger/cuda.hpp"
 #include "dagger/dagger.hpp"
+#include "dagger/distributed.hpp"
 #include "stand_in_device.hpp"
 #include "transport/messages.hpp"
 #include "transport/transport.hpp"

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <dagger/array.hpp>
+#include <dagger/cuda.hpp>
 #include <dagger/dagger.hpp>
 
 namespace {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "dagger/array.hpp"
+#include "dagger/cereal.hpp"
 #include "dagger/dagger.hpp"
 #include "dagger/detail/wire_adopt.hpp"
 #include "transport/batch.hpp"
@@ -52,6 +53,47 @@ struct WithCereal {
   }
 };
 
+// Private functions reached by cereal through its friend: the type says so.
+class PrivateCereal {
+ public:
+  PrivateCereal() = default;
+  explicit PrivateCereal(std::string secret) : secret_(std::move(secret)) {}
+  const std::string& secret() const { return secret_; }
+
+ private:
+  friend class cereal::access;
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(secret_);
+  }
+  std::string secret_;
+};
+// Free save/load, found by argument-dependent lookup.
+struct FreeSaveLoad {
+  std::vector<std::string> words;
+};
+template <class Archive>
+void save(Archive& ar, const FreeSaveLoad& v) {
+  ar(v.words);
+}
+template <class Archive>
+void load(Archive& ar, FreeSaveLoad& v) {
+  ar(v.words);
+}
+
+}  // namespace
+
+template <>
+struct dagger::uses_cereal<PrivateCereal> : std::true_type {};
+
+namespace {
+
+// Found without cereal's headers: public member and free functions.
+static_assert(dagger::uses_cereal<WithCereal>::value);
+static_assert(dagger::uses_cereal<FreeSaveLoad>::value);
+static_assert(!dagger::uses_cereal<Point>::value);
+static_assert(!dagger::uses_cereal<std::string>::value);
+
 TEST(Wire, ValuesRoundTrip) {
   EXPECT_EQ(round_trip(42), 42);
   EXPECT_EQ(round_trip(std::string("hello")), "hello");
@@ -66,6 +108,17 @@ TEST(Wire, ValuesRoundTrip) {
   WithCereal back = round_trip(c);
   EXPECT_EQ(back.name, "n");
   EXPECT_EQ(back.values, (std::vector<int>{1, 2}));
+  EXPECT_EQ(round_trip(PrivateCereal("kept")).secret(), "kept");
+  EXPECT_EQ(round_trip(FreeSaveLoad{{"free", "functions"}}).words, (std::vector<std::string>{"free", "functions"}));
+}
+
+TEST(Wire, CorruptCerealBytesAreAProtocolError) {
+  dagger::detail::WireWriter out;
+  out.string("\x05");  // a string length with no characters after it
+  const std::string body = out.flat();
+  WireReader in(reinterpret_cast<const std::byte*>(body.data()), body.size());
+  WithCereal v;
+  EXPECT_THROW(dagger::detail::wire_load(v, in), ProtocolError);
 }
 
 TEST(Wire, BlocksTravelWithTheirBytes) {

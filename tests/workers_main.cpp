@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "dagger/dagger.hpp"
+#include "dagger/distributed.hpp"
 
 int main(int argc, char** argv) {
   ::setenv("DAGGER_WORKER_ROUND_TRIP_NS", "0", 1);

@@ -1,14 +1,17 @@
 // dagger: eager tasks and lazy task graphs on every processor you have.
+// What a program that builds and runs tasks needs, and no more: worker
+// processes (dagger/distributed.hpp), CUDA devices (dagger/cuda.hpp), arrays
+// (dagger/array.hpp) and values sent through cereal (dagger/cereal.hpp) have
+// their own headers, so that a file that only builds a graph does not
+// compile them.
 #pragma once
 
 #include "dagger/chunk.hpp"
 #include "dagger/compute.hpp"
 #include "dagger/config.hpp"
 #include "dagger/context.hpp"
-#include "dagger/cuda.hpp"
 #include "dagger/datadeps.hpp"
 #include "dagger/delayed.hpp"
-#include "dagger/distributed.hpp"
 #include "dagger/errors.hpp"
 #include "dagger/events.hpp"
 #include "dagger/options.hpp"

@@ -6,8 +6,9 @@
 // - arithmetic types, enums, std::string, and std::vector, std::array,
 //   std::pair, std::tuple, std::optional, std::map, std::unordered_map of
 //   such types;
-// - types with cereal serialization (a `serialize` or `save`/`load` member or
-//   free function);
+// - types with cereal serialization (a public `serialize` or `save`/`load`
+//   member, or such a free function), in files that include
+//   dagger/cereal.hpp, which is what brings cereal in;
 // - types that opt in with dagger_wire_save/dagger_wire_load (found by ADL),
 //   which may send large payloads without copying them (array blocks);
 // - other trivially copyable types, as their bytes: plain structs and
@@ -28,7 +29,6 @@
 #include <new>
 #include <optional>
 #include <span>
-#include <sstream>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -37,10 +37,44 @@
 #include <utility>
 #include <vector>
 
-#include <cereal/archives/binary.hpp>
-#include <cereal/details/traits.hpp>
-
 #include "dagger/errors.hpp"
+
+namespace dagger::detail {
+
+// Stands in for a cereal archive when looking for a type's serialization
+// functions, so that finding them needs no cereal header: only the files
+// that send such a type pay for cereal (through dagger/cereal.hpp).
+struct CerealProbeArchive {
+  template <class... Values>
+  void operator()(Values&&...) {}
+};
+
+// The forms cereal accepts (member or free, with or without a version).
+template <class T, class A = CerealProbeArchive>
+concept cereal_serialize = requires(T& v, A& a) { v.serialize(a); } ||
+                           requires(T& v, A& a, std::uint32_t version) { v.serialize(a, version); } ||
+                           requires(T& v, A& a) { serialize(a, v); } ||
+                           requires(T& v, A& a, std::uint32_t version) { serialize(a, v, version); };
+template <class T, class A = CerealProbeArchive>
+concept cereal_save_load =
+    requires(const T& cv, T& v, A& a) { cv.save(a); v.load(a); } ||
+    requires(const T& cv, T& v, A& a, std::uint32_t version) { cv.save(a, version); v.load(a, version); } ||
+    requires(const T& cv, T& v, A& a) { save(a, cv); load(a, v); } ||
+    requires(const T& cv, T& v, A& a, std::uint32_t version) { save(a, cv, version); load(a, v, version); } ||
+    requires(const T& cv, A& a) { cv.save_minimal(a); } || requires(const T& cv, A& a) { save_minimal(a, cv); };
+
+template <class T>
+constexpr bool has_cereal_functions = cereal_serialize<T> || cereal_save_load<T>;
+
+}  // namespace dagger::detail
+
+namespace dagger {
+// Whether values of T travel through cereal. Found on its own for public
+// serialization functions; a type whose functions are private (reached
+// through `friend class cereal::access`) says so by specializing this.
+template <class T>
+struct uses_cereal : std::bool_constant<detail::has_cereal_functions<T>> {};
+}  // namespace dagger
 
 namespace dagger::detail {
 
@@ -189,11 +223,15 @@ struct WireHook {
   static constexpr bool value = decltype(test<T>(0))::value;
 };
 
+// Sends T through cereal; defined by dagger/cereal.hpp.
 template <class T>
-constexpr bool cereal_capable =
-    std::is_class_v<T> && std::is_default_constructible_v<T> &&
-    cereal::traits::is_output_serializable<T, cereal::BinaryOutputArchive>::value &&
-    cereal::traits::is_input_serializable<T, cereal::BinaryInputArchive>::value;
+struct CerealWire;
+
+template <class T>
+constexpr bool cereal_capable = std::is_class_v<T> && std::is_default_constructible_v<T> && dagger::uses_cereal<T>::value;
+
+template <class>
+constexpr bool cereal_header_missing = false;
 
 // Whether an object's bytes make a valid copy of it. Not
 // std::is_trivially_copyable: for a lambda with captures, GCC's answer
@@ -302,12 +340,12 @@ void wire_save(const T& v, WireWriter& out) {
       wire_save_range(v, out);
     }
   } else if constexpr (cereal_capable<T>) {
-    std::ostringstream stream;
-    {
-      cereal::BinaryOutputArchive archive(stream);
-      archive(v);
+    if constexpr (requires { CerealWire<T>::save; }) {
+      CerealWire<T>::save(v, out);
+    } else {
+      static_assert(cereal_header_missing<T>,
+                    "this type travels through cereal: include <dagger/cereal.hpp> in the file that uses it");
     }
-    out.string(stream.str());
   } else {
     out.bytes(&v, sizeof(T));
   }
@@ -364,13 +402,11 @@ void wire_load(T& v, WireReader& in) {
       for (auto& item : v) wire_load(item, in);
     }
   } else if constexpr (cereal_capable<T>) {
-    auto bytes = in.take(in.count(1));
-    std::istringstream stream(std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
-    try {
-      cereal::BinaryInputArchive archive(stream);
-      archive(v);
-    } catch (const cereal::Exception& e) {
-      throw ProtocolError(std::string("cereal could not read a value: ") + e.what());
+    if constexpr (requires { CerealWire<T>::load; }) {
+      CerealWire<T>::load(v, in);
+    } else {
+      static_assert(cereal_header_missing<T>,
+                    "this type travels through cereal: include <dagger/cereal.hpp> in the file that uses it");
     }
   } else {
     std::memcpy(static_cast<void*>(&v), in.take(sizeof(T)).data(), sizeof(T));
