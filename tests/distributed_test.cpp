@@ -8,10 +8,12 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <numeric>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <atomic>
@@ -55,6 +57,11 @@ int slow_double(int v) {
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   return 2 * v;
 }
+std::int64_t pid_after_a_while(int) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  return ::getpid();
+}
+
 int slow_square(int v) {
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   return v * v;
@@ -471,6 +478,45 @@ TEST(Distributed, LosingEveryWorkerIsWorkerLost) {
   EXPECT_EQ(dagger::collect(dagger::delayed(add1)(1)), 2);
 }
 
+
+int threads_of_this_process() {
+  int n = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) ++n;
+  return n;
+}
+
+// Lazy and eager work on every thread of every worker; the pids that ran it.
+std::set<std::int64_t> work_on_every_worker_thread() {
+  std::set<std::int64_t> pids;
+  const dagger::Context there = workers_only();
+  const int n = 16 * static_cast<int>(there.processors().size());
+  std::vector<dagger::Thunk<std::int64_t>> lazy;
+  for (int i = 0; i < n; ++i) lazy.push_back(dagger::delayed(pid_after_a_while)(i));
+  for (std::int64_t pid : dagger::collect(there, lazy)) pids.insert(pid);
+  std::vector<dagger::Task<std::int64_t>> eager;
+  for (dagger::Processor* p : there.processors()) {
+    for (int i = 0; i < 4; ++i) eager.push_back(dagger::spawn({.scope = dagger::Scope::processor(*p)}, pid_after_a_while, i));
+  }
+  for (std::int64_t pid : dagger::fetch(eager)) pids.insert(pid);
+  return pids;
+}
+
+// Worker processors take a task and report its end through a callback: the
+// driver keeps no thread per worker thread, so adding workers adds none.
+TEST(Distributed, TheDriversThreadCountDoesNotGrowWithItsWorkers) {
+  const std::size_t before = dagger::workers().size();
+  dagger::add_local_workers(1);
+  EXPECT_EQ(work_on_every_worker_thread().size(), before + 1);
+  const int with_few = threads_of_this_process();
+  const auto added = dagger::add_local_workers(3);
+  ASSERT_EQ(added.size(), 3u);
+  int worker_threads = 0;
+  for (dagger::WorkerProc* w : dagger::workers()) worker_threads += w->threads();
+  EXPECT_GE(worker_threads, 4);
+  EXPECT_EQ(work_on_every_worker_thread().size(), before + 4);
+  EXPECT_EQ(threads_of_this_process(), with_few) << worker_threads << " worker threads";
+  dagger::shutdown_workers();
+}
 
 // The fault test: in 20 runs of an array computation a random
 // worker is killed at a random time; every result is right, and no run

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "processors/remote.hpp"
 #include "scheduler/cpu_relax.hpp"
 #include "scheduler/eager_tasks.hpp"
 #include "scheduler/run.hpp"
@@ -31,12 +32,18 @@ Executor::~Executor() {
   }
   sleep_cv_.notify_all();
   for (auto& driver : drivers_) driver->thread.join();
+  for (std::thread& dispatcher : dispatchers_) dispatcher.join();
 }
 
 void Executor::start_missing_drivers() {
   std::lock_guard lock(drivers_mutex_);
   for (Processor* p : all_processors()) {
     if (!p->executes()) continue;
+    if (in_worker(*p)) {
+      add_worker_processor(p);
+      while (dispatchers_.size() < kDispatchers) dispatchers_.emplace_back([this] { dispatcher_loop(); });
+      continue;
+    }
     bool running = false;
     for (const auto& d : drivers_) running = running || d->processor == p;
     if (running) continue;
@@ -191,30 +198,78 @@ void Executor::driver_loop(Processor* processor) {
     ran = work_on_runs(processor, false) || ran;
     if (ran) {
       idle_since = 0;
-      continue;
+    } else {
+      idle(idle_since, [&] { return any_work_for(processor); });
     }
-    const std::int64_t now = now_ns();
-    if (idle_since == 0) idle_since = now;
-    if (now - idle_since < kBusySpinNs) {
-      for (int i = 0; i < 16; ++i) cpu_relax();
-      continue;
+  }
+}
+
+void Executor::add_worker_processor(Processor* p) {
+  std::lock_guard lock(worker_processors_mutex_);
+  if (std::find(worker_processors_->begin(), worker_processors_->end(), p) != worker_processors_->end()) return;
+  auto next = std::make_shared<std::vector<Processor*>>(*worker_processors_);
+  next->push_back(p);
+  worker_processors_ = std::move(next);
+}
+
+std::shared_ptr<const std::vector<Processor*>> Executor::worker_processors() const {
+  std::lock_guard lock(worker_processors_mutex_);
+  return worker_processors_;
+}
+
+// A round over every worker processor: eager tasks placed there are sent,
+// and each computation's slot there sends calls and takes replies. Nothing
+// here waits for a worker; two dispatchers share the slots (a slot that one
+// holds, the other skips), so a move that blocks one does not stop all.
+bool Executor::dispatch_round() {
+  bool ran = false;
+  for (Processor* p : *worker_processors()) {
+    while (eager_tasks().run_one(p)) ran = true;
+    ran = work_on_runs(p, false) || ran;
+  }
+  return ran;
+}
+
+bool Executor::any_dispatch_work() {
+  for (Processor* p : *worker_processors()) {
+    if (any_work_for(p)) return true;
+  }
+  return false;
+}
+
+void Executor::dispatcher_loop() {
+  std::int64_t idle_since = 0;
+  while (!stopping_.load(std::memory_order_acquire)) {
+    if (dispatch_round()) {
+      idle_since = 0;
+    } else {
+      idle(idle_since, [&] { return any_dispatch_work(); });
     }
-    if (now - idle_since < kSpinNs) {
-      std::this_thread::yield();
-      continue;
-    }
-    sleep(processor);
+  }
+}
+
+template <class HasWork>
+void Executor::idle(std::int64_t& idle_since, HasWork has_work) {
+  const std::int64_t now = now_ns();
+  if (idle_since == 0) idle_since = now;
+  if (now - idle_since < kBusySpinNs) {
+    for (int i = 0; i < 16; ++i) cpu_relax();
+  } else if (now - idle_since < kSpinNs) {
+    std::this_thread::yield();
+  } else {
+    sleep_unless(has_work);
     idle_since = 0;
   }
 }
 
-void Executor::sleep(Processor* processor) {
+template <class HasWork>
+void Executor::sleep_unless(HasWork has_work) {
   std::unique_lock lock(sleep_mutex_);
   sleepers_.fetch_add(1, std::memory_order_seq_cst);
   const std::uint64_t generation = wake_generation_;
   // Work queued between our last look and now is seen here, or its producer
   // sees us among the sleepers and bumps the generation.
-  if (!any_work_for(processor)) {
+  if (!has_work()) {
     sleep_cv_.wait(lock, [&] {
       return wake_generation_ != generation || stopping_.load(std::memory_order_acquire);
     });

@@ -1,7 +1,12 @@
-// The driver threads: one per executing processor, started on first use and
-// kept for the life of the process. A driver runs eager tasks queued for its
-// processor and the tasks of every computation (Run) in progress, newest
-// computation first, and sleeps when there is nothing.
+// The driver threads: one per executing processor of this process, started
+// on first use and kept for the life of the process. A driver runs eager
+// tasks queued for its processor and the tasks of every computation (Run) in
+// progress, newest computation first, and sleeps when there is nothing.
+//
+// Processors of worker processes launch a task and report its end through a
+// callback, so no driver thread waits on one: a fixed number of dispatcher
+// threads serve all of them, sending calls and taking replies. The driver's
+// thread count does not grow with the number of workers.
 //
 // Any number of computations run at once: each caller's Run is attached
 // here until it is finished. A thread that waits inside a running task (a
@@ -35,7 +40,8 @@ class Executor {
   void execute(Run& run);
   // Wakes sleeping drivers: new tasks were queued.
   void notify_work();
-  // Starts a driver for every executing processor that has none yet.
+  // Starts a driver for every executing processor of this process that has
+  // none yet, and the dispatchers once a worker processor exists.
   void start_missing_drivers();
   // True on a driver thread; the processor it drives (null elsewhere).
   static bool on_driver_thread();
@@ -78,17 +84,35 @@ class Executor {
     Processor* processor;
     std::thread thread;
   };
+  // Threads that serve every processor of every worker process.
+  static constexpr int kDispatchers = 2;
   void driver_loop(Processor* processor);
+  void dispatcher_loop();
+  bool dispatch_round();
+  bool any_dispatch_work();
+  // Sleeps until notify_work, unless `has_work` (checked after counting
+  // itself among the sleepers) finds some.
+  template <class HasWork>
+  void sleep_unless(HasWork has_work);
+  // After a round that found nothing: busy at first, then yielding, then
+  // asleep. `idle_since` is 0 after a round that did find work.
+  template <class HasWork>
+  void idle(std::int64_t& idle_since, HasWork has_work);
   // Works on the attached computations, newest first; true if it ran a task.
   bool work_on_runs(Processor* processor, bool skip_entered);
   bool any_work_for(Processor* processor);
-  void sleep(Processor* processor);
   std::shared_ptr<const Snapshot> snapshot() const;
   void attach(const std::shared_ptr<Attached>& entry);
   void detach(const std::shared_ptr<Attached>& entry);
 
   std::mutex drivers_mutex_;
   std::vector<std::unique_ptr<Driver>> drivers_;
+  std::vector<std::thread> dispatchers_;
+  // The processors of worker processes, as the dispatchers see them.
+  void add_worker_processor(Processor* p);
+  std::shared_ptr<const std::vector<Processor*>> worker_processors() const;
+  mutable std::mutex worker_processors_mutex_;
+  std::shared_ptr<const std::vector<Processor*>> worker_processors_ = std::make_shared<const std::vector<Processor*>>();
 
   mutable std::mutex runs_mutex_;
   std::shared_ptr<const Snapshot> runs_ = std::make_shared<const Snapshot>();

@@ -72,7 +72,7 @@ Run::Run(const Context& context, std::vector<NodePtr> heads, bool record_events,
     slot.steals = p->kind() == ProcKind::cpu() && slot.memory == &host_memory() &&
                   p->parent() == &this_process();
     slot.in_worker = in_worker(*p);
-    if (slot.in_worker) slot.remote = std::make_unique<RemoteCalls>();
+    if (slot.in_worker) slot.remote = std::make_unique<RemoteSlot>();
     if (slot.steals) stealing_slots_.push_back(static_cast<int>(i));
     if (slot.in_worker) worker_slots_.push_back(static_cast<int>(i));
   }
@@ -319,6 +319,12 @@ int Run::slot_of(const Processor* processor) const {
 bool Run::has_work_for(int slot) const {
   if (finished()) return false;
   const Slot& me = slots_[slot];
+  if (me.remote) {
+    // Replies to take, or calls to send with room to send them.
+    return me.remote->arrived_count.load(std::memory_order_seq_cst) > 0 ||
+           (!failed_.load(std::memory_order_relaxed) && !me.inbox.empty() &&
+            me.remote->in_flight_count.load(std::memory_order_relaxed) < RemoteSlot::kMaxInFlight);
+  }
   if (!me.inbox.empty()) return true;
   if (!me.steals) return false;
   for (int s : stealing_slots_) {
@@ -377,24 +383,6 @@ bool Run::take_freeing_task(std::uint32_t& task) {
   }
   return false;
 }
-
-namespace {
-
-// A driver looks for work this long before it goes to sleep. Called when
-// it found none: true once it has looked long enough, else it yields.
-bool idle_too_long(std::int64_t& idle_since) {
-  constexpr std::int64_t kSpinNs = 50'000;
-  const std::int64_t now = now_ns();
-  if (idle_since == 0) {
-    idle_since = now;
-  } else if (now - idle_since > kSpinNs) {
-    return true;
-  }
-  std::this_thread::yield();
-  return false;
-}
-
-}  // namespace
 
 // Runs tasks for the slot while there are any, and comes out early when
 // newer work arrives (a newer computation, eager tasks): the executor
@@ -592,92 +580,93 @@ std::uint32_t Run::complete(int slot, std::uint32_t task, ChunkPtr result, std::
 
 // A worker slot keeps several calls in flight, so that the round trips to
 // the worker overlap and the transport sends them (and the worker its
-// replies) in batches: one wake-up per batch instead of one per task.
-struct Run::InFlight {
-  std::uint32_t task;
-  std::int64_t start;
-  std::unique_ptr<Args> args;  // inputs stay pinned and their replicas alive until the reply
-};
+// replies) in batches. No driver thread waits on a slot: the executor's
+// dispatchers serve every worker slot of every computation, a round at a
+// time, and a reply wakes them.
 
-void Run::RemoteCalls::deliver(std::uint32_t task, RemoteOutcome outcome) {
-  std::lock_guard lock(mutex);
-  arrived.push_back({task, std::move(outcome)});
-  wake.notify_one();
+void Run::RemoteSlot::deliver(std::uint32_t task, RemoteOutcome outcome) {
+  {
+    std::lock_guard lock(arrived_mutex);
+    arrived.push_back({task, std::move(outcome)});
+    arrived_count.fetch_add(1, std::memory_order_seq_cst);
+  }
+  executor().notify_work();
 }
 
-void Run::RemoteCalls::poke() {
-  std::lock_guard lock(mutex);
-  poked = true;
-  wake.notify_one();
-}
-
-void Run::launch_remote(int slot, std::uint32_t task, std::vector<InFlight>& in_flight) {
+void Run::launch_remote(int slot, std::uint32_t task) {
   Slot& me = slots_[slot];
+  RemoteSlot& remote = *me.remote;
   ThunkNode& node = *records_[task].node;
-  InFlight entry{task, now_ns(), nullptr};
+  std::unique_ptr<Args> args;
   try {
-    entry.args = std::make_unique<Args>(*this, slot, task);
-    start_in_worker(*me.processor, node, version_for(slot, node), entry.args->inputs(),
-                    [calls = me.remote.get(), task](RemoteOutcome outcome) { calls->deliver(task, std::move(outcome)); });
+    args = std::make_unique<Args>(*this, slot, task);
   } catch (...) {
     fail(slot, task, std::current_exception());
     return;
   }
-  in_flight.push_back(std::move(entry));
+  // In flight before it is sent: the reply may come back at once.
+  remote.in_flight.push_back({task, now_ns(), std::move(args)});
+  remote.in_flight_count.fetch_add(1, std::memory_order_relaxed);
+  try {
+    start_in_worker(*me.processor, node, version_for(slot, node), remote.in_flight.back().args->inputs(),
+                    [&remote, task](RemoteOutcome outcome) { remote.deliver(task, std::move(outcome)); });
+  } catch (...) {
+    remote.in_flight.pop_back();  // not sent: nothing will reply
+    remote.in_flight_count.fetch_sub(1, std::memory_order_relaxed);
+    fail(slot, task, std::current_exception());
+  }
 }
 
+void Run::take_reply(int slot, RemoteSlot::Arrived& reply) {
+  RemoteSlot& remote = *slots_[slot].remote;
+  auto it = std::find_if(remote.in_flight.begin(), remote.in_flight.end(),
+                         [&](const InFlight& f) { return f.task == reply.task; });
+  const std::int64_t start = it->start;
+  remote.in_flight.erase(it);  // lets the inputs go
+  remote.in_flight_count.fetch_sub(1, std::memory_order_relaxed);
+  RemoteOutcome& outcome = reply.outcome;
+  if (!outcome.error && records_[reply.task].node->options().get_result) {
+    try {
+      outcome.result = move_chunk(outcome.result, host_memory());
+    } catch (...) {
+      outcome.error = std::current_exception();
+    }
+  }
+  if (outcome.error) {
+    fail(slot, reply.task, outcome.error);
+  } else if (!failed_.load(std::memory_order_seq_cst)) {
+    complete(slot, reply.task, std::move(outcome.result), start, outcome.run_ns);
+  }
+}
+
+// One round, without waiting: takes the replies that came back, then sends
+// what the inbox holds while fewer than kMaxInFlight calls are out.
 bool Run::work_remote(int slot) {
-  constexpr std::size_t kMaxInFlight = 8;
   Slot& me = slots_[slot];
-  RemoteCalls& calls = *me.remote;
-  std::vector<InFlight> in_flight;
+  RemoteSlot& remote = *me.remote;
+  std::unique_lock serving(remote.serving, std::try_to_lock);
+  if (!serving.owns_lock()) return false;  // another dispatcher is on it
+  // Inside a task from before the first send to after the last reply: a
+  // failed run ends only once nothing it sent is still out.
+  if (remote.in_flight.empty()) me.in_task.store(true, std::memory_order_seq_cst);
   bool ran = false;
-  std::int64_t idle_since = 0;
-  for (;;) {
-    // Send what the inbox holds, up to the limit.
-    if (in_flight.empty()) me.in_task.store(true, std::memory_order_seq_cst);
-    std::uint32_t task;
-    while (in_flight.size() < kMaxInFlight && !failed_.load(std::memory_order_seq_cst) && me.inbox.pop_front(task)) {
-      launch_remote(slot, task, in_flight);
-      ran = true;
-    }
-    if (in_flight.empty()) {
-      me.in_task.store(false, std::memory_order_seq_cst);
-      // After a failure the run ends once no slot is inside a task.
-      if (failed_.load(std::memory_order_seq_cst) && no_slot_in_task()) finish();
-      report_done(slot);
-      if (finished() || idle_too_long(idle_since)) break;
-      continue;
-    }
-    idle_since = 0;
-    // Wait for replies, or for more work while there is room to send it.
-    std::deque<RemoteCalls::Arrived> arrived;
-    {
-      std::unique_lock lock(calls.mutex);
-      calls.wake.wait(lock, [&] { return !calls.arrived.empty() || (calls.poked && in_flight.size() < kMaxInFlight); });
-      if (in_flight.size() < kMaxInFlight) calls.poked = false;
-      arrived.swap(calls.arrived);
-    }
-    for (RemoteCalls::Arrived& a : arrived) {
-      auto it = std::find_if(in_flight.begin(), in_flight.end(), [&](const InFlight& f) { return f.task == a.task; });
-      InFlight done = std::move(*it);
-      in_flight.erase(it);
-      done.args.reset();
-      RemoteOutcome& outcome = a.outcome;
-      if (!outcome.error && records_[a.task].node->options().get_result) {
-        try {
-          outcome.result = move_chunk(outcome.result, host_memory());
-        } catch (...) {
-          outcome.error = std::current_exception();
-        }
-      }
-      if (outcome.error) {
-        fail(slot, a.task, outcome.error);
-      } else if (!failed_.load(std::memory_order_seq_cst)) {
-        complete(slot, a.task, std::move(outcome.result), done.start, outcome.run_ns);
-      }
-    }
-    if (me.unreported_done >= 256) report_done(slot);
+  std::deque<RemoteSlot::Arrived> arrived;
+  {
+    std::lock_guard lock(remote.arrived_mutex);
+    arrived.swap(remote.arrived);
+    remote.arrived_count.fetch_sub(arrived.size(), std::memory_order_seq_cst);
+  }
+  for (RemoteSlot::Arrived& reply : arrived) take_reply(slot, reply);
+  ran = !arrived.empty();
+  std::uint32_t task;
+  while (remote.in_flight.size() < RemoteSlot::kMaxInFlight && !failed_.load(std::memory_order_seq_cst) &&
+         me.inbox.pop_front(task)) {
+    launch_remote(slot, task);
+    ran = true;
+  }
+  if (remote.in_flight.empty()) {
+    me.in_task.store(false, std::memory_order_seq_cst);
+    if (failed_.load(std::memory_order_seq_cst) && no_slot_in_task()) finish();
   }
   report_done(slot);
   return ran;
@@ -731,7 +720,6 @@ void Run::dispatch(std::uint32_t task, int from_slot) {
   const std::int64_t start = record_events_ ? now_ns() : 0;
   const int target = choose_slot(record);
   slots_[target].inbox.push(task);
-  if (slots_[target].remote) slots_[target].remote->poke();
   record_event(from_slot, Category::scheduler, record.node->id, start, 0, 0);
 }
 

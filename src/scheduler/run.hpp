@@ -88,21 +88,31 @@ class Run {
     std::vector<ChunkPtr> replicas;                // copies in other spaces
   };
 
-  // The calls a worker slot has in flight come back here, from the
-  // transport thread; a poke says its inbox got work meanwhile.
-  struct RemoteCalls {
+  class Args;
+
+  // A call sent to a worker, until its reply: its inputs stay pinned and
+  // their replicas alive.
+  struct InFlight {
+    std::uint32_t task;
+    std::int64_t start;
+    std::unique_ptr<Args> args;
+  };
+  // A worker slot's calls: those in flight, and the replies that came back
+  // (from the transport thread) and wait for a dispatcher.
+  struct RemoteSlot {
     struct Arrived {
       std::uint32_t task;
       RemoteOutcome outcome;
     };
-    std::mutex mutex;
-    std::condition_variable wake;
+    static constexpr std::size_t kMaxInFlight = 8;
+    std::mutex serving;  // held by the dispatcher serving the slot
+    std::vector<InFlight> in_flight;
+    std::atomic<std::size_t> in_flight_count{0};
+    std::mutex arrived_mutex;
     std::deque<Arrived> arrived;
-    bool poked = false;
+    std::atomic<std::size_t> arrived_count{0};
     void deliver(std::uint32_t task, RemoteOutcome outcome);
-    void poke();
   };
-  struct InFlight;
 
   struct alignas(64) Slot {
     // Set by this slot's driver while it runs tasks; read by others only to
@@ -113,14 +123,12 @@ class Run {
     MemorySpace* memory = nullptr;
     bool steals = false;  // a CPU thread of this process: shares any_cpu tasks
     bool in_worker = false;  // a thread of a worker process: runs there
-    std::unique_ptr<RemoteCalls> remote;  // set when in_worker
+    std::unique_ptr<RemoteSlot> remote;  // set when in_worker
     TaskQueue local;      // any_cpu tasks
     TaskQueue inbox;      // tasks placed on this processor
     std::atomic<std::int64_t> load_ns{0};
     std::vector<Timespan> events;
   };
-
-  class Args;
 
   void build(std::vector<NodePtr> heads, CarriedResults carried);
   // Waits for the eager tasks the graph reads and takes their results.
@@ -135,7 +143,8 @@ class Run {
   std::uint32_t execute(int slot, std::uint32_t task);
   std::uint32_t complete(int slot, std::uint32_t task, ChunkPtr result, std::int64_t start, std::int64_t run_ns);
   bool work_remote(int slot);
-  void launch_remote(int slot, std::uint32_t task, std::vector<InFlight>& in_flight);
+  void launch_remote(int slot, std::uint32_t task);
+  void take_reply(int slot, RemoteSlot::Arrived& reply);
   std::size_t version_for(int slot, const ThunkNode& node) const;
   void dispatch(std::uint32_t task, int from_slot);
   int choose_slot(Record& record);
