@@ -223,7 +223,8 @@ std::shared_ptr<const std::vector<Processor*>> Executor::worker_processors() con
 // holds, the other skips), so a move that blocks one does not stop all.
 bool Executor::dispatch_round() {
   bool ran = false;
-  for (Processor* p : *worker_processors()) {
+  const auto processors = worker_processors();  // held: the range of a for does not keep it alive
+  for (Processor* p : *processors) {
     while (eager_tasks().run_one(p)) ran = true;
     ran = work_on_runs(p, false) || ran;
   }
@@ -231,7 +232,8 @@ bool Executor::dispatch_round() {
 }
 
 bool Executor::any_dispatch_work() {
-  for (Processor* p : *worker_processors()) {
+  const auto processors = worker_processors();
+  for (Processor* p : *processors) {
     if (any_work_for(p)) return true;
   }
   return false;
