@@ -1,14 +1,15 @@
-// One computation: the records of every thunk it must run, the policy that
-// orders and places them, and what it produced.
+// One computation: its plan, the slots (one per processor of its context)
+// that run it, and what it produced. The pieces, one file each:
 //
-// The policy is Dask's: leaves first; one task per processor at a time;
-// when a task finishes, the processor that ran it takes the task its result
-// just made ready (depth first, inputs still hot, memory low); every result
-// is released as soon as its last consumer has run, unless it is a head or
-// kept by persist/cache. Thunks that any CPU thread may run sit in
-// per-processor queues that idle threads steal from; thunks with several
-// versions or a restricted scope are placed on one processor by a cost model
-// (queued work + moving inputs + learned runtime).
+//   run_plan.cpp      the graph flattened into records and edges
+//   policy.cpp        Dask's rules: which ready task runs next and where a
+//                     newly ready one goes, and the memory rule
+//   placement.cpp     which processor a pinned task goes to: the cost model
+//   run_inputs.hpp    a task's inputs, moved into its processor's memory
+//   worker_slots.cpp  slots on worker processes: calls in flight, replies
+//   run.cpp           the loop of a slot, completion, failure, the outcome
+//   recovery.cpp      run_graph: a lost worker's results computed again
+//   run_observer.hpp  what watches it (the events of debug_compute)
 #pragma once
 
 #include <array>
@@ -21,7 +22,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "dagger/compute.hpp"
@@ -29,17 +29,13 @@
 #include "dagger/detail/thunk_node.hpp"
 #include "dagger/events.hpp"
 #include "processors/remote.hpp"
+#include "scheduler/run_observer.hpp"
+#include "scheduler/run_plan.hpp"
 #include "scheduler/task_queue.hpp"
 
 namespace dagger::detail {
 
-inline constexpr std::uint32_t kNone = 0xFFFFFFFFu;
-
 std::int64_t now_ns();
-
-// Results that outlived a failed run, by thunk: the next run starts from
-// them instead of computing them again.
-using CarriedResults = std::unordered_map<const ThunkNode*, ChunkPtr>;
 
 class Run {
  public:
@@ -55,10 +51,11 @@ class Run {
   // After a failed run: the results it still holds outside lost workers.
   CarriedResults surviving_results() const;
 
-  // --- called by driver threads
+  // --- called by driver threads and dispatchers
   // Slot of `processor` in this run, or -1 if it does not take part.
   int slot_of(const Processor* processor) const;
-  // Runs tasks for the slot until none is left; true if it ran any.
+  // Runs tasks for the slot until none is left (a worker slot: one round of
+  // sends and replies); true if it did anything.
   bool work(int slot);
   bool has_work_for(int slot) const;
   bool finished() const { return finished_.load(std::memory_order_acquire); }
@@ -67,27 +64,9 @@ class Run {
   void set_generation(std::uint64_t generation) { generation_ = generation; }
   std::uint64_t generation() const { return generation_; }
 
-  std::size_t task_count() const { return total_tasks_; }
+  std::size_t task_count() const { return plan_.total_tasks; }
 
  private:
-  enum class Placement : std::uint8_t { any_cpu, pinned };
-
-  struct Record {
-    ThunkNode* node = nullptr;
-    std::atomic<std::uint32_t> pending{0};         // dependencies not done
-    std::atomic<std::uint32_t> consumers_left{0};  // consumer edges not done
-    std::uint32_t consumers_begin = 0;
-    std::uint32_t consumers_end = 0;
-    std::uint32_t deps_begin = 0;                  // into dep_records_
-    std::uint32_t candidates = kNone;              // into candidates_ (pinned)
-    std::int64_t estimate_ns = 0;                  // charged to its processor's load
-    bool retained = false;                         // head, persist or cache
-    bool known = false;                            // result existed before the run
-    Placement placement = Placement::any_cpu;
-    ChunkPtr result;
-    std::vector<ChunkPtr> replicas;                // copies in other spaces
-  };
-
   class Args;
 
   // A call sent to a worker, until its reply: its inputs stay pinned and
@@ -127,60 +106,64 @@ class Run {
     TaskQueue local;      // any_cpu tasks
     TaskQueue inbox;      // tasks placed on this processor
     std::atomic<std::int64_t> load_ns{0};
-    std::vector<Timespan> events;
   };
 
-  void build(std::vector<NodePtr> heads, CarriedResults carried);
+  // Plans under a lock: building marks the nodes, so one at a time. Plans
+  // take microseconds per thousand thunks and then run at once.
+  static RunPlan plan_alone(std::vector<NodePtr> heads, CarriedResults carried);
   // Waits for the eager tasks the graph reads and takes their results.
   void await_tasks();
-  void classify(Record& record);
-  [[noreturn]] void throw_no_processor(const Record& record, const char* why) const;
 
+  // --- policy.cpp
   bool find_task(int slot, std::uint32_t& task);
   bool frees_inputs(std::uint32_t task) const;
   bool take_freeing_task(std::uint32_t& task);
-  void run_chain(int slot, std::uint32_t task);
-  std::uint32_t execute(int slot, std::uint32_t task);
-  std::uint32_t complete(int slot, std::uint32_t task, ChunkPtr result, std::int64_t start, std::int64_t run_ns);
+  void dispatch(std::uint32_t task, int from_slot);
+  void release_inputs(std::uint32_t task);
+  std::uint32_t release_consumers(int slot, std::uint32_t task);
+
+  // --- placement.cpp
+  void classify(RunRecord& record);
+  [[noreturn]] void throw_no_processor(const RunRecord& record, const char* why) const;
+  int choose_slot(RunRecord& record);
+  std::size_t version_for(int slot, const ThunkNode& node) const;
+
+  // --- run_inputs.hpp
+  ChunkPtr replica(int slot, std::uint32_t task, std::uint32_t dep);
+
+  // --- worker_slots.cpp
   bool work_remote(int slot);
   void launch_remote(int slot, std::uint32_t task);
   void take_reply(int slot, RemoteSlot::Arrived& reply);
-  std::size_t version_for(int slot, const ThunkNode& node) const;
-  void dispatch(std::uint32_t task, int from_slot);
-  int choose_slot(Record& record);
-  void release_inputs(std::uint32_t task);
-  std::uint32_t release_consumers(int slot, std::uint32_t task);
-  const ChunkPtr& input_chunk(const Record& record, std::uint32_t dep) const;
-  ChunkPtr replica(int slot, std::uint32_t task, std::uint32_t dep);
+
+  // --- run.cpp
+  void run_chain(int slot, std::uint32_t task);
+  std::uint32_t execute(int slot, std::uint32_t task);
+  std::uint32_t complete(int slot, std::uint32_t task, ChunkPtr result, std::int64_t start, std::int64_t run_ns);
   void fail(int slot, std::uint32_t task, std::exception_ptr error);
   void finish();
   void report_done(int slot);
   bool no_slot_in_task() const;
-  void record_event(int slot, Category category, std::uint64_t id, std::int64_t start,
-                    std::size_t bytes, std::size_t allocations);
+  // Tells the observer, if there is one.
+  void observe(int slot, Category category, std::uint64_t id, std::int64_t start, std::size_t bytes,
+               std::size_t allocations);
 
   const Context& context_;
-  const bool record_events_;
-  std::vector<NodePtr> heads_;
-  std::vector<std::uint32_t> head_records_;
-
-  std::unique_ptr<Record[]> records_;
-  std::size_t record_count_ = 0;
-  std::vector<std::uint32_t> dep_records_;   // per dependency edge: record or kNone
-  std::vector<std::uint32_t> consumers_;     // CSR: consumer record per edge
-  std::vector<std::vector<std::uint16_t>> candidates_;
-  std::vector<std::uint32_t> initially_ready_;
-  std::vector<std::uint32_t> task_records_;  // eager tasks the graph reads
-  std::uint64_t generation_ = 0;
+  const std::int64_t started_ns_;
+  std::unique_ptr<EventRecorder> recorder_;  // debug_compute's
+  RunObserver* observer_ = nullptr;          // null: nobody watches
 
   std::unique_ptr<Slot[]> slots_;
   std::size_t slot_count_ = 0;
   std::vector<int> stealing_slots_;
   std::vector<int> worker_slots_;
   std::vector<std::string> lost_processors_;  // in the context, but their worker is lost
+
+  RunPlan plan_;
+  std::vector<std::vector<std::uint16_t>> candidates_;  // placement's, per pinned record
+  std::uint64_t generation_ = 0;
   std::atomic<std::uint32_t> round_robin_{0};
 
-  std::size_t total_tasks_ = 0;
   std::atomic<std::size_t> remaining_{0};
   std::atomic<bool> failed_{false};
   std::atomic<bool> finished_{false};
@@ -194,8 +177,6 @@ class Run {
 
   std::mutex done_mutex_;
   std::condition_variable done_cv_;
-  std::vector<Timespan> caller_events_;
-  std::int64_t started_ns_ = 0;
 };
 
 }  // namespace dagger::detail
