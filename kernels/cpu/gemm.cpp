@@ -5,6 +5,8 @@
 #include <Eigen/Core>
 #include <algorithm>
 
+#include "kernels/cpu/blas_kernel_check.hpp"
+
 namespace dagger::kernels::cpu {
 namespace {
 
@@ -14,6 +16,7 @@ using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
 // Each block product runs on one dagger thread: OpenBLAS must not start
 // threads of its own on top of ours.
 void single_threaded_blas() {
+  check_blas_kernel_once();
   if (openblas_get_num_threads() != 1) openblas_set_num_threads(1);
 }
 
