@@ -1,31 +1,96 @@
 // Block buffers, and how the chunk store spills them.
 //
 // Large buffers are mapped straight from the kernel rather than taken from
-// malloc: freeing one gives its pages back at once, so the process's
-// resident memory follows what the chunk store counts (malloc would keep
-// freed blocks below its adaptive mmap threshold in its heap).
+// malloc: freeing one gives its pages back, so the process's resident
+// memory follows what the chunk store counts (malloc would keep freed
+// blocks below its adaptive mmap threshold in its heap). A few freed ones
+// are kept for the next block of the same size (MappingCache).
 #include <sys/mman.h>
 
+#include <algorithm>
+#include <deque>
+#include <mutex>
 #include <new>
 #include <string>
+#include <utility>
 
 #include "dagger/array/block.hpp"
+#include "dagger/config.hpp"
 #include "dagger/detail/spill_codec.hpp"
+#include "storage/chunk_store.hpp"
 
 namespace dagger {
 namespace {
 
 constexpr std::size_t kMappedBytes = 1 << 20;
+constexpr std::size_t kMostCachedBytes = std::size_t{1} << 30;
+
+// Freed mappings kept a while for the next block of the same size: a fresh
+// mapping makes the kernel zero every page as it is first touched, which
+// costs a memory-bound pass over new blocks about a third of its time. At
+// most an eighth of the memory limit (and 1 GiB) is kept, the oldest let go
+// first, and nothing while the chunk store is under pressure: resident
+// memory stays what the store counts, plus that eighth.
+class MappingCache {
+ public:
+  void* take(std::size_t bytes) {
+    std::lock_guard lock(mutex_);
+    for (auto it = kept_.rbegin(); it != kept_.rend(); ++it) {
+      if (it->second == bytes) {
+        void* p = it->first;
+        kept_.erase(std::next(it).base());
+        kept_bytes_ -= bytes;
+        return p;
+      }
+    }
+    return nullptr;
+  }
+  void give(void* p, std::size_t bytes) {
+    const std::size_t most = std::min(kMostCachedBytes, config().memory_limit / 8);
+    std::deque<std::pair<void*, std::size_t>> released;
+    {
+      std::lock_guard lock(mutex_);
+      if (bytes > most || detail::chunk_store().under_pressure()) {
+        released.swap(kept_);
+        kept_bytes_ = 0;
+        released.emplace_back(p, bytes);
+      } else {
+        while (kept_bytes_ + bytes > most) {
+          released.push_back(kept_.front());
+          kept_bytes_ -= kept_.front().second;
+          kept_.pop_front();
+        }
+        kept_.emplace_back(p, bytes);
+        kept_bytes_ += bytes;
+      }
+    }
+    for (const auto& [q, n] : released) ::munmap(q, n);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::deque<std::pair<void*, std::size_t>> kept_;  // oldest first
+  std::size_t kept_bytes_ = 0;
+};
+
+// Never destroyed: blocks are freed until the very end of the process.
+MappingCache& mapping_cache() {
+  static MappingCache* cache = new MappingCache;
+  return *cache;
+}
 
 std::shared_ptr<std::byte[]> allocate(std::size_t bytes) {
   if (bytes < kMappedBytes) return std::shared_ptr<std::byte[]>(new std::byte[bytes > 0 ? bytes : 1]);
-  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) throw std::bad_alloc();
-  // Huge pages where the system offers them on request: a 128 MB block then
-  // costs 64 page faults instead of 31250.
-  ::madvise(p, bytes, MADV_HUGEPAGE);
+  void* p = mapping_cache().take(bytes);
+  if (p == nullptr) {
+    p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    // Huge pages where the system offers them on request: a 128 MB block
+    // then costs 64 page faults instead of 31250.
+    ::madvise(p, bytes, MADV_HUGEPAGE);
+  }
   return std::shared_ptr<std::byte[]>(static_cast<std::byte*>(p),
-                                      [bytes](std::byte* q) { ::munmap(q, bytes); });
+                                      [bytes](std::byte* q) { mapping_cache().give(q, bytes); });
 }
 
 const Block& as_block(const void* object) { return *static_cast<const Block*>(object); }
