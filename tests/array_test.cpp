@@ -189,6 +189,19 @@ TEST(Arrays, BinaryOperationsMatchEigen) {
   }
 }
 
+// Small integer powers run a loop of their own: the same bits as the
+// general integer power (and as the element program workers and GPUs run).
+TEST(Arrays, IntegerPowersGiveTheBitsOfRepeatedProducts) {
+  Matrix a = random_matrix(37, 23, 3);
+  auto da = spread(a, {37, 23, 10, 7});
+  for (int n : {-2, 0, 1, 2, 3, 4, 7}) {
+    const Matrix expected = a.unaryExpr([n](double x) { return dagger::kernels::integer_power(x, std::int64_t{n}); });
+    EXPECT_EQ(dagger::collect(dagger::pow(da, n)), expected) << "n = " << n;
+  }
+  EXPECT_EQ(dagger::collect(dagger::pow(da, 3)), (a.array() * a.array() * a.array()).matrix());
+  EXPECT_EQ(dagger::collect(dagger::sum(dagger::pow(da, 2))), dagger::collect(dagger::sum(dagger::times(da, da))));
+}
+
 TEST(Arrays, IntegerAndBitOperations) {
   std::vector<std::int64_t> x{1, 2, 3, 12, -7}, y{3, 1, 2, 10, 2};
   auto dx = dagger::distribute(dagger::Blocks(2), x), dy = dagger::distribute(dagger::Blocks(3), y);

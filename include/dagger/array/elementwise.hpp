@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 
 #include "dagger/array/darray.hpp"
@@ -212,7 +213,25 @@ DAGGER_BINARY(times, "times", DAGGER_ANY, x * y)
 DAGGER_BINARY(divide, "/", DAGGER_ANY,
               static_cast<detail::quotient_t<A, B>>(x) / static_cast<detail::quotient_t<A, B>>(y))
 DAGGER_BINARY(rem, "%", DAGGER_ANY, kernels::rem<std::common_type_t<A, B>>(x, y))
-DAGGER_BINARY(pow, "pow", DAGGER_ANY, kernels::power(x, y))
+// pow: an array to a small integer power gets a loop of its own, since a
+// loop around integer_power's branches is not a vector loop; the values
+// are those integer_power computes, and the element program is the same.
+template <class A, class B>
+auto pow(const DArray<A>& a, const DArray<B>& b) {
+  return detail::zip("pow", kernels::BinaryOp::pow, a, b, [](A x, B y) { return kernels::power(x, y); });
+}
+template <class A, detail::Scalar B>
+auto pow(const DArray<A>& a, B s) {
+  if constexpr (std::is_floating_point_v<A> && std::numeric_limits<B>::is_integer) {
+    if (s == 2) return detail::with_scalar(kernels::BinaryOp::pow, a, s, [](A x, B) { return x * x; });
+    if (s == 3) return detail::with_scalar(kernels::BinaryOp::pow, a, s, [](A x, B) { return x * x * x; });
+  }
+  return detail::with_scalar(kernels::BinaryOp::pow, a, s, [](A x, B y) { return kernels::power(x, y); });
+}
+template <detail::Scalar A, class B>
+auto pow(A s, const DArray<B>& b) {
+  return detail::scalar_with(kernels::BinaryOp::pow, s, b, [](A x, B y) { return kernels::power(x, y); });
+}
 DAGGER_BINARY(left_divide, "left division", DAGGER_ANY,
               static_cast<detail::quotient_t<A, B>>(y) / static_cast<detail::quotient_t<A, B>>(x))
 DAGGER_BINARY(int_div, "integer division", DAGGER_ANY, kernels::int_div<std::common_type_t<A, B>>(x, y))
