@@ -11,11 +11,13 @@ clangxx=$(command -v clang++ || command -v clang++-14 || true)
 out=build/fuzz
 mkdir -p "$out/corpus"
 # The decoder's sources are built into the fuzzer with coverage; the rest
-# comes from the Release library.
+# comes from the Release library, with what that needs of UCX and hwloc
+# (a block's buffer asks the chunk store, which reaches the processors and
+# the transport).
 "$clangxx" -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -Iinclude -Isrc -I/usr/include/eigen3 \
   tests/fuzz/message_fuzzer.cpp src/transport/messages.cpp src/transport/wire_tables.cpp src/array/block_wire.cpp src/transport/wire_adopt.cpp src/transport/batch.cpp \
-  -Lbuild/release/src -ldagger -Wl,-rpath,"$PWD/build/release/src" -ldl \
+  -Lbuild/release/src -ldagger -Wl,-rpath,"$PWD/build/release/src" $(pkg-config --libs ucx hwloc) -ldl \
   -o "$out/message_fuzzer"
 ASAN_OPTIONS=detect_leaks=0 "$out/message_fuzzer" -max_total_time="$seconds" -max_len=4096 -rss_limit_mb=1024 \
   -timeout=5 "$out/corpus" tests/fuzz/corpus
