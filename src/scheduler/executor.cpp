@@ -217,16 +217,25 @@ std::shared_ptr<const std::vector<Processor*>> Executor::worker_processors() con
   return worker_processors_;
 }
 
-// A round over every worker processor: eager tasks placed there are sent,
-// and each computation's slot there sends calls and takes replies. Nothing
-// here waits for a worker; two dispatchers share the slots (a slot that one
-// holds, the other skips), so a move that blocks one does not stop all.
+// A round over the worker processors: eager tasks placed there are sent,
+// and each computation's worker slots send calls and take replies (one
+// snapshot of the computations per round, each walking its own worker
+// slots). Nothing here waits for a worker; two dispatchers share the slots
+// (a slot that one holds, the other skips), so a move that blocks one does
+// not stop all.
 bool Executor::dispatch_round() {
   bool ran = false;
   const auto processors = worker_processors();  // held: the range of a for does not keep it alive
   for (Processor* p : *processors) {
     while (eager_tasks().run_one(p)) ran = true;
-    ran = work_on_runs(p, false) || ran;
+  }
+  if (newest_attached_.load(std::memory_order_acquire) == 0) return ran;  // none attached
+  const auto runs = snapshot();
+  for (auto it = runs->rbegin(); it != runs->rend(); ++it) {
+    Attached& entry = **it;
+    entry.inside.fetch_add(1, std::memory_order_seq_cst);
+    if (entry.attached.load(std::memory_order_seq_cst)) ran = entry.run->work_worker_slots() || ran;
+    entry.inside.fetch_sub(1, std::memory_order_seq_cst);
   }
   return ran;
 }
@@ -234,7 +243,15 @@ bool Executor::dispatch_round() {
 bool Executor::any_dispatch_work() {
   const auto processors = worker_processors();
   for (Processor* p : *processors) {
-    if (any_work_for(p)) return true;
+    if (eager_tasks().has_work(p)) return true;
+  }
+  const auto runs = snapshot();
+  for (const auto& e : *runs) {
+    Attached& entry = *e;
+    entry.inside.fetch_add(1, std::memory_order_seq_cst);
+    const bool work = entry.attached.load(std::memory_order_seq_cst) && entry.run->worker_slots_have_work();
+    entry.inside.fetch_sub(1, std::memory_order_seq_cst);
+    if (work) return true;
   }
   return false;
 }

@@ -58,6 +58,10 @@ class Run {
   // sends and replies); true if it did anything.
   bool work(int slot);
   bool has_work_for(int slot) const;
+  // For a dispatcher: one round on every worker slot of this run (each
+  // found directly, not by processor); true if any did something.
+  bool work_worker_slots();
+  bool worker_slots_have_work() const;
   bool finished() const { return finished_.load(std::memory_order_acquire); }
   // The executor's generation when this run was attached: a driver inside
   // it comes out when a newer computation arrives.

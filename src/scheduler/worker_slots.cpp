@@ -67,6 +67,21 @@ void Run::take_reply(int slot, RemoteSlot::Arrived& reply) {
   }
 }
 
+bool Run::work_worker_slots() {
+  bool ran = false;
+  for (int slot : worker_slots_) {
+    if (has_work_for(slot)) ran = work_remote(slot) || ran;
+  }
+  return ran;
+}
+
+bool Run::worker_slots_have_work() const {
+  for (int slot : worker_slots_) {
+    if (has_work_for(slot)) return true;
+  }
+  return false;
+}
+
 // One round, without waiting: takes the replies that came back, then sends
 // what the inbox holds while fewer than kMaxInFlight calls are out.
 bool Run::work_remote(int slot) {
