@@ -68,7 +68,7 @@ TEST_F(CudaPlacement, DevicesAreProcessorsWithTheirCardsBandwidths) {
   EXPECT_NEAR(h.bandwidth_to(h), 3.35e12, 0.01e12);  // within the device: its memory
   EXPECT_LT(h.bandwidth_to(dagger::host_memory()), 100e9);  // across PCIe
   EXPECT_EQ(gpu(0).memory_stats().limit, std::size_t{85'017'886'720ull} / 10 * 9);  // 90% by default
-  EXPECT_TRUE(dagger::detail::gpus_present());
+  EXPECT_TRUE(dagger::has_processors(dagger::ProcKind::cuda()));
 }
 
 TEST_F(CudaPlacement, AThunkCanAskForAGpuOrForbidOne) {

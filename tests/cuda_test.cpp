@@ -12,7 +12,6 @@
 #include <dagger/dagger.hpp>
 #include <string>
 
-#include "dagger/array/device_kernels.hpp"
 #include <dagger/cuda.hpp>
 #include "processors/cuda_devices.hpp"
 #include "stand_in_device.hpp"
@@ -104,7 +103,7 @@ TEST(Cuda, DescribesDevicesFromWhatTheRuntimeReports) {
 TEST(Cuda, NoDeviceMeansNoCudaProcs) {
   if (!dagger::cuda_status().devices.empty()) GTEST_SKIP() << "this machine has CUDA devices";
   EXPECT_TRUE(dagger::cuda_processors().empty());
-  EXPECT_FALSE(dagger::detail::gpus_present());
+  EXPECT_FALSE(dagger::has_processors(dagger::ProcKind::cuda()));
   // Array operations stay plain CPU thunks: no second version to weigh.
   const auto a = dagger::exp(dagger::rand<double>(dagger::Blocks(10, 10), 20, 20));
   const auto& kinds = a.block_thunks()[0].node()->fn->kinds();

@@ -8,6 +8,7 @@
 // its kernel versions: the scheduler does not change.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
@@ -114,5 +115,21 @@ OSProc& this_process();
 
 // Adds a processor (e.g. an accelerator). Not while a computation runs.
 Processor& add_processor(std::unique_ptr<Processor> processor);
+
+// Whether this process has a processor of this kind. One atomic load for
+// the first 64 kinds: array operations ask it for every block they build.
+bool has_processors(ProcKind kind);
+
+// Marks a kind whose processors are host threads that may also run plain
+// host functions on host values (the thread that drives a GPU), so that
+// cheap host steps between its kernels (combining two partial sums) need
+// not wait for a CPU thread. See dagger/operation.hpp.
+void runs_host_functions(ProcKind kind);
+
+namespace detail {
+// The kinds marked so that have processors here, besides the CPU: writes up
+// to `max` of them into `out` and returns how many it wrote.
+std::size_t host_function_kinds(ProcKind* out, std::size_t max);
+}  // namespace detail
 
 }  // namespace dagger

@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "dagger/array.hpp"
-#include "dagger/array/device_kernels.hpp"
+#include "dagger/array/block_operations.hpp"
 
 namespace dagger::detail {
 
@@ -69,9 +69,8 @@ Block run_program(const kernels::ElementProgram& program, const BlockPlace& plac
 }
 
 ProgramPtr program_at(const ProgramPtr& program, const BlockPlace& place) {
-  // Only device kernels read the spot; without GPUs the copy (one per block
-  // of every graph) would be made for nothing.
-  if (!gpus_present()) return program;
+  // Made by the version that runs, not with every thunk: the CPU's fused
+  // kernel is told the spot as it runs and never reads the copy.
   auto at = std::make_shared<kernels::ElementProgram>(*program);
   at->spot = place.spot;
   return at;
@@ -88,12 +87,8 @@ const std::vector<Thunk<Block>>& block_thunks(const ArrayPtr& array) {
     for (std::size_t k = 0; k < array->layout.block_count(); ++k) {
       on_cpu.place = block_place(array->layout, k);
       if (array->program) {
-        blocks.push_back(cpu_or_gpu({.name = name}, on_cpu,
-                                    [program = program_at(array->program, on_cpu.place),
-                                     place = on_cpu.place](const std::vector<Block>& in) {
-                                      return gpu_elementwise(*program, place.rows, place.cols, in);
-                                    },
-                                    source_blocks(array->sources, k)));
+        blocks.push_back(run_operation<ops::Elementwise>({.name = name}, on_cpu, {on_cpu.kernel, on_cpu.place},
+                                                         source_blocks(array->sources, k)));
       } else {
         blocks.push_back(delayed(on_cpu, {.name = name})(source_blocks(array->sources, k)));
       }

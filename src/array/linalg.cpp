@@ -2,7 +2,7 @@
 #include <cstring>
 
 #include "dagger/array.hpp"
-#include "dagger/array/device_kernels.hpp"
+#include "dagger/array/block_operations.hpp"
 #include "kernels/cpu/gemm.hpp"
 
 namespace dagger::detail {
@@ -48,15 +48,7 @@ ArrayPtr matmul_arrays(const ArrayPtr& a_in, const ArrayPtr& b_in) {
       for (std::size_t p = 0; p < as.size(); ++p) kernels::cpu::gemm(as[p], bs[p], c, p == 0);
       return c;
     };
-    if (dtype == DType::f64 || dtype == DType::f32) {  // what cuBLAS multiplies
-      blocks.push_back(cpu_or_gpu({.name = "matmul"}, on_cpu,
-                                  [dtype, h, w](const std::vector<Block>& as, const std::vector<Block>& bs) {
-                                    return gpu_matmul(as, bs, dtype, h, w);
-                                  },
-                                  row, col));
-    } else {
-      blocks.push_back(delayed(on_cpu, {.name = "matmul"})(row, col));
-    }
+    blocks.push_back(run_operation<ops::Matmul>({.name = "matmul"}, on_cpu, {dtype, h, w}, row, col));
   }
   return make_array(std::move(out), dtype, std::move(blocks));
 }
@@ -69,8 +61,9 @@ ArrayPtr transpose_array(const ArrayPtr& a) {
   std::vector<Thunk<Block>> blocks;
   for (std::size_t k = 0; k < out.block_count(); ++k) {
     const std::int64_t i = out.grid_row_of(k), j = out.grid_col_of(k);
-    blocks.push_back(cpu_or_gpu({.name = "transpose"}, [](const Block& b) { return kernels::cpu::transpose(b); },
-                                [](const Block& b) { return gpu_transpose(b); }, source[l.block_index(j, i)]));
+    blocks.push_back(run_operation<ops::Transpose>({.name = "transpose"},
+                                                   [](const Block& b) { return kernels::cpu::transpose(b); },
+                                                   NoRequest{}, source[l.block_index(j, i)]));
   }
   return make_array(std::move(out), a->dtype, std::move(blocks));
 }

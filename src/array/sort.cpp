@@ -101,11 +101,8 @@ ArrayPtr sort_typed(const ArrayPtr& a, SortOrder order) {
       sorted.push_back(delayed([j](const std::vector<std::vector<Block>>& parts) { return sorting::gathered(parts, j); },
                                {.name = "sort NaNs"})(partitions));
     } else if (order == SortOrder::ascending) {
-      sorted.push_back(cpu_or_gpu({.name = "sort bucket"}, on_cpu,
-                                  [j](const std::vector<std::vector<Block>>& parts, const Block&) {
-                                    return gpu_sorted(sorting::gathered(parts, j));
-                                  },
-                                  partitions, plan.splitters));
+      sorted.push_back(run_operation<ops::SortBucket>({.name = "sort bucket"}, on_cpu, {j}, partitions,
+                                                      plan.splitters));
     } else {
       sorted.push_back(delayed(on_cpu, {.name = "sort bucket"})(partitions, plan.splitters));
     }

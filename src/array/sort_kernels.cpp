@@ -99,7 +99,10 @@ void sort_pairs(Block& pairs) {
 
 Block gathered(const std::vector<std::vector<Block>>& partitions, std::size_t j) {
   std::int64_t rows = 0;
-  for (const auto& p : partitions) rows += p[j].rows;
+  for (const auto& p : partitions) {
+    if (j >= p.size()) throw ArrayError("sort: bucket " + std::to_string(j) + " of a partition into " + std::to_string(p.size()));
+    rows += p[j].rows;
+  }
   Block out = Block::make(partitions.front()[j].dtype, rows, 1);
   std::byte* o = out.buffer.get();
   for (const auto& p : partitions) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "dagger/array/block.hpp"
+#include "dagger/array/block_operations.hpp"
 #include "dagger/array/sort.hpp"
 
 namespace dagger::detail::sorting {
@@ -54,9 +55,6 @@ template <class T>
 bool may_hold_infinities(const Block& splitters, std::size_t j);
 // Sorts a block of (key, index) pairs in place by key, then index.
 void sort_pairs(Block& pairs);
-
-// Piece j of every partition, concatenated (pieces of values or of pairs).
-Block gathered(const std::vector<std::vector<Block>>& partitions, std::size_t j);
 
 // Elements [begin, begin + length) of the concatenated sorted buckets: their
 // values, or the indices of their pairs.

@@ -227,11 +227,7 @@ ArrayPtr sparse_matmul(const SparsePtr& a, const ArrayPtr& dense_in) {
       }
       return c;
     };
-    blocks.push_back(cpu_or_gpu({.name = "spmm"}, on_cpu,
-                                [h, w, dtype = a->dtype](const std::vector<SparseBlock>& as, const std::vector<Block>& xs) {
-                                  return gpu_sparse_times_dense(as, xs, dtype, h, w);
-                                },
-                                row, col));
+    blocks.push_back(run_operation<ops::SparseTimesDense>({.name = "spmm"}, on_cpu, {a->dtype, h, w}, row, col));
   }
   return make_array(std::move(out), a->dtype, std::move(blocks));
 }

@@ -1,8 +1,13 @@
 // The array library's GPU block kernels: pin the input blocks in device
-// memory, allocate the output there, and call the CUDA module.
-#include <cstring>
+// memory, allocate the output there, and call the CUDA module. The end of
+// the file registers them as the cuda versions of the array's operations.
+#include "processors/cuda_kernels.hpp"
 
-#include "dagger/array/device_kernels.hpp"
+#include <cstring>
+#include <mutex>
+
+#include "dagger/array/block_operations.hpp"
+#include "dagger/array/darray.hpp"
 #include "dagger/array/sparse.hpp"
 #include "dagger/errors.hpp"
 #include "processors/cuda_devices.hpp"
@@ -69,8 +74,6 @@ void check(const Device& d, int code, const dagger_cuda_error& error) { check_cu
 
 }  // namespace
 
-bool gpus_present() { return cuda_processor_count() > 0; }
-
 Block gpu_elementwise(const kernels::ElementProgram& program, std::int64_t rows, std::int64_t cols,
                       const std::vector<Block>& inputs) {
   const Device d = this_device();
@@ -135,14 +138,6 @@ Block gpu_transpose(const Block& block) {
   return out.block;
 }
 
-Block gpu_fill(DType dtype, std::int64_t h, std::int64_t w, int kind, std::uint64_t seed) {
-  const Device d = this_device();
-  Output out = new_block(d, dtype, h, w);
-  dagger_cuda_error error{};
-  check(d, d.module->fill(d.ordinal, static_cast<int>(dtype), kind, seed, h * w, out.pin.data(), &error), error);
-  return out.block;
-}
-
 Block gpu_sorted(const Block& host_values) {
   const Device d = this_device();
   Output out = new_block(d, host_values.dtype, host_values.rows, host_values.cols);
@@ -176,6 +171,70 @@ Block gpu_sparse_times_dense(const std::vector<SparseBlock>& sparse, const std::
           error);
   }
   return out.block;
+}
+
+namespace {
+
+// The versions as the operations call them: the request and the blocks.
+Block elementwise_version(const ElementRequest& r, const std::vector<Block>& in) {
+  check_sources(r.kernel, r.place, in);
+  return gpu_elementwise(*program_at(r.kernel.program, r.place), r.place.rows, r.place.cols, in);
+}
+template <class Acc>
+Acc fold_version(const FoldRequest& r, const std::vector<Block>& in) {
+  check_sources(r.kernel, r.place, in);
+  Acc out{};
+  gpu_fold(*program_at(r.kernel.program, r.place), r.place.rows, r.place.cols, in, r.fold, dtype_of<Acc>(), &out);
+  return out;
+}
+template <class Acc>
+Block fold_lines_version(const FoldRequest& r, const std::vector<Block>& in) {
+  check_sources(r.kernel, r.place, in);
+  return gpu_fold_lines(*program_at(r.kernel.program, r.place), r.place.rows, r.place.cols, in, r.fold,
+                        dtype_of<Acc>(), r.dim);
+}
+// A chain without an element program is a user's C++ function: host only.
+bool has_program(const ElementRequest& r) { return r.kernel.program != nullptr; }
+bool folds_a_program(const FoldRequest& r) { return r.kernel.program != nullptr; }
+
+Block matmul_version(const BlockShape& s, const std::vector<Block>& as, const std::vector<Block>& bs) {
+  return gpu_matmul(as, bs, s.dtype, s.rows, s.cols);
+}
+Block spmm_version(const BlockShape& s, const std::vector<SparseBlock>& as, const std::vector<Block>& xs) {
+  return gpu_sparse_times_dense(as, xs, s.dtype, s.rows, s.cols);
+}
+// What cuBLAS and cuSPARSE multiply.
+bool floating(const BlockShape& s) { return s.dtype == DType::f64 || s.dtype == DType::f32; }
+
+Block transpose_version(const NoRequest&, const Block& b) { return gpu_transpose(b); }
+Block sort_bucket_version(const BucketRequest& r, const std::vector<std::vector<Block>>& parts, const Block&) {
+  return gpu_sorted(sorting::gathered(parts, r.bucket));
+}
+
+template <class Acc>
+void add_folds() {
+  add_version<ops::FoldAll<Acc>>(ProcKind::cuda(), &fold_version<Acc>, &folds_a_program);
+  add_version<ops::FoldLines<Acc>>(ProcKind::cuda(), &fold_lines_version<Acc>, &folds_a_program);
+}
+
+}  // namespace
+
+void register_cuda_block_operations() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    add_version<ops::Elementwise>(ProcKind::cuda(), &elementwise_version, &has_program);
+    add_folds<double>();
+    add_folds<float>();
+    add_folds<std::int64_t>();
+    add_folds<bool>();
+    add_version<ops::Matmul>(ProcKind::cuda(), &matmul_version, &floating);
+    add_version<ops::SparseTimesDense>(ProcKind::cuda(), &spmm_version, &floating);
+    add_version<ops::Transpose>(ProcKind::cuda(), &transpose_version);
+    add_version<ops::SortBucket>(ProcKind::cuda(), &sort_bucket_version);
+    // Combining two partial results is host work the thread driving a GPU
+    // may do between kernels, rather than wait for a CPU thread.
+    runs_host_functions(ProcKind::cuda());
+  });
 }
 
 }  // namespace dagger::detail

@@ -8,6 +8,7 @@
 #include "dagger/config.hpp"
 #include "dagger/errors.hpp"
 #include "processors/cuda_devices.hpp"
+#include "processors/cuda_kernels.hpp"
 
 namespace dagger {
 namespace detail {
@@ -230,6 +231,7 @@ double CudaMemorySpace::bandwidth_to(const MemorySpace& to) const {
 CudaProc::CudaProc(OSProc& owner, const CudaDevice& device, std::unique_ptr<detail::DeviceAllocator> allocator)
     : owner_(&owner), memory_(std::make_unique<CudaMemorySpace>(device, std::move(allocator))) {
   detail::cuda_procs.fetch_add(1, std::memory_order_relaxed);
+  detail::register_cuda_block_operations();
 }
 
 std::string CudaProc::name() const {

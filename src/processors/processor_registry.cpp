@@ -3,9 +3,14 @@
 #include <hwloc.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
+#include <atomic>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "dagger/errors.hpp"
 #include "dagger/options.hpp"
@@ -37,6 +42,47 @@ std::string ThreadProc::name() const {
 
 namespace {
 
+// Kinds by index, one bit each for the first 64: which have processors here,
+// and which run host functions.
+class KindBits {
+ public:
+  void set(ProcKind kind) {
+    if (kind.index() < 64) {
+      bits_.fetch_or(std::uint64_t{1} << kind.index(), std::memory_order_release);
+    } else {
+      std::lock_guard lock(mutex_);
+      overflow_.push_back(kind);
+    }
+  }
+  bool has(ProcKind kind) const {
+    if (kind.index() < 64) return (bits_.load(std::memory_order_acquire) >> kind.index()) & 1u;
+    std::lock_guard lock(mutex_);
+    return std::find(overflow_.begin(), overflow_.end(), kind) != overflow_.end();
+  }
+
+ private:
+  std::atomic<std::uint64_t> bits_{0};
+  mutable std::mutex mutex_;
+  std::vector<ProcKind> overflow_;
+};
+
+KindBits& kinds_with_processors() {
+  static KindBits* bits = new KindBits();
+  return *bits;
+}
+// The kinds marked by runs_host_functions, in the order they were marked.
+struct HostFunctionKinds {
+  static constexpr std::size_t capacity = 8;
+  std::mutex mutex;
+  std::atomic<std::size_t> count{0};
+  std::array<std::optional<ProcKind>, capacity> kinds{};
+};
+
+HostFunctionKinds& kinds_running_host_functions() {
+  static HostFunctionKinds* kinds = new HostFunctionKinds();
+  return *kinds;
+}
+
 class Registry {
  public:
   Registry() {
@@ -61,6 +107,7 @@ class Registry {
       owned_.push_back(std::make_unique<ThreadProc>(*os_, i, cpuset));
       all_.push_back(owned_.back().get());
     }
+    kinds_with_processors().set(ProcKind::cpu());
     // One CudaProc per device the CUDA module sees (none without it).
     for (auto& gpu : detail::make_cuda_processors(*os_)) add(std::move(gpu));
   }
@@ -70,8 +117,10 @@ class Registry {
   const std::vector<Processor*>& all() const { return all_; }
 
   Processor& add(std::unique_ptr<Processor> p) {
+    const ProcKind kind = p->kind();
     owned_.push_back(std::move(p));
     all_.push_back(owned_.back().get());
+    kinds_with_processors().set(kind);
     return *owned_.back();
   }
 
@@ -113,6 +162,39 @@ Processor& add_processor(std::unique_ptr<Processor> processor) {
   std::lock_guard lock(detail::processors_mutex());
   return registry().add(std::move(processor));
 }
+
+bool has_processors(ProcKind kind) {
+  registry();  // found at first use, the CUDA devices too
+  return kinds_with_processors().has(kind);
+}
+
+void runs_host_functions(ProcKind kind) {
+  if (kind == ProcKind::cpu()) return;
+  HostFunctionKinds& marked = kinds_running_host_functions();
+  std::lock_guard lock(marked.mutex);
+  const std::size_t n = marked.count.load(std::memory_order_relaxed);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (*marked.kinds[i] == kind) return;
+  }
+  if (n == HostFunctionKinds::capacity) {
+    throw UsageError("runs_host_functions: more than " + std::to_string(HostFunctionKinds::capacity) +
+                     " kinds of processor marked");
+  }
+  marked.kinds[n] = kind;
+  marked.count.store(n + 1, std::memory_order_release);
+}
+
+namespace detail {
+std::size_t host_function_kinds(ProcKind* out, std::size_t max) {
+  const HostFunctionKinds& marked = kinds_running_host_functions();
+  const std::size_t n = marked.count.load(std::memory_order_acquire);
+  std::size_t written = 0;
+  for (std::size_t i = 0; i < n && written < max; ++i) {
+    if (has_processors(*marked.kinds[i])) out[written++] = *marked.kinds[i];
+  }
+  return written;
+}
+}  // namespace detail
 
 bool Scope::allows(const Processor& p) const {
   if (!only.empty()) {

@@ -5,7 +5,9 @@
 #include <string>
 #include <typeinfo>
 
+#include "dagger/detail/operation_binder.hpp"
 #include "dagger/detail/value.hpp"
+#include "dagger/detail/wire.hpp"
 
 namespace dagger {
 
@@ -72,6 +74,15 @@ void throw_invalid_chunk_argument() {
 
 void throw_too_many_dependencies() {
   throw UsageError("dagger::delayed: a thunk may have at most 2^32-1 dependencies");
+}
+
+void throw_version_table_full(const char* operation) {
+  throw UsageError(std::string("dagger::add_version: ") + operation + " already has versions for 7 kinds of processor");
+}
+
+void throw_no_version_here(const char* operation, const std::string& kind) {
+  throw ProtocolError(std::string("a call of ") + operation + " for processors of kind '" + kind +
+                      "', which this process has no version of");
 }
 
 void throw_meta_mismatch(const std::string& function, bool meta_requested) {

@@ -102,8 +102,8 @@ ProductPlan plan_product(const Layout& left, const ArrayPtr& right);
 // Block k of a lazy array from block k of each of its sources (what its
 // fused thunks run; a consumer may run it inside its own thunk).
 Block run_elementwise(const TileKernel& kernel, DType dtype, const BlockPlace& place, const std::vector<Block>& inputs);
-// The program with its spot set to a block's, for device kernels (where no
-// GPU is present, the program itself: nothing will read its spot).
+// A copy of the program with its spot set to a block's, as a device kernel
+// reads it (a version of ops::Elementwise or ops::FoldAll makes it).
 ProgramPtr program_at(const ProgramPtr& program, const BlockPlace& place);
 // The same block from the array's element program, evaluated on the host
 // exactly as a GPU kernel evaluates it (tests compare the two).

@@ -8,7 +8,7 @@
 #include <unordered_map>
 #include <utility>
 
-#include "dagger/array/device_kernels.hpp"
+#include "dagger/array/block_operations.hpp"
 #include "dagger/array/elementwise.hpp"
 #include "dagger/array/element_kernel.hpp"
 #include "dagger/delayed.hpp"
@@ -57,16 +57,18 @@ template <class Acc, class Op>
 Thunk<Acc> combine_tree(std::vector<Thunk<Acc>> level, Op op) {
   while (level.size() > 1) {
     std::vector<Thunk<Acc>> next;
-    for (std::size_t i = 0; i + 1 < level.size(); i += 2) next.push_back(cpu_or_gpu({}, op, op, level[i], level[i + 1]));
+    for (std::size_t i = 0; i + 1 < level.size(); i += 2) next.push_back(host_step({}, op, level[i], level[i + 1]));
     if (level.size() % 2 == 1) next.push_back(level.back());
     level.swap(next);
   }
   return level.front();
 }
 
-// The GPU fold of a host fold operation, if it has one.
+// The fold a host fold operation is, when it is one of kernels::Fold: then
+// processors other than the CPU may fold the blocks with their own version
+// (ops::FoldAll, ops::FoldLines) from the chain's element program.
 template <class Op>
-constexpr std::optional<kernels::Fold> gpu_fold_of() {
+constexpr std::optional<kernels::Fold> portable_fold_of() {
   return std::nullopt;
 }
 
@@ -126,15 +128,11 @@ Thunk<Acc> reduce_array(const char* operation, const ArrayPtr& a, Op op) {
   FoldAll<Acc, U, Op> on_cpu{{{e.kernel, e.program}, op, 0, {}}};
   for (std::size_t k = 0; k < a->layout.block_count(); ++k) {
     on_cpu.place = block_place(a->layout, k);
-    if constexpr (gpu_fold_of<Op>().has_value()) {
+    if constexpr (portable_fold_of<Op>().has_value()) {
       if (e.program) {
-        partials.push_back(cpu_or_gpu({.name = operation}, on_cpu,
-                                      [program = program_at(e.program, on_cpu.place),
-                                       place = on_cpu.place](const std::vector<Block>& blocks) {
-                                        return gpu_fold_as<Acc>(*program, place.rows, place.cols, blocks,
-                                                                *gpu_fold_of<Op>());
-                                      },
-                                      source_blocks(e.sources, k)));
+        partials.push_back(run_operation<ops::FoldAll<Acc>>(
+            {.name = operation}, on_cpu, {on_cpu.kernel, on_cpu.place, *portable_fold_of<Op>(), 0},
+            source_blocks(e.sources, k)));
         continue;
       }
     }
@@ -164,13 +162,13 @@ struct Max {
 };
 
 template <>
-constexpr std::optional<kernels::Fold> gpu_fold_of<Plus>() { return kernels::Fold::sum; }
+constexpr std::optional<kernels::Fold> portable_fold_of<Plus>() { return kernels::Fold::sum; }
 template <>
-constexpr std::optional<kernels::Fold> gpu_fold_of<Multiplies>() { return kernels::Fold::prod; }
+constexpr std::optional<kernels::Fold> portable_fold_of<Multiplies>() { return kernels::Fold::prod; }
 template <>
-constexpr std::optional<kernels::Fold> gpu_fold_of<Min>() { return kernels::Fold::min; }
+constexpr std::optional<kernels::Fold> portable_fold_of<Min>() { return kernels::Fold::min; }
 template <>
-constexpr std::optional<kernels::Fold> gpu_fold_of<Max>() { return kernels::Fold::max; }
+constexpr std::optional<kernels::Fold> portable_fold_of<Max>() { return kernels::Fold::max; }
 
 // Folds along dimension `dim` (1: down each column, 2: along each row).
 template <class Acc, class U, class Op>
@@ -221,15 +219,11 @@ ArrayPtr reduce_dim(const char* operation, const ArrayPtr& a, int dim, Op op) {
     for (std::int64_t j = 0; j < along; ++j) {
       const std::size_t k = dim == 1 ? in.block_index(j, line) : in.block_index(line, j);
       FoldLines<Acc, U, Op> on_cpu{{{e.kernel, e.program}, op, dim, block_place(in, k)}};
-      if constexpr (gpu_fold_of<Op>().has_value()) {
+      if constexpr (portable_fold_of<Op>().has_value()) {
         if (e.program) {
-          partials.push_back(cpu_or_gpu({.name = operation}, on_cpu,
-                                        [program = program_at(e.program, on_cpu.place), place = on_cpu.place,
-                                         dim](const std::vector<Block>& blocks) {
-                                          return gpu_fold_lines(*program, place.rows, place.cols, blocks,
-                                                                *gpu_fold_of<Op>(), dtype_of<Acc>(), dim);
-                                        },
-                                        source_blocks(e.sources, k)));
+          partials.push_back(run_operation<ops::FoldLines<Acc>>(
+              {.name = operation}, on_cpu, {on_cpu.kernel, on_cpu.place, *portable_fold_of<Op>(), dim},
+              source_blocks(e.sources, k)));
           continue;
         }
       }

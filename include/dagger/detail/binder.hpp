@@ -156,6 +156,22 @@ bool function_travels(const F& f) {
   }
 }
 
+// Calls f with the values of the slots, passed as f prefers (delayed()
+// has checked that it can be called).
+template <class R, class F, class... A, std::size_t... I>
+Value call_with_slots(F& f, std::tuple<Slot<A>...>& slots, InvokeArgs& args, std::index_sequence<I...>) {
+  constexpr PassMode mode = preferred_mode<F, A...>();
+  if constexpr (mode == PassMode::by_const_ref) {
+    return call_into_value<R>([&]() -> decltype(auto) { return std::invoke(f, std::get<I>(slots).as_const(args)...); });
+  } else if constexpr (mode == PassMode::by_rvalue) {
+    return call_into_value<R>([&]() -> decltype(auto) { return std::invoke(f, std::get<I>(slots).as_rvalue(args)...); });
+  } else if constexpr (mode == PassMode::meta) {
+    return call_into_value<R>([&]() -> decltype(auto) { return std::invoke(f, std::get<I>(slots).as_meta(args)...); });
+  } else {
+    return Value{};  // unreachable: delayed() rejects functions it cannot call
+  }
+}
+
 template <class R, class VersionsT, class... A>
 class Binder final : public Callable {
   static constexpr bool values_travel =
@@ -180,14 +196,13 @@ class Binder final : public Callable {
       WireObject<F> f(in);
       std::tuple<Slot<A>...> slots{load_slot<A>(in)...};
       in.expect_end();
-      return call_with(f.get(), slots, args, std::index_sequence_for<A...>{});
+      return call_with_slots<R>(f.get(), slots, args, std::index_sequence_for<A...>{});
     } else {
       throw ProtocolError("this function cannot run in another process");
     }
   }
   static inline const std::uint64_t invoker_key_ = register_invoker(typeid(Binder).name(), &remote_invoke);
 
- public:
  public:
   Binder(VersionsT versions, std::tuple<Slot<A>...> slots, bool meta)
       // `meta` is the pass mode of the versions, checked by delayed().
@@ -236,24 +251,7 @@ class Binder final : public Callable {
 
   template <class F>
   Value call(F& f, InvokeArgs& args) {
-    return call_with(f, slots_, args, std::index_sequence_for<A...>{});
-  }
-
-  template <class F, std::size_t... I>
-  static Value call_with(F& f, std::tuple<Slot<A>...>& slots, InvokeArgs& args, std::index_sequence<I...>) {
-    constexpr PassMode mode = preferred_mode<F, A...>();
-    if constexpr (mode == PassMode::by_const_ref) {
-      return call_into_value<R>(
-          [&]() -> decltype(auto) { return std::invoke(f, std::get<I>(slots).as_const(args)...); });
-    } else if constexpr (mode == PassMode::by_rvalue) {
-      return call_into_value<R>(
-          [&]() -> decltype(auto) { return std::invoke(f, std::get<I>(slots).as_rvalue(args)...); });
-    } else if constexpr (mode == PassMode::meta) {
-      return call_into_value<R>(
-          [&]() -> decltype(auto) { return std::invoke(f, std::get<I>(slots).as_meta(args)...); });
-    } else {
-      return Value{};  // unreachable: delayed() rejects functions it cannot call
-    }
+    return call_with_slots<R>(f, slots_, args, std::index_sequence_for<A...>{});
   }
 
   VersionsT versions_;

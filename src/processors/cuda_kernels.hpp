@@ -1,28 +1,21 @@
-// The CUDA versions of the array library's block kernels, as the array code
-// sees them: functions on blocks in the memory of the CudaProc that the
-// calling thread drives. They throw CudaError naming the call that failed.
-// A block operation with a GPU version becomes a thunk with two versions
-// (cpu_or_gpu), and the scheduler picks one per thunk; without CudaProcs it
-// stays a plain CPU thunk, so the CPU-only path costs nothing.
+// The CUDA versions of the array library's block kernels: functions on
+// blocks in the memory of the CudaProc that the calling thread drives. They
+// throw CudaError naming the call that failed. cuda_kernels.cpp registers
+// them as the "cuda" versions of the operations of
+// dagger/array/block_operations.hpp; the array code never names them.
 #pragma once
 
-#include <utility>
 #include <vector>
 
 #include "dagger/array/block.hpp"
-#include "dagger/delayed.hpp"
 #include "dagger/kernels/element_program.hpp"
 #include "dagger/kernels/folds.hpp"
-#include "dagger/versions.hpp"
 
 namespace dagger {
 struct SparseBlock;
 }
 
 namespace dagger::detail {
-
-// True once this process has a CudaProc.
-bool gpus_present();
 
 // The program's rows x cols block (its inputs are blocks of that shape, or
 // none for a random or constant array).
@@ -39,31 +32,14 @@ Block gpu_fold_lines(const kernels::ElementProgram& program, std::int64_t rows, 
 Block gpu_matmul(const std::vector<Block>& as, const std::vector<Block>& bs, DType dtype, std::int64_t h,
                  std::int64_t w);
 Block gpu_transpose(const Block& block);
-// kind: DAGGER_CUDA_ZEROS, _ONES, _UNIFORM or _NORMAL.
-Block gpu_fill(DType dtype, std::int64_t h, std::int64_t w, int kind, std::uint64_t seed);
 // The elements of a host block, sorted, in device memory.
 Block gpu_sorted(const Block& host_values);
 // sum over p of sparse[p] * dense[p], an h x w block (double or float).
 Block gpu_sparse_times_dense(const std::vector<SparseBlock>& sparse, const std::vector<Block>& dense, DType dtype,
                              std::int64_t h, std::int64_t w);
 
-template <class Acc>
-Acc gpu_fold_as(const kernels::ElementProgram& program, std::int64_t rows, std::int64_t cols,
-                const std::vector<Block>& inputs, kernels::Fold fold) {
-  Acc out{};
-  gpu_fold(program, rows, cols, inputs, fold, dtype_of<Acc>(), &out);
-  return out;
-}
-
-// A thunk with a CPU and a GPU version where there are GPUs, else just the
-// CPU version.
-template <class Cpu, class Gpu, class... Args>
-auto cpu_or_gpu(Options options, Cpu cpu, Gpu gpu, Args&&... args) {
-  if (gpus_present()) {
-    return delayed(versions(impl(ProcKind::cpu(), std::move(cpu)), impl(ProcKind::cuda(), std::move(gpu))),
-                   std::move(options))(std::forward<Args>(args)...);
-  }
-  return delayed(std::move(cpu), std::move(options))(std::forward<Args>(args)...);
-}
+// Registers the functions above as the cuda versions of the array's block
+// operations, once; the CudaProcs call it when they are made.
+void register_cuda_block_operations();
 
 }  // namespace dagger::detail

@@ -1,0 +1,118 @@
+// The array library's block operations that other kinds of processor may
+// run, as dagger/operation.hpp names operations: the CPU version is built
+// with each thunk; a backend adds its own with add_version (the CUDA one in
+// src/processors/cuda_kernels.cpp). Each version gets the call's Request
+// and the blocks, in the memory of the processor that runs it.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "dagger/array/block.hpp"
+#include "dagger/array/element_kernel.hpp"
+#include "dagger/kernels/folds.hpp"
+#include "dagger/operation.hpp"
+
+namespace dagger {
+struct SparseBlock;
+}
+
+namespace dagger::detail {
+
+// A block's element program (the chain's kernel) and where the block sits.
+// program_at(kernel.program, place) is the program of this very block.
+struct ElementRequest {
+  ElementKernel kernel;
+  BlockPlace place;
+};
+void dagger_wire_save(const ElementRequest& r, WireWriter& out);
+void dagger_wire_load(ElementRequest& r, WireReader& in);
+
+// A fold of a block's elements: all of them (dim 0), down each column
+// (dim 1: a 1 x cols block) or along each row (dim 2: rows x 1).
+struct FoldRequest {
+  ElementKernel kernel;
+  BlockPlace place;
+  kernels::Fold fold = kernels::Fold::sum;
+  int dim = 0;
+};
+void dagger_wire_save(const FoldRequest& r, WireWriter& out);
+// Throws ProtocolError for an unknown fold or dimension.
+void dagger_wire_load(FoldRequest& r, WireReader& in);
+
+// The element type and shape of the block a version makes.
+struct BlockShape {
+  DType dtype = DType::f64;
+  std::int64_t rows = 0;
+  std::int64_t cols = 0;
+};
+void dagger_wire_save(const BlockShape& s, WireWriter& out);
+// Throws ProtocolError for an unknown element type or a negative shape.
+void dagger_wire_load(BlockShape& s, WireReader& in);
+
+struct BucketRequest {
+  std::uint64_t bucket = 0;
+};
+
+namespace ops {
+
+// The block of an element-wise chain, from its source blocks.
+struct Elementwise {
+  static constexpr const char* name = "elementwise";
+  using Request = ElementRequest;
+  using Signature = Block(const ElementRequest&, const std::vector<Block>&);
+};
+
+// The fold of every element of a chain's block, as an Acc.
+template <class Acc>
+struct FoldAll {
+  static constexpr const char* name = "fold";
+  using Request = FoldRequest;
+  using Signature = Acc(const FoldRequest&, const std::vector<Block>&);
+};
+
+// The folds of each column or row of a chain's block, a block of Acc.
+template <class Acc>
+struct FoldLines {
+  static constexpr const char* name = "fold lines";
+  using Request = FoldRequest;
+  using Signature = Block(const FoldRequest&, const std::vector<Block>&);
+};
+
+// sum over p of as[p] * bs[p], a rows x cols block.
+struct Matmul {
+  static constexpr const char* name = "matmul";
+  using Request = BlockShape;
+  using Signature = Block(const BlockShape&, const std::vector<Block>&, const std::vector<Block>&);
+};
+
+struct Transpose {
+  static constexpr const char* name = "transpose";
+  using Request = NoRequest;
+  using Signature = Block(const NoRequest&, const Block&);
+};
+
+// Bucket `bucket` of every block's partition, sorted ascending (the second
+// argument is the splitters).
+struct SortBucket {
+  static constexpr const char* name = "sort bucket";
+  using Request = BucketRequest;
+  using Signature = Block(const BucketRequest&, const std::vector<std::vector<Block>>&, const Block&);
+};
+
+// sum over p of sparse[p] * dense[p], a rows x cols block.
+struct SparseTimesDense {
+  static constexpr const char* name = "spmm";
+  using Request = BlockShape;
+  using Signature = Block(const BlockShape&, const std::vector<SparseBlock>&, const std::vector<Block>&);
+};
+
+}  // namespace ops
+
+namespace sorting {
+// Piece j of every partition, concatenated (pieces of values or of pairs):
+// what a sort bucket sorts.
+Block gathered(const std::vector<std::vector<Block>>& partitions, std::size_t j);
+}  // namespace sorting
+
+}  // namespace dagger::detail
