@@ -21,9 +21,8 @@
 // The thunk then has a version for every kind that has one and has a
 // processor in this process, and the scheduler picks per thunk. A new kind
 // of accelerator is a processor, a memory space, its moves and a table of
-// add_version calls: no call site changes. A version runs in another
-// process of the same executable by the name of its kind, when its Request
-// and the values can travel.
+// add_version calls: no call site changes. Worker processes offer CPU
+// threads, so a thunk runs there only with its CPU version.
 #pragma once
 
 #include <tuple>

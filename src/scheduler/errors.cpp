@@ -80,11 +80,6 @@ void throw_version_table_full(const char* operation) {
   throw UsageError(std::string("dagger::add_version: ") + operation + " already has versions for 7 kinds of processor");
 }
 
-void throw_no_version_here(const char* operation, const std::string& kind) {
-  throw ProtocolError(std::string("a call of ") + operation + " for processors of kind '" + kind +
-                      "', which this process has no version of");
-}
-
 void throw_meta_mismatch(const std::string& function, bool meta_requested) {
   if (meta_requested) {
     throw UsageError("dagger::delayed: option meta is set, but " + function +

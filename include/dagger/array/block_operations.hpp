@@ -25,8 +25,6 @@ struct ElementRequest {
   ElementKernel kernel;
   BlockPlace place;
 };
-void dagger_wire_save(const ElementRequest& r, WireWriter& out);
-void dagger_wire_load(ElementRequest& r, WireReader& in);
 
 // A fold of a block's elements: all of them (dim 0), down each column
 // (dim 1: a 1 x cols block) or along each row (dim 2: rows x 1).
@@ -36,9 +34,6 @@ struct FoldRequest {
   kernels::Fold fold = kernels::Fold::sum;
   int dim = 0;
 };
-void dagger_wire_save(const FoldRequest& r, WireWriter& out);
-// Throws ProtocolError for an unknown fold or dimension.
-void dagger_wire_load(FoldRequest& r, WireReader& in);
 
 // The element type and shape of the block a version makes.
 struct BlockShape {
@@ -46,9 +41,6 @@ struct BlockShape {
   std::int64_t rows = 0;
   std::int64_t cols = 0;
 };
-void dagger_wire_save(const BlockShape& s, WireWriter& out);
-// Throws ProtocolError for an unknown element type or a negative shape.
-void dagger_wire_load(BlockShape& s, WireReader& in);
 
 struct BucketRequest {
   std::uint64_t bucket = 0;

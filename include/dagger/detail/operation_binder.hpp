@@ -42,8 +42,6 @@ VersionTable<VersionFunction<Op>, AcceptsFunction<Op>>& version_table() {
   return *table;
 }
 
-[[noreturn]] void throw_no_version_here(const char* operation, const std::string& kind);
-
 template <class Op, class R, class CpuF, class... A>
 class OperationBinder final : public Callable {
   using Request = typename Op::Request;
@@ -52,31 +50,17 @@ class OperationBinder final : public Callable {
   static constexpr std::size_t max_versions = 1 + VersionTable<Function, AcceptsFunction<Op>>::capacity;
   static constexpr bool values_travel = (std::is_void_v<R> || wire_capable<R>) && (slot_travels<A>() && ...);
 
-  // How a version travels: the CPU function itself, or the kind whose
-  // registered version the other process looks up in its own table.
-  enum class Travels : std::uint8_t { cpu_function, registered };
-
+  // Worker processes offer CPU threads only, so only the CPU version
+  // travels; the version of another kind runs where its processor is.
   static Value remote_invoke(std::size_t, WireReader& in, InvokeArgs& args) {
-    if constexpr (values_travel) {
-      if (in.pod<Travels>() == Travels::cpu_function) {
-        if constexpr (wire_capable<CpuF>) {
-          WireObject<CpuF> f(in);
-          std::tuple<Slot<A>...> slots{load_slot<A>(in)...};
-          in.expect_end();
-          return call_with_slots<R>(f.get(), slots, args, std::index_sequence_for<A...>{});
-        }
-      } else if constexpr (!host_step && wire_capable<Request>) {
-        const std::string kind = in.string();
-        const Function function = version_table<Op>().find(ProcKind::named(kind));
-        if (function == nullptr) throw_no_version_here(Op::name, kind);
-        WireObject<Request> request(in);
-        std::tuple<Slot<A>...> slots{load_slot<A>(in)...};
-        in.expect_end();
-        auto call = [&](const auto&... inputs) -> R { return function(request.get(), inputs...); };
-        return call_with_slots<R>(call, slots, args, std::index_sequence_for<A...>{});
-      }
+    if constexpr (values_travel && wire_capable<CpuF>) {
+      WireObject<CpuF> f(in);
+      std::tuple<Slot<A>...> slots{load_slot<A>(in)...};
+      in.expect_end();
+      return call_with_slots<R>(f.get(), slots, args, std::index_sequence_for<A...>{});
+    } else {
+      throw ProtocolError(std::string("this call of ") + Op::name + " cannot run in another process");
     }
-    throw ProtocolError(std::string("this version of ") + Op::name + " cannot run in another process");
   }
   static inline const std::uint64_t invoker_key_ = register_invoker(typeid(OperationBinder).name(), &remote_invoke);
 
@@ -118,22 +102,17 @@ class OperationBinder final : public Callable {
   bool remote_capable(std::size_t version) const override {
     if constexpr (!values_travel) {
       return false;
-    } else if (uses_cpu_function(version)) {
-      return function_travels(on_cpu_);
     } else {
-      return wire_capable<Request>;
+      return uses_cpu_function(version) && function_travels(on_cpu_);
     }
   }
   std::uint64_t invoker_key() const override { return invoker_key_; }
   void save_call(std::size_t version, WireWriter& out) const override {
-    if (uses_cpu_function(version)) {
-      out.pod(Travels::cpu_function);
-      wire_save_object(on_cpu_, out);
-    } else if constexpr (!host_step) {
-      out.pod(Travels::registered);
-      out.string(kinds_[version].name());
-      wire_save_object(request_, out);
+    if (!uses_cpu_function(version)) {
+      throw ProtocolError("the " + kinds_[version].name() + " version of " + Op::name +
+                          " cannot be sent to another process");
     }
+    wire_save_object(on_cpu_, out);
     std::apply([&](const auto&... slot) { (save_slot(slot, out), ...); }, slots_);
   }
 
