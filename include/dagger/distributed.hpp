@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "dagger/detail/remote_processor.hpp"
 #include "dagger/processor.hpp"
 
 namespace dagger {
@@ -26,7 +27,7 @@ namespace dagger {
 class WorkerLink;
 
 // The memory of a worker process, as the driver sees it.
-class WorkerMemory final : public MemorySpace {
+class WorkerMemory final : public detail::RemoteMemory {
  public:
   WorkerMemory(std::string name, WorkerLink& link);
   double bandwidth_to(const MemorySpace& to) const override;
@@ -63,9 +64,11 @@ class WorkerProc final : public Processor {
 };
 
 // One thread of a worker process: runs CPU versions of thunks there.
-class WorkerThreadProc final : public Processor {
+class WorkerThreadProc final : public detail::RemoteProcessor {
  public:
   WorkerThreadProc(WorkerProc& owner, int index) : owner_(&owner), index_(index) {}
+  void start(const detail::ThunkNode& node, std::size_t version, const std::vector<const detail::ChunkPtr*>& inputs,
+             detail::RemoteResult on_result) const override;
   ProcKind kind() const override { return ProcKind::cpu(); }
   MemorySpace& memory() const override { return owner_->memory(); }
   std::string name() const override;

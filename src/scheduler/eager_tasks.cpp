@@ -8,7 +8,7 @@
 #include "dagger/errors.hpp"
 #include "dagger/spawn.hpp"
 #include "processors/moves.hpp"
-#include "processors/remote.hpp"
+#include "dagger/detail/remote_processor.hpp"
 #include "scheduler/cpu_relax.hpp"
 #include "scheduler/executor.hpp"
 #include "scheduler/run.hpp"
@@ -445,18 +445,18 @@ void EagerTasks::send_to_worker(const NodePtr& node, Lane& lane) {
   try {
     // The inputs stay alive (and pinned) until the reply.
     auto args = std::make_shared<TaskArgs>(*node, processor.memory());
-    start_in_worker(processor, *node, version_for(*node, processor.kind()), args->pointers(),
-                    [this, node, args, &lane](RemoteOutcome outcome) mutable {
-                      lane.load.fetch_sub(1, std::memory_order_relaxed);
-                      args.reset();
-                      if (outcome.error && retry_elsewhere(node, outcome.error)) return;
-                      if (outcome.error) {
-                        finish(*node, TaskStatus::failed, nullptr,
-                               failure(*node, lane.processor->name(), outcome.error));
-                      } else {
-                        finish(*node, TaskStatus::done, std::move(outcome.result), nullptr);
-                      }
-                    });
+    const auto& remote = static_cast<const RemoteProcessor&>(processor);
+    remote.start(*node, version_for(*node, processor.kind()), args->pointers(),
+                 [this, node, args, &lane](RemoteOutcome outcome) mutable {
+                   lane.load.fetch_sub(1, std::memory_order_relaxed);
+                   args.reset();
+                   if (outcome.error && retry_elsewhere(node, outcome.error)) return;
+                   if (outcome.error) {
+                     finish(*node, TaskStatus::failed, nullptr, failure(*node, lane.processor->name(), outcome.error));
+                   } else {
+                     finish(*node, TaskStatus::done, std::move(outcome.result), nullptr);
+                   }
+                 });
   } catch (...) {
     lane.load.fetch_sub(1, std::memory_order_relaxed);
     if (retry_elsewhere(node, std::current_exception())) return;

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "processors/remote.hpp"
+#include "dagger/detail/remote_processor.hpp"
 #include "scheduler/cpu_relax.hpp"
 #include "scheduler/eager_tasks.hpp"
 #include "scheduler/run.hpp"

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "dagger/errors.hpp"
-#include "processors/remote.hpp"
+#include "dagger/detail/remote_processor.hpp"
 #include "scheduler/cost_model.hpp"
 #include "scheduler/run.hpp"
 

@@ -3,7 +3,7 @@
 // elsewhere. Only what is missing is computed again, from its lineage.
 #include <iostream>
 
-#include "processors/remote.hpp"
+#include "dagger/detail/remote_processor.hpp"
 #include "scheduler/executor.hpp"
 #include "scheduler/run.hpp"
 

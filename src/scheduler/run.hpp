@@ -28,7 +28,7 @@
 #include "dagger/context.hpp"
 #include "dagger/detail/thunk_node.hpp"
 #include "dagger/events.hpp"
-#include "processors/remote.hpp"
+#include "dagger/detail/remote_processor.hpp"
 #include "scheduler/run_observer.hpp"
 #include "scheduler/run_plan.hpp"
 #include "scheduler/task_queue.hpp"

@@ -3,7 +3,7 @@
 #include <mutex>
 
 #include "processors/moves.hpp"
-#include "processors/remote.hpp"
+#include "dagger/detail/remote_processor.hpp"
 #include "scheduler/run.hpp"
 
 namespace dagger::detail {

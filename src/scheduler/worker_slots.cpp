@@ -36,8 +36,9 @@ void Run::launch_remote(int slot, std::uint32_t task) {
   remote.in_flight.push_back({task, now_ns(), std::move(args)});
   remote.in_flight_count.fetch_add(1, std::memory_order_relaxed);
   try {
-    start_in_worker(*me.processor, node, version_for(slot, node), remote.in_flight.back().args->inputs(),
-                    [&remote, task](RemoteOutcome outcome) { remote.deliver(task, std::move(outcome)); });
+    static_cast<const RemoteProcessor&>(*me.processor)
+        .start(node, version_for(slot, node), remote.in_flight.back().args->inputs(),
+               [&remote, task](RemoteOutcome outcome) { remote.deliver(task, std::move(outcome)); });
   } catch (...) {
     remote.in_flight.pop_back();  // not sent: nothing will reply
     remote.in_flight_count.fetch_sub(1, std::memory_order_relaxed);

@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "dagger/errors.hpp"
-#include "processors/remote.hpp"
+#include "dagger/detail/remote_processor.hpp"
 #include "transport/launch.hpp"
 #include "transport/wire_tables.hpp"
 

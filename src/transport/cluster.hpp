@@ -47,4 +47,8 @@ class Cluster {
   std::atomic<bool> shutting_down_{false};
 };
 
+// Registers the moves between this process's memory and workers' memories,
+// and the fetcher that brings many results home at once.
+void register_worker_moves();
+
 }  // namespace dagger::detail

@@ -7,7 +7,6 @@
 
 #include "dagger/detail/wire_adopt.hpp"
 #include "dagger/errors.hpp"
-#include "processors/remote.hpp"
 #include "transport/cluster.hpp"
 
 namespace dagger {
@@ -26,7 +25,7 @@ constexpr double kNetworkBytesPerSecond = 2e9;
 }  // namespace
 
 WorkerMemory::WorkerMemory(std::string name, WorkerLink& link)
-    : MemorySpace(std::move(name), worker_memory_kind()), link_(&link) {}
+    : RemoteMemory(std::move(name), worker_memory_kind()), link_(&link) {}
 
 double WorkerMemory::bandwidth_to(const MemorySpace& to) const {
   return &to == this ? 1e30 : kNetworkBytesPerSecond;
@@ -105,9 +104,8 @@ Value store(const Value& value, WorkerLink& link) {
   return remote_value(link, stored->chunk, stored->bytes);
 }
 
-}  // namespace
-
-void fetch_from_workers(std::vector<ChunkPtr>& chunks) {
+// The remote fetcher of dagger/detail/remote_processor.hpp.
+void fetch_from_worker_memories(std::vector<ChunkPtr>& chunks) {
   struct Fetches {
     std::mutex mutex;
     std::condition_variable done;
@@ -145,12 +143,13 @@ void fetch_from_workers(std::vector<ChunkPtr>& chunks) {
   }
 }
 
-bool in_worker(const Processor& p) { return dynamic_cast<const WorkerThreadProc*>(&p) != nullptr; }
-bool is_worker_memory(const MemorySpace& space) { return dynamic_cast<const WorkerMemory*>(&space) != nullptr; }
+}  // namespace
+}  // namespace detail
 
-void start_in_worker(const Processor& p, const ThunkNode& node, std::size_t version,
-                     const std::vector<const ChunkPtr*>& inputs, RemoteResult on_result) {
-  const auto& thread = static_cast<const WorkerThreadProc&>(p);
+void WorkerThreadProc::start(const detail::ThunkNode& node, std::size_t version,
+                             const std::vector<const detail::ChunkPtr*>& inputs, detail::RemoteResult on_result) const {
+  using namespace detail;
+  const WorkerThreadProc& thread = *this;
   WorkerLink& link = thread.worker().link();
   auto body = std::make_shared<WireWriter>();
   body->u64(node.fn->invoker_key());
@@ -186,7 +185,10 @@ void start_in_worker(const Processor& p, const ThunkNode& node, std::size_t vers
                   });
 }
 
+namespace detail {
+
 void register_worker_moves() {
+  set_remote_fetcher(&fetch_from_worker_memories);
   const ProcKind host = host_memory().kind();
   const ProcKind worker = worker_memory_kind();
   register_move(worker, host, [](const Value& v, const MemorySpace&, const MemorySpace&) { return fetch(v); });
