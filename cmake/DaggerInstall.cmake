@@ -3,7 +3,8 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-install(TARGETS dagger EXPORT daggerTargets
+install(TARGETS dagger dagger_core dagger_processors dagger_memory dagger_scheduler dagger_transport dagger_kernels
+                dagger_array dagger_backend_cuda dagger_io EXPORT daggerTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY include/dagger DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

@@ -16,8 +16,9 @@ mkdir -p "$out/corpus"
 # the transport).
 "$clangxx" -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -Iinclude -Isrc -I/usr/include/eigen3 \
-  tests/fuzz/message_fuzzer.cpp src/transport/messages.cpp src/transport/wire_tables.cpp src/array/block_wire.cpp src/transport/wire_adopt.cpp src/transport/batch.cpp \
-  -Lbuild/release/src -ldagger -Wl,-rpath,"$PWD/build/release/src" $(pkg-config --libs ucx hwloc) -ldl \
+  tests/fuzz/message_fuzzer.cpp src/transport/messages.cpp src/core/wire_tables.cpp src/array/block_wire.cpp src/core/wire_adopt.cpp src/transport/batch.cpp \
+  -Wl,--start-group build/release/src/libdagger_{io,transport,array,backend_cuda,kernels,scheduler,memory,processors,core}.a -Wl,--end-group \
+  $(pkg-config --libs ucx hwloc) -ldl \
   -o "$out/message_fuzzer"
 ASAN_OPTIONS=detect_leaks=0 "$out/message_fuzzer" -max_total_time="$seconds" -max_len=4096 -rss_limit_mb=1024 \
   -timeout=5 "$out/corpus" tests/fuzz/corpus

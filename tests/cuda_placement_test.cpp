@@ -71,6 +71,19 @@ TEST_F(CudaPlacement, DevicesAreProcessorsWithTheirCardsBandwidths) {
   EXPECT_TRUE(dagger::has_processors(dagger::ProcKind::cuda()));
 }
 
+// The CUDA backend hears configure() through the listener it adds from its
+// own static initializer (src/backends/cuda/cuda_backend.cpp).
+TEST_F(CudaPlacement, AConfiguredDeviceLimitReachesEveryDevice) {
+  const dagger::Config saved = dagger::config();
+  dagger::Config limited = saved;
+  limited.device_memory_limit = std::size_t{1} << 30;
+  dagger::configure(limited);
+  EXPECT_EQ(gpu(0).memory_stats().limit, std::size_t{1} << 30);
+  EXPECT_EQ(gpu(1).memory_stats().limit, std::size_t{1} << 30);
+  dagger::configure(saved);
+  EXPECT_EQ(gpu(0).memory_stats().limit, std::size_t{85'017'886'720ull} / 10 * 9);
+}
+
 TEST_F(CudaPlacement, AThunkCanAskForAGpuOrForbidOne) {
   auto either = dagger::versions(dagger::impl(ProcKind::cpu(), host_copy), dagger::impl(ProcKind::cuda(), same_block));
   auto input = dagger::delayed(ramp)(1000);

@@ -13,7 +13,7 @@
 #include <string>
 
 #include <dagger/cuda.hpp>
-#include "processors/cuda_devices.hpp"
+#include "backends/cuda/cuda_devices.hpp"
 #include "stand_in_device.hpp"
 
 namespace {

@@ -10,8 +10,8 @@
 #include <memory>
 #include <string>
 
-#include "processors/cuda_devices.hpp"
-#include "processors/device_memory.hpp"
+#include "backends/cuda/cuda_devices.hpp"
+#include "backends/cuda/device_memory.hpp"
 
 namespace dagger::testing {
 

@@ -69,15 +69,13 @@ void transpose_into(const T* in, T* out, std::int64_t rows, std::int64_t cols) {
 
 }  // namespace
 
-Block transpose(const Block& a) {
-  Block t = Block::make(a.dtype, a.cols, a.rows);
+void transpose(const Block& a, Block& t) {
   switch (a.dtype) {
     case DType::f64: transpose_into(a.data<double>(), t.mutable_data<double>(), a.rows, a.cols); break;
     case DType::f32: transpose_into(a.data<float>(), t.mutable_data<float>(), a.rows, a.cols); break;
     case DType::i64: transpose_into(a.data<std::int64_t>(), t.mutable_data<std::int64_t>(), a.rows, a.cols); break;
     case DType::b8: transpose_into(a.data<bool>(), t.mutable_data<bool>(), a.rows, a.cols); break;
   }
-  return t;
 }
 
 }  // namespace dagger::kernels::cpu

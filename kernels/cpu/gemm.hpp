@@ -7,6 +7,8 @@ namespace dagger::kernels::cpu {
 
 // c += a * b (c already sized a.rows x b.cols; `first`: c = a * b).
 void gemm(const Block& a, const Block& b, Block& c, bool first);
-Block transpose(const Block& a);
+// t = a' (t already sized a.cols x a.rows, of a's element type). Kernels
+// write into blocks their caller made: they sit below the array library.
+void transpose(const Block& a, Block& t);
 
 }  // namespace dagger::kernels::cpu

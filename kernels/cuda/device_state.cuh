@@ -12,7 +12,7 @@
 #include <cstdio>
 #include <mutex>
 
-#include "processors/cuda/cuda_module_abi.h"
+#include "backends/cuda/module/cuda_module_abi.h"
 
 namespace dagger::cuda {
 

@@ -9,7 +9,7 @@
 #include <curand.h>
 #include <cusparse.h>
 
-#include "processors/cuda/cuda_module_abi.h"
+#include "backends/cuda/module/cuda_module_abi.h"
 
 // The entry points used, by library (names as the headers spell them; some
 // are macros for versioned symbols, e.g. cublasCreate -> cublasCreate_v2).

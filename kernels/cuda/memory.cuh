@@ -2,7 +2,7 @@
 // dagger_cuda_module (cuda_module_abi.h).
 #pragma once
 
-#include "processors/cuda/cuda_module_abi.h"
+#include "backends/cuda/module/cuda_module_abi.h"
 
 namespace dagger::cuda {
 

@@ -17,7 +17,7 @@
 #include "dagger/array/block.hpp"
 #include "dagger/config.hpp"
 #include "dagger/detail/spill_codec.hpp"
-#include "storage/chunk_store.hpp"
+#include "memory/chunk_store.hpp"
 
 namespace dagger {
 namespace {

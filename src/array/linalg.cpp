@@ -62,7 +62,11 @@ ArrayPtr transpose_array(const ArrayPtr& a) {
   for (std::size_t k = 0; k < out.block_count(); ++k) {
     const std::int64_t i = out.grid_row_of(k), j = out.grid_col_of(k);
     blocks.push_back(run_operation<ops::Transpose>({.name = "transpose"},
-                                                   [](const Block& b) { return kernels::cpu::transpose(b); },
+                                                   [](const Block& b) {
+                                                     Block t = Block::make(b.dtype, b.cols, b.rows);
+                                                     kernels::cpu::transpose(b, t);
+                                                     return t;
+                                                   },
                                                    NoRequest{}, source[l.block_index(j, i)]));
   }
   return make_array(std::move(out), a->dtype, std::move(blocks));

@@ -1,13 +1,13 @@
-// Moving chunks between memory spaces.
+// The table of move functions between kinds of memory space
+// (register_move); memory/chunk_moves.hpp moves chunks with it.
 #pragma once
 
-#include "dagger/chunk.hpp"
 #include "dagger/processor.hpp"
 
 namespace dagger::detail {
 
-// The chunk's value in `to`: the chunk itself when it is already there,
-// otherwise a new chunk made by the registered move function.
-ChunkPtr move_chunk(const ChunkPtr& chunk, MemorySpace& to);
+// The move registered from spaces of kind `from` to spaces of kind `to`, or
+// an empty function.
+MoveFunction find_move(ProcKind from, ProcKind to);
 
 }  // namespace dagger::detail

@@ -15,7 +15,7 @@
 #include "dagger/errors.hpp"
 #include "dagger/options.hpp"
 #include "dagger/processor.hpp"
-#include "processors/cuda_proc.hpp"
+#include "processors/processor_sources.hpp"
 
 namespace dagger {
 
@@ -83,6 +83,12 @@ HostFunctionKinds& kinds_running_host_functions() {
   return *kinds;
 }
 
+std::vector<detail::ProcessorSource>& sources() {
+  static auto* s = new std::vector<detail::ProcessorSource>();
+  return *s;
+}
+bool registry_built = false;  // under processors_mutex()
+
 class Registry {
  public:
   Registry() {
@@ -108,8 +114,10 @@ class Registry {
       all_.push_back(owned_.back().get());
     }
     kinds_with_processors().set(ProcKind::cpu());
-    // One CudaProc per device the CUDA module sees (none without it).
-    for (auto& gpu : detail::make_cuda_processors(*os_)) add(std::move(gpu));
+    // The processors of the backends linked in (a CudaProc per device).
+    for (detail::ProcessorSource source : sources()) {
+      for (auto& p : source(*os_)) add(std::move(p));
+    }
   }
 
   hwloc_topology_t topology() const { return topology_; }
@@ -131,14 +139,48 @@ class Registry {
   std::vector<Processor*> all_;
 };
 
+}  // namespace
+
+namespace detail {
+std::mutex& processors_mutex() {
+  static std::mutex m;
+  return m;
+}
+}  // namespace detail
+
+namespace {
+
 Registry& registry() {
   // Processors are referenced from events and thunks that may outlive main;
   // they live as long as the process.
-  static Registry* r = new Registry();
+  // Built under the lock, so a backend's source added meanwhile is either
+  // among the sources it runs or sees the registry built.
+  static Registry* r = [] {
+    std::lock_guard lock(detail::processors_mutex());
+    auto* made = new Registry();
+    registry_built = true;
+    return made;
+  }();
   return *r;
 }
 
 }  // namespace
+
+namespace detail {
+void add_processor_source(ProcessorSource source) {
+  std::unique_lock lock(processors_mutex());
+  if (!registry_built) {
+    sources().push_back(source);
+    return;
+  }
+  lock.unlock();
+  Registry& r = registry();
+  for (auto& p : source(r.os())) {
+    std::lock_guard again(processors_mutex());
+    r.add(std::move(p));
+  }
+}
+}  // namespace detail
 
 void ThreadProc::on_driver_start() {
   if (cpuset_ == nullptr) return;
@@ -150,17 +192,11 @@ void ThreadProc::on_driver_start() {
 const std::vector<Processor*>& all_processors() { return registry().all(); }
 OSProc& this_process() { return registry().os(); }
 
-namespace detail {
-std::mutex& processors_mutex() {
-  static std::mutex m;
-  return m;
-}
-}  // namespace detail
-
 Processor& add_processor(std::unique_ptr<Processor> processor) {
   if (!processor) throw UsageError("add_processor: null processor");
+  Registry& r = registry();  // built first: building takes the lock too
   std::lock_guard lock(detail::processors_mutex());
-  return registry().add(std::move(processor));
+  return r.add(std::move(processor));
 }
 
 bool has_processors(ProcKind kind) {

@@ -7,12 +7,12 @@
 
 #include "dagger/errors.hpp"
 #include "dagger/spawn.hpp"
-#include "processors/moves.hpp"
+#include "memory/chunk_moves.hpp"
 #include "dagger/detail/remote_processor.hpp"
 #include "scheduler/cpu_relax.hpp"
 #include "scheduler/executor.hpp"
 #include "scheduler/run.hpp"
-#include "storage/chunk_store.hpp"
+#include "memory/chunk_store.hpp"
 
 namespace dagger::detail {
 namespace {

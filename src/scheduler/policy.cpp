@@ -15,7 +15,7 @@
 //   (frees_inputs, take_freeing_task).
 #include "scheduler/executor.hpp"
 #include "scheduler/run.hpp"
-#include "storage/chunk_store.hpp"
+#include "memory/chunk_store.hpp"
 
 namespace dagger::detail {
 

@@ -5,21 +5,15 @@
 
 #include "dagger/detail/task_state.hpp"
 #include "dagger/errors.hpp"
-#include "processors/moves.hpp"
+#include "memory/chunk_moves.hpp"
 #include "scheduler/cost_model.hpp"
 #include "scheduler/executor.hpp"
 #include "scheduler/progress.hpp"
 #include "scheduler/result_cache.hpp"
 #include "scheduler/run_inputs.hpp"
-#include "storage/chunk_store.hpp"
+#include "memory/chunk_store.hpp"
 
 namespace dagger::detail {
-
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 Run::Run(const Context& context, std::vector<NodePtr> heads, bool record_events, CarriedResults carried)
     : context_(context), started_ns_(now_ns()), plan_(plan_alone(std::move(heads), std::move(carried))) {

@@ -27,6 +27,7 @@
 #include "dagger/compute.hpp"
 #include "dagger/context.hpp"
 #include "dagger/detail/thunk_node.hpp"
+#include "core/clock.hpp"
 #include "dagger/events.hpp"
 #include "dagger/detail/remote_processor.hpp"
 #include "scheduler/run_observer.hpp"
@@ -34,8 +35,6 @@
 #include "scheduler/task_queue.hpp"
 
 namespace dagger::detail {
-
-std::int64_t now_ns();
 
 class Run {
  public:

@@ -2,7 +2,7 @@
 // space per chunk, shared by every task of the run that needs it there.
 #include <mutex>
 
-#include "processors/moves.hpp"
+#include "memory/chunk_moves.hpp"
 #include "dagger/detail/remote_processor.hpp"
 #include "scheduler/run.hpp"
 

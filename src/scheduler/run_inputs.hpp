@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "scheduler/run.hpp"
-#include "storage/chunk_store.hpp"
+#include "memory/chunk_store.hpp"
 
 namespace dagger::detail {
 

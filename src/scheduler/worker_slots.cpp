@@ -5,7 +5,7 @@
 // time, and a reply wakes them.
 #include <algorithm>
 
-#include "processors/moves.hpp"
+#include "memory/chunk_moves.hpp"
 #include "scheduler/executor.hpp"
 #include "scheduler/run.hpp"
 #include "scheduler/run_inputs.hpp"

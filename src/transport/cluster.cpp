@@ -14,7 +14,7 @@
 #include "dagger/errors.hpp"
 #include "dagger/detail/remote_processor.hpp"
 #include "transport/launch.hpp"
-#include "transport/wire_tables.hpp"
+#include "core/wire_tables.hpp"
 
 extern char** environ;
 

@@ -17,10 +17,10 @@
 #include "dagger/detail/wire_adopt.hpp"
 #include "dagger/errors.hpp"
 #include "dagger/processor.hpp"
-#include "storage/chunk_store.hpp"
+#include "memory/chunk_store.hpp"
 #include "transport/launch.hpp"
 #include "transport/messages.hpp"
-#include "transport/wire_tables.hpp"
+#include "core/wire_tables.hpp"
 
 namespace dagger::detail {
 namespace {

@@ -1,7 +1,7 @@
 // The array library's block operations that other kinds of processor may
 // run, as dagger/operation.hpp names operations: the CPU version is built
 // with each thunk; a backend adds its own with add_version (the CUDA one in
-// src/processors/cuda_kernels.cpp). Each version gets the call's Request
+// src/backends/cuda/cuda_kernels.cpp). Each version gets the call's Request
 // and the blocks, in the memory of the processor that runs it.
 #pragma once
 

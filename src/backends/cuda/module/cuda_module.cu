@@ -10,7 +10,7 @@
 #include "kernels/cuda/kernels.cuh"
 #include "kernels/cuda/libraries.cuh"
 #include "kernels/cuda/memory.cuh"
-#include "processors/cuda/cuda_module_abi.h"
+#include "backends/cuda/module/cuda_module_abi.h"
 
 namespace {
 

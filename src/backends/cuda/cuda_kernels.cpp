@@ -1,7 +1,7 @@
 // The array library's GPU block kernels: pin the input blocks in device
 // memory, allocate the output there, and call the CUDA module. The end of
 // the file registers them as the cuda versions of the array's operations.
-#include "processors/cuda_kernels.hpp"
+#include "backends/cuda/cuda_kernels.hpp"
 
 #include <cstring>
 #include <mutex>
@@ -10,8 +10,8 @@
 #include "dagger/array/darray.hpp"
 #include "dagger/array/sparse.hpp"
 #include "dagger/errors.hpp"
-#include "processors/cuda_devices.hpp"
-#include "processors/cuda_proc.hpp"
+#include "backends/cuda/cuda_devices.hpp"
+#include "backends/cuda/cuda_proc.hpp"
 
 namespace dagger::detail {
 namespace {

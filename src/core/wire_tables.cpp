@@ -16,7 +16,7 @@
 #include "dagger/detail/callable.hpp"
 #include "dagger/detail/value.hpp"
 #include "dagger/detail/wire.hpp"
-#include "transport/wire_tables.hpp"
+#include "core/wire_tables.hpp"
 
 namespace dagger::detail {
 namespace {

@@ -1,4 +1,4 @@
-#include "storage/staged_directory.hpp"
+#include "io/zarr/staged_directory.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -13,7 +13,7 @@
 #include <filesystem>
 
 #include "dagger/errors.hpp"
-#include "storage/file_io.hpp"
+#include "core/file_io.hpp"
 
 namespace dagger::storage {
 namespace fs = std::filesystem;

@@ -6,7 +6,7 @@
 
 #include "dagger/chunk.hpp"
 #include "dagger/processor.hpp"
-#include "storage/chunk_store.hpp"
+#include "memory/chunk_store.hpp"
 
 namespace dagger {
 namespace {

@@ -1,4 +1,4 @@
-#include "processors/device_memory.hpp"
+#include "backends/cuda/device_memory.hpp"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "processors/cuda_proc.hpp"
+#include "backends/cuda/cuda_proc.hpp"
 
 #include <atomic>
 #include <mutex>
@@ -7,8 +7,8 @@
 #include "dagger/array/sparse.hpp"
 #include "dagger/config.hpp"
 #include "dagger/errors.hpp"
-#include "processors/cuda_devices.hpp"
-#include "processors/cuda_kernels.hpp"
+#include "backends/cuda/cuda_devices.hpp"
+#include "backends/cuda/cuda_kernels.hpp"
 
 namespace dagger {
 namespace detail {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "storage/zarr_metadata.hpp"
+#include "io/zarr/zarr_metadata.hpp"
 
 namespace dagger::storage {
 

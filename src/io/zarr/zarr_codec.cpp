@@ -1,4 +1,4 @@
-#include "storage/zarr_codec.hpp"
+#include "io/zarr/zarr_codec.hpp"
 
 #include <sys/stat.h>
 #include <zstd.h>
@@ -6,7 +6,7 @@
 #include <cerrno>
 
 #include "dagger/errors.hpp"
-#include "storage/file_io.hpp"
+#include "core/file_io.hpp"
 
 namespace dagger::storage {
 namespace {

@@ -1,4 +1,4 @@
-#include "processors/cuda_devices.hpp"
+#include "backends/cuda/cuda_devices.hpp"
 
 #include <dlfcn.h>
 

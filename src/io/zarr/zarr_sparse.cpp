@@ -9,11 +9,11 @@
 #include <nlohmann/json.hpp>
 
 #include "dagger/array.hpp"
-#include "storage/file_io.hpp"
-#include "storage/staged_directory.hpp"
-#include "storage/zarr_codec.hpp"
-#include "storage/zarr_metadata.hpp"
-#include "storage/zarr_blocks.hpp"
+#include "core/file_io.hpp"
+#include "io/zarr/staged_directory.hpp"
+#include "io/zarr/zarr_codec.hpp"
+#include "io/zarr/zarr_metadata.hpp"
+#include "io/zarr/zarr_blocks.hpp"
 
 namespace dagger::detail {
 namespace {

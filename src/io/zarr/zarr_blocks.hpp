@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "dagger/array/block.hpp"
-#include "storage/zarr_metadata.hpp"
+#include "io/zarr/zarr_metadata.hpp"
 
 namespace dagger::storage {
 

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "dagger/cuda.hpp"
-#include "processors/cuda/cuda_module_abi.h"
+#include "backends/cuda/module/cuda_module_abi.h"
 
 namespace dagger::detail {
 

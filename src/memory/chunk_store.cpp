@@ -1,4 +1,4 @@
-#include "storage/chunk_store.hpp"
+#include "memory/chunk_store.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -11,8 +11,8 @@
 
 #include "dagger/errors.hpp"
 #include "dagger/processor.hpp"
-#include "scheduler/run.hpp"
-#include "storage/file_io.hpp"
+#include "core/clock.hpp"
+#include "core/file_io.hpp"
 
 namespace dagger::detail {
 namespace {

@@ -1,4 +1,4 @@
-#include "storage/zarr_metadata.hpp"
+#include "io/zarr/zarr_metadata.hpp"
 
 #include <sys/stat.h>
 
@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dagger/errors.hpp"
-#include "storage/file_io.hpp"
+#include "core/file_io.hpp"
 
 namespace dagger::storage {
 namespace {

@@ -10,10 +10,11 @@
 #include <fstream>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "dagger/errors.hpp"
-#include "processors/cuda_proc.hpp"
-#include "storage/chunk_store.hpp"
+#include "memory/chunk_store.hpp"
+#include "memory/config_listeners.hpp"
 
 namespace dagger {
 namespace {
@@ -66,6 +67,12 @@ Config& current() {
   return c;
 }
 
+std::mutex listeners_mutex;
+std::vector<detail::ConfigListener>& listeners() {
+  static auto* l = new std::vector<detail::ConfigListener>();
+  return *l;
+}
+
 }  // namespace
 
 Config config() {
@@ -81,8 +88,20 @@ void configure(const Config& config) {
     current() = config;
   }
   detail::chunk_store().configure(config);
-  detail::apply_device_memory_limit(config.device_memory_limit);
+  std::vector<detail::ConfigListener> to_call;
+  {
+    std::lock_guard lock(listeners_mutex);
+    to_call = listeners();
+  }
+  for (detail::ConfigListener listener : to_call) listener(config);
 }
+
+namespace detail {
+void add_config_listener(ConfigListener listener) {
+  std::lock_guard lock(listeners_mutex);
+  listeners().push_back(listener);
+}
+}  // namespace detail
 
 std::size_t parse_byte_size(std::string_view text) {
   const std::string s(text);

@@ -1,4 +1,4 @@
-#include "storage/zarr_blocks.hpp"
+#include "io/zarr/zarr_blocks.hpp"
 
 #include <atomic>
 #include <charconv>
@@ -7,8 +7,8 @@
 #include <filesystem>
 
 #include "dagger/errors.hpp"
-#include "storage/file_io.hpp"
-#include "storage/zarr_codec.hpp"
+#include "core/file_io.hpp"
+#include "io/zarr/zarr_codec.hpp"
 
 namespace dagger::storage {
 namespace {

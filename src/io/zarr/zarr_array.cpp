@@ -3,10 +3,10 @@
 #include <memory>
 
 #include "dagger/array.hpp"
-#include "storage/file_io.hpp"
-#include "storage/staged_directory.hpp"
-#include "storage/zarr_blocks.hpp"
-#include "storage/zarr_metadata.hpp"
+#include "core/file_io.hpp"
+#include "io/zarr/staged_directory.hpp"
+#include "io/zarr/zarr_blocks.hpp"
+#include "io/zarr/zarr_metadata.hpp"
 
 namespace dagger::detail {
 namespace {

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "dagger/cuda.hpp"
-#include "processors/cuda/cuda_module_abi.h"
-#include "processors/device_memory.hpp"
+#include "backends/cuda/module/cuda_module_abi.h"
+#include "backends/cuda/device_memory.hpp"
 
 namespace dagger::detail {
 
