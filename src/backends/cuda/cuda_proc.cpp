@@ -1,6 +1,5 @@
 #include "backends/cuda/cuda_proc.hpp"
 
-#include <atomic>
 #include <mutex>
 
 #include "dagger/array/block.hpp"
@@ -14,7 +13,6 @@ namespace dagger {
 namespace detail {
 namespace {
 
-std::atomic<int> cuda_procs{0};
 thread_local CudaProc* driven = nullptr;
 
 std::string device_label(const CudaDevice& d) {
@@ -194,7 +192,6 @@ std::unique_ptr<DeviceAllocator> module_allocator(const dagger_cuda_module& modu
   return std::make_unique<ModuleAllocator>(module, ordinal, std::move(name));
 }
 
-int cuda_processor_count() { return cuda_procs.load(std::memory_order_relaxed); }
 CudaProc* current_cuda_proc() { return driven; }
 
 void apply_device_memory_limit(std::size_t limit) {
@@ -230,7 +227,6 @@ double CudaMemorySpace::bandwidth_to(const MemorySpace& to) const {
 
 CudaProc::CudaProc(OSProc& owner, const CudaDevice& device, std::unique_ptr<detail::DeviceAllocator> allocator)
     : owner_(&owner), memory_(std::make_unique<CudaMemorySpace>(device, std::move(allocator))) {
-  detail::cuda_procs.fetch_add(1, std::memory_order_relaxed);
   detail::register_cuda_block_operations();
 }
 

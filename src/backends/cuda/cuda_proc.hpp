@@ -14,8 +14,6 @@ namespace dagger::detail {
 
 // One CudaProc per device of the loaded module (none without one).
 std::vector<std::unique_ptr<Processor>> make_cuda_processors(OSProc& owner);
-// How many CudaProcs exist: array operations add GPU versions only then.
-int cuda_processor_count();
 // The CudaProc this thread drives, or null on other threads.
 CudaProc* current_cuda_proc();
 // Applies Config::device_memory_limit to every CudaProc.
