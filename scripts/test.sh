@@ -40,5 +40,5 @@ cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDAGGER_SANITIZE=thr
   -DDAGGER_BUILD_EXAMPLES=OFF -DDAGGER_CUDA=OFF >/dev/null
 # Only the tests this configuration runs are built.
 cmake --build build/tsan -j "$jobs" --target test_value test_delayed test_scheduler test_failures test_tasks \
-  test_concurrency test_large_graphs test_processors test_spill
+  test_concurrency test_large_graphs test_processors test_spill test_memory_tier
 (cd build/tsan && ctest --output-on-failure -j "$jobs" -L "scheduler|storage")

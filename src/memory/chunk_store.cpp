@@ -82,10 +82,8 @@ void remove_spill_directories() {
 
 }  // namespace
 
-ChunkStore::ChunkStore() {
-  const Config c = dagger::config();
-  limit_.store(c.memory_limit);
-  base_directory_ = c.spill_directory;
+ChunkStore::ChunkStore() : tier_(*this, dagger::config().memory_limit) {
+  base_directory_ = dagger::config().spill_directory;
 }
 
 ChunkStore::~ChunkStore() = default;
@@ -98,34 +96,14 @@ ChunkStore& chunk_store() {
 
 void ChunkStore::configure(const Config& config) {
   {
-    std::lock_guard lock(mutex_);
-    limit_.store(config.memory_limit);
+    std::lock_guard lock(files_mutex_);
     if (config.spill_directory != base_directory_) {
       base_directory_ = config.spill_directory;
       directory_.clear();  // files already spilled keep their own paths
     }
-    spill_failed_ns_ = 0;
   }
-  make_room(0);
-}
-
-// ---------------------------------------------------------------- LRU list
-
-void ChunkStore::lru_push(StoreEntry& e) {
-  e.older = newest_;
-  e.newer = nullptr;
-  if (newest_) newest_->newer = &e;
-  newest_ = &e;
-  if (!oldest_) oldest_ = &e;
-  e.in_lru = true;
-}
-
-void ChunkStore::lru_remove(StoreEntry& e) {
-  if (!e.in_lru) return;
-  (e.older ? e.older->newer : oldest_) = e.newer;
-  (e.newer ? e.newer->older : newest_) = e.older;
-  e.older = e.newer = nullptr;
-  e.in_lru = false;
+  spill_failed_ns_.store(0);
+  tier_.set_limit(config.memory_limit);
 }
 
 // ---------------------------------------------------------------- chunks
@@ -138,119 +116,22 @@ void ChunkStore::add(ChunkData& chunk) {
   auto* e = new StoreEntry;
   e->chunk = &chunk;
   e->codec = codec;
-  e->payload = payload;
+  e->bytes = payload;
   chunk.store_entry = e;
-  {
-    std::lock_guard lock(mutex_);
-    const std::size_t now = resident_.fetch_add(payload) + payload;
-    if (now > peak_) peak_ = now;
-    lru_push(*e);
-  }
-  make_room(0);
+  tier_.add(*e);
 }
 
 void ChunkStore::remove(ChunkData& chunk) {
   StoreEntry* e = chunk.store_entry;
-  std::filesystem::path file;
-  {
-    std::unique_lock lock(mutex_);
-    // A spill in progress reads the payload: let it finish first.
-    settled_.wait(lock, [&] { return e->state != StoreEntry::State::writing; });
-    lru_remove(*e);
-    if (e->state == StoreEntry::State::spilled) {
-      spilled_now_ -= e->payload;
-      file = std::move(e->file);
-    } else {
-      resident_.fetch_sub(e->payload);
-    }
-  }
-  if (!file.empty()) ::unlink(file.c_str());
+  tier_.remove(*e);
   chunk.store_entry = nullptr;
   delete e;
 }
 
-void ChunkStore::pin(ChunkData& chunk) {
-  StoreEntry& e = *chunk.store_entry;
-  std::unique_lock lock(mutex_);
-  ++e.pins;
-  lru_remove(e);
-  for (;;) {
-    switch (e.state) {
-      case StoreEntry::State::resident:
-      case StoreEntry::State::writing:  // still in memory; the writer keeps it there
-        return;
-      case StoreEntry::State::loading:
-        settled_.wait(lock);
-        break;
-      case StoreEntry::State::spilled:
-        try {
-          reload(lock, e);
-        } catch (...) {
-          --e.pins;
-          throw;
-        }
-        return;
-    }
-  }
-}
-
-void ChunkStore::reload(std::unique_lock<std::mutex>& lock, StoreEntry& e) {
-  e.state = StoreEntry::State::loading;
-  const std::filesystem::path file = e.file;
-  lock.unlock();
-  const std::int64_t start = now_ns();
-  make_room(e.payload);
-  void* object = e.chunk->value.object();
-  std::string problem = e.clean ? e.codec->reread(object, e.sizes) : read_file(file, e.codec->restore(object, e.sizes));
-  if (!problem.empty()) e.codec->drop(object);
-  lock.lock();
-  if (!problem.empty()) {
-    e.state = StoreEntry::State::spilled;
-    settled_.notify_all();
-    throw Error("could not read the spilled result of thunk " + std::to_string(e.chunk->producer) + " back" +
-                (e.clean ? "" : " from " + file.string()) + ": " + problem);
-  }
-  e.state = StoreEntry::State::resident;
-  e.clean = false;
-  e.file.clear();
-  const std::size_t now = resident_.fetch_add(e.payload) + e.payload;
-  if (now > peak_) peak_ = now;
-  spilled_now_ -= e.payload;
-  ++reloads_;
-  reloaded_total_ += e.payload;
-  settled_.notify_all();
-  lock.unlock();
-  if (!file.empty()) ::unlink(file.c_str());
-  event(e.chunk->producer, start, e.payload, true);
-  lock.lock();
-}
-
-void ChunkStore::unpin(ChunkData& chunk) {
-  StoreEntry& e = *chunk.store_entry;
-  bool over;
-  {
-    std::lock_guard lock(mutex_);
-    if (--e.pins == 0 && !e.held && e.state == StoreEntry::State::resident) lru_push(e);
-    over = resident_.load() - leaving_ > limit_.load();
-  }
-  if (over) make_room(0);
-}
-
-void ChunkStore::hold(ChunkData& chunk) {
-  pin(chunk);
-  std::lock_guard lock(mutex_);
-  chunk.store_entry->held = true;
-}
-
-bool ChunkStore::hold_if_resident(ChunkData& chunk) {
-  StoreEntry& e = *chunk.store_entry;
-  std::lock_guard lock(mutex_);
-  if (e.state != StoreEntry::State::resident && e.state != StoreEntry::State::writing) return false;
-  ++e.pins;
-  lru_remove(e);
-  e.held = true;
-  return true;
-}
+void ChunkStore::pin(ChunkData& chunk) { tier_.pin(*chunk.store_entry); }
+void ChunkStore::unpin(ChunkData& chunk) { tier_.unpin(*chunk.store_entry); }
+void ChunkStore::hold(ChunkData& chunk) { tier_.hold(*chunk.store_entry); }
+bool ChunkStore::hold_if_resident(ChunkData& chunk) { return tier_.hold_if_resident(*chunk.store_entry); }
 
 void hold_in_memory_slow(ChunkData& chunk) { chunk_store().hold(chunk); }
 void pin_slow(ChunkData& chunk) { chunk_store().pin(chunk); }
@@ -258,13 +139,8 @@ void unpin_slow(ChunkData& chunk) { chunk_store().unpin(chunk); }
 
 // ---------------------------------------------------------------- spilling
 
-void ChunkStore::make_room(std::size_t incoming) {
-  std::unique_lock lock(mutex_);
-  while (spill_one(lock, incoming)) {
-  }
-}
-
 std::filesystem::path ChunkStore::new_spill_file() {
+  std::lock_guard lock(files_mutex_);
   if (directory_.empty()) {
     std::random_device random;
     directory_ = base_directory_ / ("dagger-spill-" + std::to_string(::getpid()) + "-" +
@@ -277,101 +153,101 @@ std::filesystem::path ChunkStore::new_spill_file() {
   return directory_ / ("chunk-" + std::to_string(++next_file_));
 }
 
-// Writes the least recently used unpinned chunk out if the resident bytes
-// (plus `incoming`) exceed the limit. False when nothing more can be done.
-bool ChunkStore::spill_one(std::unique_lock<std::mutex>& lock, std::size_t incoming) {
-  if (resident_.load() - leaving_ + incoming <= limit_.load()) return false;
-  if (spill_failed_ns_ != 0 && now_ns() - spill_failed_ns_ < kRetrySpillNs) return false;
-  StoreEntry* victim = oldest_;
-  // Values shared with other owners would stay in memory anyway; they come
-  // back to the list at their next unpin.
-  while (victim && (!victim->codec->sole_owner(victim->chunk->value.object()) ||
-                    payload_bytes(victim->codec->payload(victim->chunk->value.object())) == 0)) {
-    StoreEntry* next = victim->newer;
-    lru_remove(*victim);
-    victim = next;
-  }
-  if (!victim) return false;
-  lru_remove(*victim);
-  victim->state = StoreEntry::State::writing;
-  leaving_ += victim->payload;
-  void* object = victim->chunk->value.object();
+bool ChunkStore::may_move_out() {
+  const std::int64_t failed = spill_failed_ns_.load();
+  return failed == 0 || now_ns() - failed >= kRetrySpillNs;
+}
+
+// Values shared with other owners would stay in memory anyway.
+bool ChunkStore::movable(TierEntry& entry) {
+  auto& e = static_cast<StoreEntry&>(entry);
+  void* object = e.chunk->value.object();
+  return e.codec->sole_owner(object) && payload_bytes(e.codec->payload(object)) != 0;
+}
+
+bool ChunkStore::copy_below(TierEntry& entry) {
+  auto& e = static_cast<StoreEntry&>(entry);
+  e.leaving_ns = now_ns();
+  void* object = e.chunk->value.object();
   // A value that can be read again from where it came from is only dropped.
-  const bool clean = victim->codec->rereadable && victim->codec->rereadable(object);
-  const std::filesystem::path file = clean ? std::filesystem::path() : new_spill_file();
-  lock.unlock();
+  e.clean = e.codec->rereadable && e.codec->rereadable(object);
+  const SpillParts parts = e.codec->payload(object);
+  for (std::size_t i = 0; i < kSpillParts; ++i) e.sizes[i] = parts[i].size();
+  if (e.clean) return true;
+  e.file = new_spill_file();
+  const int error = write_file(e.file, parts);
+  if (error == 0) return true;
+  // Said once per episode: writes that were under way fail alike.
+  const std::int64_t now = now_ns();
+  const std::int64_t before = spill_failed_ns_.exchange(now);
+  if (before == 0 || now - before >= kRetrySpillNs) {
+    std::fprintf(stderr, "dagger: cannot spill to %s (%s); keeping data in memory above the limit\n",
+                 e.file.c_str(), errno_text(error).c_str());
+  }
+  e.file.clear();
+  return false;
+}
 
-  const std::int64_t start = now_ns();
-  const SpillParts parts = victim->codec->payload(object);
-  const int error = clean ? 0 : write_file(file, parts);
-
-  lock.lock();
-  leaving_ -= victim->payload;
-  const bool written = error == 0;
-  const bool dropped = written && victim->pins == 0;
-  if (dropped) {
-    victim->codec->drop(object);
-    victim->state = StoreEntry::State::spilled;
-    victim->file = file;
-    victim->clean = clean;
-    for (std::size_t i = 0; i < kSpillParts; ++i) victim->sizes[i] = parts[i].size();
-    resident_.fetch_sub(victim->payload);
-    spilled_now_ += victim->payload;
-    if (clean) {
-      dropped_clean_ += victim->payload;
-    } else {
-      ++spills_;
-      spilled_total_ += victim->payload;
-    }
+void ChunkStore::let_go(TierEntry& entry) {
+  auto& e = static_cast<StoreEntry&>(entry);
+  e.codec->drop(e.chunk->value.object());
+  if (e.clean) {
+    dropped_clean_ += e.bytes;
   } else {
-    victim->state = StoreEntry::State::resident;
-    if (victim->pins == 0 && !victim->held) lru_push(*victim);
+    ++spills_;
+    spilled_total_ += e.bytes;
+    event(e.chunk->producer, e.leaving_ns, e.bytes, false);
   }
-  if (!written) {
-    // Said once per episode: writes that were under way fail alike.
-    const std::int64_t now = now_ns();
-    const bool news = spill_failed_ns_ == 0 || now - spill_failed_ns_ >= kRetrySpillNs;
-    spill_failed_ns_ = now;
-    if (news) {
-      std::fprintf(stderr, "dagger: cannot spill to %s (%s); keeping data in memory above the limit\n",
-                   file.c_str(), errno_text(error).c_str());
-    }
+}
+
+void ChunkStore::discard_copy(TierEntry& entry) {
+  auto& e = static_cast<StoreEntry&>(entry);
+  if (!e.file.empty()) ::unlink(e.file.c_str());
+  e.file.clear();
+  e.clean = false;
+}
+
+void ChunkStore::bring_back(TierEntry& entry) {
+  auto& e = static_cast<StoreEntry&>(entry);
+  const std::int64_t start = now_ns();
+  void* object = e.chunk->value.object();
+  std::string problem = e.clean ? e.codec->reread(object, e.sizes) : read_file(e.file, e.codec->restore(object, e.sizes));
+  if (!problem.empty()) {
+    e.codec->drop(object);
+    throw Error("could not read the spilled result of thunk " + std::to_string(e.chunk->producer) + " back" +
+                (e.clean ? "" : " from " + e.file.string()) + ": " + problem);
   }
-  settled_.notify_all();
-  const std::uint64_t producer = victim->chunk->producer;
-  const std::size_t bytes = victim->payload;
-  lock.unlock();
-  if (written && !dropped && !clean) ::unlink(file.c_str());
-  if (dropped && !clean) event(producer, start, bytes, false);
-  lock.lock();
-  return written;
+  if (!e.file.empty()) ::unlink(e.file.c_str());
+  e.file.clear();
+  e.clean = false;
+  event(e.chunk->producer, start, e.bytes, true);
+}
+
+void ChunkStore::forget(TierEntry& entry, bool was_below) {
+  auto& e = static_cast<StoreEntry&>(entry);
+  if (was_below && !e.file.empty()) ::unlink(e.file.c_str());
 }
 
 // ---------------------------------------------------------------- reporting
 
-bool ChunkStore::under_pressure() const {
-  return resident_.load(std::memory_order_relaxed) > limit_.load(std::memory_order_relaxed) / 5 * 4;
-}
+bool ChunkStore::under_pressure() const { return tier_.resident() > tier_.limit() / 5 * 4; }
 
 MemoryStats ChunkStore::stats() {
-  std::lock_guard lock(mutex_);
+  const TierStats t = tier_.stats();
   MemoryStats s;
-  s.limit = limit_.load();
-  s.resident_bytes = resident_.load();
-  s.peak_resident_bytes = peak_;
-  s.spilled_bytes = spilled_now_;
-  s.spills = spills_;
-  s.spilled_total_bytes = spilled_total_;
-  s.reloads = reloads_;
-  s.reloaded_total_bytes = reloaded_total_;
-  s.dropped_clean_bytes = dropped_clean_;
+  s.limit = t.limit;
+  s.resident_bytes = t.resident;
+  s.peak_resident_bytes = t.peak;
+  s.spilled_bytes = t.below;
+  s.spills = spills_.load();
+  s.spilled_total_bytes = spilled_total_.load();
+  s.reloads = t.moves_back;
+  s.reloaded_total_bytes = t.moved_back_bytes;
+  s.dropped_clean_bytes = dropped_clean_.load();
   return s;
 }
 
-void ChunkStore::reset_peak() {
-  std::lock_guard lock(mutex_);
-  peak_ = resident_.load();
-}
+void ChunkStore::reset_peak() { tier_.reset_peak(); }
 
 void ChunkStore::record_events(bool on) { recording_.store(on); }
 

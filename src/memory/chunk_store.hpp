@@ -2,14 +2,14 @@
 // in host memory and keeps them under the memory limit by writing the least
 // recently used ones that no running task needs to a spill directory. A task
 // pins its inputs; pinning a spilled chunk reads it back first. A spilled
-// chunk that is released is deleted from disk.
+// chunk that is released is deleted from disk. Host memory is a MemoryTier
+// whose tier below is the spill directory.
 //
 // Only values whose type has a SpillCodec (array blocks) and whose payload
 // is at least kMinSpillBytes are managed; small values cost nothing here.
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -19,33 +19,27 @@
 #include "dagger/chunk.hpp"
 #include "dagger/config.hpp"
 #include "dagger/events.hpp"
+#include "memory/memory_tier.hpp"
 
 namespace dagger::detail {
 
 inline constexpr std::size_t kMinSpillBytes = 64 * 1024;
 inline constexpr std::int64_t kRetrySpillNs = 30'000'000'000;
 
-struct StoreEntry {
-  enum class State : std::uint8_t { resident, writing, spilled, loading };
-
+// A chunk's entry in host memory's tier.
+struct StoreEntry : TierEntry {
   ChunkData* chunk = nullptr;
   const SpillCodec* codec = nullptr;
-  std::size_t payload = 0;   // bytes the payload holds when resident
-  SpillSizes sizes{};        // of each part, while spilled
-  std::uint32_t pins = 0;    // running tasks (or user code) reading it
-  State state = State::resident;
-  bool held = false;         // handed to user code: never spilled again
-  bool in_lru = false;
-  StoreEntry* older = nullptr;
-  StoreEntry* newer = nullptr;
-  std::filesystem::path file;  // while spilled
+  SpillSizes sizes{};          // of each part, while spilled
+  std::filesystem::path file;  // while spilled (or being written)
   bool clean = false;          // spilled without a write: read again from its source
+  std::int64_t leaving_ns = 0; // when its spill began
 };
 
-class ChunkStore {
+class ChunkStore final : private TierMover {
  public:
   ChunkStore();
-  ~ChunkStore();
+  ~ChunkStore() override;
 
   void configure(const Config& config);
   void add(ChunkData& chunk);     // a new chunk (from its constructor)
@@ -64,31 +58,28 @@ class ChunkStore {
   std::vector<Timespan> take_events();
 
  private:
-  void make_room(std::size_t incoming);
-  bool spill_one(std::unique_lock<std::mutex>& lock, std::size_t incoming);
-  void reload(std::unique_lock<std::mutex>& lock, StoreEntry& entry);
-  void lru_push(StoreEntry& e);
-  void lru_remove(StoreEntry& e);
+  // The tier's mover: spill files.
+  bool may_move_out() override;
+  bool movable(TierEntry& entry) override;
+  bool copy_below(TierEntry& entry) override;
+  void let_go(TierEntry& entry) override;
+  void discard_copy(TierEntry& entry) override;
+  void bring_back(TierEntry& entry) override;
+  void forget(TierEntry& entry, bool was_below) override;
+
   std::filesystem::path new_spill_file();
   void event(std::uint64_t producer, std::int64_t start, std::size_t bytes, bool reload);
 
-  std::mutex mutex_;
-  std::condition_variable settled_;  // an entry left the writing or loading state
-  StoreEntry* oldest_ = nullptr;
-  StoreEntry* newest_ = nullptr;
-  std::atomic<std::size_t> limit_{0};
-  std::atomic<std::size_t> resident_{0};
-  std::size_t leaving_ = 0;  // resident bytes being written out now
-  std::size_t peak_ = 0;
-  std::size_t spilled_now_ = 0;
-  std::uint64_t spills_ = 0, spilled_total_ = 0, reloads_ = 0, reloaded_total_ = 0, dropped_clean_ = 0;
-  std::uint64_t next_file_ = 0;
-  // When the disk last refused a spill (0: never): data then stays in memory,
-  // and spilling is tried again kRetrySpillNs later.
-  std::int64_t spill_failed_ns_ = 0;
+  MemoryTier tier_;
+  std::atomic<std::uint64_t> spills_{0}, spilled_total_{0}, dropped_clean_{0};
 
+  std::mutex files_mutex_;  // the spill directory
+  std::uint64_t next_file_ = 0;
   std::filesystem::path base_directory_;
   std::filesystem::path directory_;  // made on first spill
+  // When the disk last refused a spill (0: never): data then stays in memory,
+  // and spilling is tried again kRetrySpillNs later.
+  std::atomic<std::int64_t> spill_failed_ns_{0};
 
   std::atomic<bool> recording_{false};
   std::mutex events_mutex_;

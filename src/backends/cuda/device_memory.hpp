@@ -3,18 +3,17 @@
 // full), the least recently used blocks that no running kernel holds are
 // copied to host memory and their device memory freed; a kernel that needs
 // an evicted block brings it back first. Evicted blocks are ordinary host
-// chunks, so under host memory pressure they spill on to disk.
+// chunks, so under host memory pressure they spill on to disk. The same
+// MemoryTier engine as host memory over disk, with host memory below.
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
-#include <list>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "dagger/chunk.hpp"
 #include "dagger/cuda.hpp"
+#include "memory/memory_tier.hpp"
 
 namespace dagger::detail {
 
@@ -34,27 +33,23 @@ class DeviceAllocator {
 class DeviceMemory;
 
 // One block's bytes on a device, or, once evicted, in a host chunk.
-class DeviceBuffer {
+class DeviceBuffer : private TierEntry {
  public:
   ~DeviceBuffer();
   DeviceBuffer(const DeviceBuffer&) = delete;
   DeviceBuffer& operator=(const DeviceBuffer&) = delete;
 
-  std::size_t bytes() const noexcept { return bytes_; }
+  std::size_t bytes() const noexcept { return TierEntry::bytes; }
   DeviceMemory& memory() const noexcept { return *memory_; }
 
  private:
   friend class DeviceMemory;
   friend class DevicePin;
-  DeviceBuffer(DeviceMemory& memory, std::size_t bytes) : memory_(&memory), bytes_(bytes) {}
+  DeviceBuffer(DeviceMemory& memory, std::size_t bytes) : memory_(&memory) { TierEntry::bytes = bytes; }
 
   DeviceMemory* memory_;
-  std::size_t bytes_;
   void* device_ = nullptr;  // null while evicted
-  ChunkPtr evicted_;        // the host copy while evicted
-  int pins_ = 0;
-  bool in_lru_ = false;
-  std::list<DeviceBuffer*>::iterator lru_;
+  ChunkPtr evicted_;        // the host copy while evicted (or being evicted)
 };
 
 // Keeps a buffer in device memory while it lives (a kernel's inputs and
@@ -78,7 +73,7 @@ class DevicePin {
   std::shared_ptr<DeviceBuffer> buffer_;
 };
 
-class DeviceMemory {
+class DeviceMemory final : private TierMover {
  public:
   DeviceMemory(std::unique_ptr<DeviceAllocator> allocator, std::size_t limit);
   DeviceMemory(const DeviceMemory&) = delete;
@@ -89,26 +84,27 @@ class DeviceMemory {
   DevicePin allocate(std::size_t bytes);
   DeviceAllocator& allocator() const noexcept { return *allocator_; }
   DeviceMemoryStats stats() const;
-  void set_limit(std::size_t limit);
+  void set_limit(std::size_t limit) { tier_.set_limit(limit); }
 
  private:
   friend class DeviceBuffer;
   friend class DevicePin;
-  void* room_for(std::size_t bytes, std::unique_lock<std::mutex>& lock);
-  bool evict_one(std::unique_lock<std::mutex>& lock);
-  void pin(DeviceBuffer& buffer);
-  void unpin(DeviceBuffer& buffer) noexcept;
-  void forget(DeviceBuffer& buffer) noexcept;
+  // Device memory for `bytes` once the tier made room: while the device
+  // itself is full, evicts more whatever the limit (the limit is what
+  // dagger aims for, the device's own size is what it cannot pass).
+  void* device_room(std::size_t bytes);
+
+  // The tier's mover: host chunks.
+  bool copy_below(TierEntry& entry) override;
+  void let_go(TierEntry& entry) override;
+  void discard_copy(TierEntry& entry) override;
+  void bring_back(TierEntry& entry) override;
+  void forget(TierEntry& entry, bool was_below) override;
+
+  static DeviceBuffer& buffer_of(TierEntry& entry) { return static_cast<DeviceBuffer&>(entry); }
 
   std::unique_ptr<DeviceAllocator> allocator_;
-  mutable std::mutex mutex_;
-  std::size_t limit_;
-  std::size_t resident_ = 0;
-  std::size_t peak_ = 0;
-  std::size_t evicted_ = 0;
-  std::uint64_t evictions_ = 0;
-  std::uint64_t reloads_ = 0;
-  std::list<DeviceBuffer*> lru_;  // unpinned resident buffers, most recent first
+  MemoryTier tier_;
 };
 
 }  // namespace dagger::detail
