@@ -67,6 +67,59 @@ int slow_square(int v) {
   return v * v;
 }
 
+// Task bodies that run in a worker and spawn there: the driver places the
+// children, on its own threads or on that worker's.
+std::int64_t spawn_and_sum(int n) {
+  std::vector<dagger::Task<int>> children;
+  for (int i = 0; i < n; ++i) children.push_back(dagger::spawn(slow_square, i));
+  std::int64_t sum = 0;
+  for (auto& child : children) sum += child.fetch();
+  return sum;
+}
+std::vector<std::int64_t> children_pids(int n) {
+  std::vector<dagger::Task<std::int64_t>> children;
+  for (int i = 0; i < n; ++i) children.push_back(dagger::spawn(pid_after_a_while, i));
+  return dagger::fetch(children);
+}
+int chained_in_worker(int v) {
+  dagger::Task<int> a = dagger::spawn(add1, v);
+  dagger::Task<int> b = dagger::spawn(add2, a);  // reads a's value where the driver put it
+  return b.fetch();
+}
+int nested_depth(int depth) { return depth == 0 ? 0 : 1 + dagger::spawn(nested_depth, depth - 1).fetch(); }
+std::vector<double> ramp_from_a_child(int n) { return dagger::spawn(ramp, n).fetch(); }
+std::string failure_seen_in_worker(int v) {
+  dagger::Task<int> bad = dagger::spawn(fails_on_seven, v);
+  try {
+    bad.fetch();
+    return "no error";
+  } catch (const dagger::ThunkError& e) {
+    return e.what();
+  }
+}
+std::string scoped_spawn_in_worker(int) {
+  try {
+    dagger::spawn({.scope = dagger::Scope::kind(dagger::ProcKind::cpu())}, add1, 1);
+    return "no error";
+  } catch (const dagger::UsageError& e) {
+    return e.what();
+  }
+}
+int ready_after_polling(int v) {
+  dagger::Task<int> child = dagger::spawn(slow_square, v);
+  while (!child.ready()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  return child.fetch();
+}
+std::string cancelled_in_worker(int) {
+  dagger::Task<int> child = dagger::spawn(slow_double, 1);
+  child.cancel();
+  try {
+    return "no error: " + std::to_string(child.fetch());
+  } catch (const dagger::Cancelled& e) {
+    return e.what();
+  }
+}
+
 namespace {
 
 std::vector<dagger::WorkerProc*>& cluster_workers() {
@@ -231,6 +284,45 @@ TEST(Distributed, EagerTasksRunInTheWorkerTheirScopeNames) {
   sum_here = {};
   sum_there = {};
   many.clear();
+  expect_no_chunks_left();
+}
+
+// A task running in a worker spawns, fetches, waits and cancels as it would
+// in the driver; the driver places what it spawns.
+TEST(Distributed, TasksInAWorkerSpawnAndFetchThroughTheDriver) {
+  auto& workers = cluster_workers();
+  const dagger::Options there{.scope = dagger::Scope::processor(*workers[0])};
+  EXPECT_EQ(dagger::spawn(there, spawn_and_sum, 10).fetch(), 285);
+  const std::vector<std::int64_t> pids = dagger::spawn(there, children_pids, 16).fetch();
+  ASSERT_EQ(pids.size(), 16u);
+  for (std::int64_t pid : pids) {
+    EXPECT_TRUE(pid == ::getpid() || pid == workers[0]->pid()) << "a child ran in process " << pid;
+  }
+  EXPECT_EQ(dagger::spawn(there, chained_in_worker, 4).fetch(), 7);
+  const std::vector<double> v = dagger::spawn(there, ramp_from_a_child, 1 << 17).fetch();
+  ASSERT_EQ(v.size(), std::size_t{1} << 17);
+  EXPECT_EQ(v.back(), (1 << 17) - 1);
+  EXPECT_EQ(dagger::spawn(there, ready_after_polling, 3).fetch(), 9);
+
+  const std::string failure = dagger::spawn(there, failure_seen_in_worker, 7).fetch();
+  EXPECT_NE(failure.find("seven is not allowed"), std::string::npos) << failure;
+  const std::string scoped = dagger::spawn(there, scoped_spawn_in_worker, 0).fetch();
+  EXPECT_NE(scoped.find("has a scope"), std::string::npos) << scoped;
+  const std::string cancelled = dagger::spawn(there, cancelled_in_worker, 0).fetch();
+  EXPECT_NE(cancelled.find("was cancelled"), std::string::npos) << cancelled;
+  expect_no_chunks_left();
+}
+
+// Parents that wait for their children hold every thread of the worker and
+// of the driver; the children still run, because a waiting thread runs
+// other queued work (Dagger.jl's #282, across processes).
+TEST(Distributed, NestedSpawnsFromAWorkerDoNotDeadlock) {
+  auto& workers = cluster_workers();
+  const dagger::Options there{.scope = dagger::Scope::processor(*workers[1])};
+  std::vector<dagger::Task<int>> chains;
+  for (int i = 0; i < 4; ++i) chains.push_back(dagger::spawn(there, nested_depth, 6));
+  for (auto& chain : chains) EXPECT_EQ(chain.fetch(), 6);
+  chains.clear();
   expect_no_chunks_left();
 }
 

@@ -272,6 +272,10 @@ bool EagerTasks::has_work(const Processor* here) const {
 void EagerTasks::start(const NodePtr& node) {
   TaskState& state = *node->task;
   state.self = node;
+  if (RemoteTasks* remote = remote_tasks()) {
+    remote->start(node);
+    return;
+  }
   for (const Dep& dep : node->deps) {
     if (!dep.thunk) continue;  // a chunk: there already
     TaskState& input = *dep.thunk->task;
@@ -498,6 +502,7 @@ bool EagerTasks::finish(ThunkNode& node, TaskStatus to, ChunkPtr result, std::ex
   }
   std::vector<NodePtr> dependents;
   std::vector<Dep> inputs;
+  std::vector<std::function<void()>> watchers;
   {
     std::lock_guard lock(state.mutex);
     if (is_final(state.status.load(std::memory_order_acquire))) return false;
@@ -505,10 +510,12 @@ bool EagerTasks::finish(ThunkNode& node, TaskStatus to, ChunkPtr result, std::ex
     state.error = error;
     state.reads_inputs = !node.deps.empty();
     dependents.swap(state.dependents);
+    watchers.swap(state.watchers);
     inputs.swap(node.deps);
     state.status.store(to, std::memory_order_release);
   }
   state.status.notify_all();
+  for (auto& watcher : watchers) watcher();
   thread_local bool releasing = false;
   thread_local std::vector<NodePtr> to_release;
   for (NodePtr& dependent : dependents) {
@@ -562,6 +569,10 @@ void EagerTasks::wait(ThunkNode& node) {
   TaskState& state = *node.task;
   auto final_now = [&] { return is_final(state.status.load(std::memory_order_acquire)); };
   if (final_now()) return;
+  if (state.remote_id != 0) {
+    remote_tasks()->wait(node);
+    return;
+  }
   check_may_wait(node);
   if (Executor::on_driver_thread()) {
     executor().help_until(final_now);
@@ -611,6 +622,10 @@ bool EagerTasks::run_again(ThunkNode& node) {
 
 void EagerTasks::cancel(ThunkNode& node) {
   TaskState& state = *node.task;
+  if (state.remote_id != 0) {
+    remote_tasks()->cancel(node);
+    return;
+  }
   state.cancel_requested.store(true, std::memory_order_seq_cst);
   // Not started: claim it, as a processor would to run it, and finish it as
   // cancelled. Running: finish sees the request.
@@ -633,7 +648,40 @@ EagerTasks& eager_tasks() {
 
 void start_task(const NodePtr& node) { eager_tasks().start(node); }
 void wait_task(ThunkNode& node) { eager_tasks().wait(node); }
-bool task_ready(const ThunkNode& node) noexcept { return is_final(node.task->status.load(std::memory_order_acquire)); }
+bool task_ready(const ThunkNode& node) noexcept {
+  if (is_final(node.task->status.load(std::memory_order_acquire))) return true;
+  if (node.task->remote_id != 0) {
+    try {
+      remote_tasks()->request(const_cast<ThunkNode&>(node));  // starts bringing the outcome here
+    } catch (...) {
+      // The driver is gone: the worker process ends soon; not ready.
+    }
+  }
+  return false;
+}
+
+namespace {
+std::atomic<RemoteTasks*> installed_remote_tasks{nullptr};
+}  // namespace
+
+void set_remote_tasks(RemoteTasks* tasks) noexcept { installed_remote_tasks.store(tasks, std::memory_order_release); }
+RemoteTasks* remote_tasks() noexcept { return installed_remote_tasks.load(std::memory_order_acquire); }
+
+TaskState::~TaskState() {
+  if (remote_id != 0) remote_tasks()->forget(remote_id);
+}
+
+void when_final(ThunkNode& node, std::function<void()> then) {
+  TaskState& state = *node.task;
+  {
+    std::lock_guard lock(state.mutex);
+    if (!is_final(state.status.load(std::memory_order_acquire))) {
+      state.watchers.push_back(std::move(then));
+      return;
+    }
+  }
+  then();
+}
 
 ChunkPtr task_result(ThunkNode& node) {
   for (;;) {

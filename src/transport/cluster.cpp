@@ -61,9 +61,16 @@ WorkerLink::Reply WorkerLink::call(detail::MessageType type, std::shared_ptr<det
   return reply.get();
 }
 
-void WorkerLink::send(const detail::Message& message) {
+void WorkerLink::send(const detail::Message& message) { reply(0, message); }
+
+void WorkerLink::reply(std::uint64_t request, const detail::Message& message) {
   if (lost()) return;
-  transport_.send(connection_, detail::encode_message(0, message));
+  transport_.send(connection_, detail::encode_message(request, message));
+}
+
+void WorkerLink::reply(detail::OutgoingMessage message) {
+  if (lost()) return;
+  transport_.send(connection_, std::move(message));
 }
 
 void WorkerLink::answer(std::uint64_t request, detail::MessageType type, detail::Bytes body) {
@@ -207,6 +214,15 @@ void Cluster::on_message(ConnectionId id, std::string header, Bytes body) {
       case MessageType::stats_reply:
         link->answer(h.request, h.type, std::move(body));
         return;
+      case MessageType::spawn:
+      case MessageType::fetch:
+      case MessageType::cancel:
+      case MessageType::forget: {
+        auto shared_body = std::make_shared<Bytes>(std::move(body));
+        DecodedMessage m = decode_message(header, shared_body->view());
+        link->spawns.handle(m.request, m.message, shared_body);
+        return;
+      }
       default:
         throw ProtocolError("a worker sent a message of type " + std::to_string(static_cast<int>(h.type)));
     }
@@ -257,6 +273,7 @@ void Cluster::on_lost(ConnectionId id, const std::string& why) {
   if (link == nullptr || link->lost()) return;
   if (link->proc != nullptr && !shutting_down_) std::cerr << "dagger: lost " << link->name() << ": " << why << "\n";
   link->lose(why);
+  link->spawns.lose();
   joined_.notify_all();
 }
 

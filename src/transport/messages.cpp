@@ -82,6 +82,18 @@ Message read_body(MessageType type, WireReader& in) {
       return m;
     }
     case MessageType::shutdown: return Shutdown{};
+    case MessageType::spawn: {
+      SpawnTask m;
+      m.task = in.u64();
+      m.invoker = in.u64();
+      m.function = in.string();
+      m.inputs = read_ids(in);
+      m.call = in.take(in.remaining());
+      return m;
+    }
+    case MessageType::fetch: return FetchTask{in.u64()};
+    case MessageType::cancel: return CancelTask{in.u64()};
+    case MessageType::forget: return ForgetTasks{read_ids(in)};
   }
   throw ProtocolError("unknown message type " + std::to_string(static_cast<int>(type)));
 }
@@ -127,6 +139,16 @@ void write_body(const Message& message, WireWriter& out) {
         } else if constexpr (std::is_same_v<M, StatsReply>) {
           out.pod(m.live_chunks);
           out.pod(m.held);
+        } else if constexpr (std::is_same_v<M, SpawnTask>) {
+          out.u64(m.task);
+          out.u64(m.invoker);
+          out.string(m.function);
+          write_ids(out, m.inputs);
+          out.bytes(m.call.data(), m.call.size());
+        } else if constexpr (std::is_same_v<M, FetchTask> || std::is_same_v<M, CancelTask>) {
+          out.u64(m.task);
+        } else if constexpr (std::is_same_v<M, ForgetTasks>) {
+          write_ids(out, m.tasks);
         }
       },
       message);
@@ -142,7 +164,7 @@ MessageHeader decode_header(std::string_view header) {
   std::memcpy(&magic, header.data(), 4);
   if (magic != kMagic) throw ProtocolError("a message without dagger's magic number");
   const auto type = static_cast<std::uint8_t>(header[4]);
-  if (type < static_cast<std::uint8_t>(MessageType::hello) || type > static_cast<std::uint8_t>(MessageType::shutdown)) {
+  if (type < static_cast<std::uint8_t>(MessageType::hello) || type > static_cast<std::uint8_t>(kLastMessageType)) {
     throw ProtocolError("unknown message type " + std::to_string(type));
   }
   MessageHeader out{static_cast<MessageType>(type), 0};

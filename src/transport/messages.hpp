@@ -33,7 +33,14 @@ enum class MessageType : std::uint8_t {
   stats,        // driver → worker: how many chunks do you hold
   stats_reply,  // worker → driver
   shutdown,     // driver → worker: exit
+  // A task body running in a worker spawns and fetches through the driver:
+  spawn,        // worker → driver: start this call as a task (the worker names it)
+  fetch,        // worker → driver: answer with the task's value (value), its chunk
+                //   held here (stored) or its error (failed), once it is final
+  cancel,       // worker → driver: cancel this task
+  forget,       // worker → driver: no handle to these tasks is left here
 };
+inline constexpr MessageType kLastMessageType = MessageType::forget;
 
 struct Hello {
   std::string cookie;
@@ -86,9 +93,26 @@ struct StatsReply {
   std::int64_t held = 0;  // chunks the driver asked the worker to keep
 };
 struct Shutdown {};
+struct SpawnTask {
+  std::uint64_t task = 0;              // the worker's name for it, unique per worker
+  std::uint64_t invoker = 0;
+  std::string function;                // for messages
+  std::vector<std::uint64_t> inputs;   // tasks this worker spawned, in dependency order
+  std::span<const std::byte> call;     // what Callable::save_call wrote (version 0, the CPU one)
+};
+struct FetchTask {
+  std::uint64_t task = 0;
+};
+struct CancelTask {
+  std::uint64_t task = 0;
+};
+struct ForgetTasks {
+  std::vector<std::uint64_t> tasks;
+};
 
+// In MessageType's order.
 using Message = std::variant<Hello, Welcome, Refuse, RunCall, Done, Failed, Put, Stored, Get, ValueReply, Release,
-                             Stats, StatsReply, Shutdown>;
+                             Stats, StatsReply, Shutdown, SpawnTask, FetchTask, CancelTask, ForgetTasks>;
 
 struct DecodedMessage {
   std::uint64_t request = 0;

@@ -15,6 +15,7 @@
 #include "dagger/distributed.hpp"
 #include "transport/messages.hpp"
 #include "transport/transport.hpp"
+#include "transport/worker_spawns.hpp"
 
 namespace dagger {
 
@@ -29,7 +30,7 @@ class WorkerLink {
   };
 
   WorkerLink(detail::Transport& transport, detail::ConnectionId connection)
-      : transport_(transport), connection_(connection) {}
+      : spawns(*this), transport_(transport), connection_(connection) {}
 
   detail::ConnectionId connection() const noexcept { return connection_; }
   // What a request's reply is handed to: the reply, or (reply null) the
@@ -45,6 +46,9 @@ class WorkerLink {
   Reply call(MessageType type, std::shared_ptr<detail::WireWriter> body, std::shared_ptr<const void> keep = nullptr);
   // Sends a message that has no reply (a lost worker: nothing happens).
   void send(const detail::Message& message);
+  // Answers the worker's request (a lost worker: nothing happens).
+  void reply(std::uint64_t request, const detail::Message& message);
+  void reply(detail::OutgoingMessage message);
   // A reply arrived (transport thread).
   void answer(std::uint64_t request, MessageType type, Bytes body);
   // The connection broke: every waiting call throws WorkerLost.
@@ -54,6 +58,8 @@ class WorkerLink {
 
   // Set once the worker joined.
   WorkerProc* proc = nullptr;
+  // The tasks its task bodies spawned.
+  detail::WorkerSpawns spawns;
   std::string name() const;
 
  private:

@@ -20,6 +20,7 @@
 #include "memory/chunk_store.hpp"
 #include "transport/launch.hpp"
 #include "transport/messages.hpp"
+#include "transport/worker_tasks.hpp"
 #include "core/wire_tables.hpp"
 
 namespace dagger::detail {
@@ -51,9 +52,10 @@ class HeldArgs final : public InvokeArgs {
   PinnedInputs pinned_;
 };
 
-class WorkerServer {
+class WorkerServer final : private WorkerTasks::Server {
  public:
-  WorkerServer(const std::string& host, int port, const std::string& cookie) {
+  WorkerServer(const std::string& host, int port, const std::string& cookie) : tasks_(*this) {
+    set_remote_tasks(&tasks_);
     Transport::Handlers handlers;
     handlers.on_message = [this](ConnectionId, std::string header, Bytes body) {
       on_message(std::move(header), std::move(body));
@@ -177,6 +179,10 @@ class WorkerServer {
     }
     reply(request, StatsReply{live_chunks(), held_count});
   }
+  // Answers to this worker's fetches of tasks it spawned.
+  void handle(std::uint64_t request, ValueReply& m, const std::shared_ptr<Bytes>& body) { tasks_.answer(request, m, body); }
+  void handle(std::uint64_t request, Stored& m, const std::shared_ptr<Bytes>& body) { tasks_.answer(request, m, body); }
+  void handle(std::uint64_t request, Failed& m, const std::shared_ptr<Bytes>& body) { tasks_.answer(request, m, body); }
   void handle(std::uint64_t, Shutdown&, const std::shared_ptr<Bytes>&) {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -185,6 +191,28 @@ class WorkerServer {
   template <class M>
   void handle(std::uint64_t, M&, const std::shared_ptr<Bytes>&) {
     throw ProtocolError("the driver sent a message only workers send");
+  }
+
+  // ---- WorkerTasks::Server
+  void send(std::uint64_t request, const Message& message) override { reply(request, message); }
+  ChunkPtr held_chunk(std::uint64_t id) override { return held({id}).front(); }
+  void wake_helpers() override {
+    { std::lock_guard lock(jobs_mutex_); }  // a helper between its check and its sleep sees this
+    jobs_ready_.notify_all();
+  }
+  void help_until(const std::function<bool()>& done) override {
+    std::unique_lock lock(jobs_mutex_);
+    while (!done()) {
+      if (jobs_.empty()) {
+        jobs_ready_.wait(lock, [&] { return !jobs_.empty() || done(); });
+        continue;
+      }
+      std::function<void()> job = std::move(jobs_.front());
+      jobs_.pop_front();
+      lock.unlock();
+      run(job);
+      lock.lock();
+    }
   }
 
   std::vector<ChunkPtr> held(const std::vector<std::uint64_t>& ids) {
@@ -224,15 +252,20 @@ class WorkerServer {
         job = std::move(jobs_.front());
         jobs_.pop_front();
       }
-      try {
-        job();
-      } catch (const std::exception& e) {
-        std::cerr << "dagger worker " << ::getpid() << ": dropped the driver's connection: " << e.what() << "\n";
-        leave(1);
-      }
+      run(job);
     }
   }
 
+  static void run(const std::function<void()>& job) {
+    try {
+      job();
+    } catch (const std::exception& e) {
+      std::cerr << "dagger worker " << ::getpid() << ": dropped the driver's connection: " << e.what() << "\n";
+      leave(1);
+    }
+  }
+
+  WorkerTasks tasks_;
   std::unique_ptr<Transport> transport_;
   ConnectionId driver_ = 0;
 

@@ -57,6 +57,11 @@ void write_seeds(const std::string& dir) {
   call->u64(5);
   call->pod<std::int32_t>(4);
   write_seed(dir, "run", encode_message(MessageType::run, 4, call));
+  const std::byte constants[4] = {std::byte{4}, std::byte{0}, std::byte{0}, std::byte{0}};
+  write_seed(dir, "spawn", encode_message(0, SpawnTask{3, 12345, "add1", {1, 2}, constants}));
+  write_seed(dir, "fetch", encode_message(10, FetchTask{3}));
+  write_seed(dir, "cancel", encode_message(0, CancelTask{3}));
+  write_seed(dir, "forget", encode_message(0, ForgetTasks{{1, 3}}));
   write_seed(dir, "put_vector", value_message(MessageType::put, Value::make<std::vector<double>>(std::vector<double>{1, 2, 3})));
   write_seed(dir, "put_string", value_message(MessageType::put, Value::make<std::string>("text")));
   dagger::Block b = dagger::Block::make(dagger::DType::f64, 2, 3);

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -20,6 +21,11 @@ enum class TaskStatus : std::uint32_t { waiting, queued, running, done, failed, 
 inline bool is_final(TaskStatus s) { return s >= TaskStatus::done; }
 
 struct TaskState {
+  TaskState() = default;
+  TaskState(const TaskState&) = delete;
+  TaskState& operator=(const TaskState&) = delete;
+  ~TaskState();  // a worker's handle to a driver's task tells the driver
+
   std::atomic<TaskStatus> status{TaskStatus::waiting};
   // Inputs not yet done, plus one held by spawn until it has registered
   // with every input.
@@ -34,7 +40,34 @@ struct TaskState {
   std::exception_ptr input_error;   // the first input that failed or was cancelled
   bool reads_inputs = false;        // it read other tasks or chunks (set when it finished)
   std::weak_ptr<ThunkNode> self;    // to queue it again (run_again)
+  std::vector<std::function<void()>> watchers;  // called once it is final (when_final)
+  // In a worker process: the task runs where the driver places it, and this
+  // is the worker's name for it there (0: an ordinary task of this process).
+  std::uint64_t remote_id = 0;
 };
+
+// In a worker process, the tasks that task bodies spawn are scheduled by the
+// driver. The worker's server installs this before it runs anything; a
+// proxy task here (remote_id set) reaches its status only through it.
+class RemoteTasks {
+ public:
+  virtual ~RemoteTasks() = default;
+  // Sends the task to the driver (throws UsageError for one that cannot go).
+  virtual void start(const NodePtr& node) = 0;
+  // Asks for the task's outcome if nobody did yet; it arrives later.
+  virtual void request(ThunkNode& node) = 0;
+  // Requests it and waits for it, running this worker's other work meanwhile.
+  virtual void wait(ThunkNode& node) = 0;
+  virtual void cancel(ThunkNode& node) = 0;
+  // The last handle to the worker's task `remote_id` is gone.
+  virtual void forget(std::uint64_t remote_id) noexcept = 0;
+};
+void set_remote_tasks(RemoteTasks* tasks) noexcept;
+RemoteTasks* remote_tasks() noexcept;
+
+// Calls `then` once the task is final: at once if it is, else on the thread
+// that finishes it (which may be a transport thread: `then` must not block).
+void when_final(ThunkNode& node, std::function<void()> then);
 
 // A task node and its function in one allocation.
 template <class C>
