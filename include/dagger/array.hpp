@@ -7,6 +7,7 @@
 #include "dagger/array/darray.hpp"
 #include "dagger/array/dtype.hpp"
 #include "dagger/array/elementwise.hpp"
+#include "dagger/array/factorizations.hpp"
 #include "dagger/array/indexing.hpp"
 #include "dagger/array/layout.hpp"
 #include "dagger/array/linalg.hpp"

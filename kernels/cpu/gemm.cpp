@@ -13,14 +13,12 @@ namespace {
 template <class T>
 using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
 
-// Each block product runs on one dagger thread: OpenBLAS must not start
-// threads of its own on top of ours.
+}  // namespace
+
 void single_threaded_blas() {
   check_blas_kernel_once();
   if (openblas_get_num_threads() != 1) openblas_set_num_threads(1);
 }
-
-}  // namespace
 
 void gemm(const Block& a, const Block& b, Block& c, bool first) {
   const auto m = static_cast<int>(a.rows), n = static_cast<int>(b.cols), k = static_cast<int>(a.cols);

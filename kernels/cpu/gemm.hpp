@@ -5,6 +5,10 @@
 
 namespace dagger::kernels::cpu {
 
+// Each block kernel runs on one dagger thread: OpenBLAS must not start
+// threads of its own on top of ours. Called before every BLAS or LAPACK call.
+void single_threaded_blas();
+
 // c += a * b (c already sized a.rows x b.cols; `first`: c = a * b).
 void gemm(const Block& a, const Block& b, Block& c, bool first);
 // t = a' (t already sized a.cols x a.rows, of a's element type). Kernels

@@ -45,6 +45,21 @@ struct BlockShape {
 struct BucketRequest {
   std::uint64_t bucket = 0;
 };
+// A diagonal tile of a factorization: where its first row is in the matrix.
+struct TileRequest {
+  std::int64_t first_row = 0;
+};
+// b = op(t)^-1 b (left) or b op(t)^-1 (right).
+struct SolveRequest {
+  bool left = true;
+  bool lower = true;
+  bool transpose = false;
+};
+// c - op(a) op(b).
+struct ProductRequest {
+  bool transpose_a = false;
+  bool transpose_b = false;
+};
 
 namespace ops {
 
@@ -97,6 +112,34 @@ struct SparseTimesDense {
   static constexpr const char* name = "spmm";
   using Request = BlockShape;
   using Signature = Block(const BlockShape&, const std::vector<SparseBlock>&, const std::vector<Block>&);
+};
+
+// The tiles of the dense factorizations (see factorizations.hpp). A tile
+// that cannot be factored comes out as a failure marker (failure_marker),
+// which every later tile operation passes on.
+// The Cholesky factor L of a diagonal tile (lower, upper triangle zero).
+struct CholeskyTile {
+  static constexpr const char* name = "potrf";
+  using Request = TileRequest;
+  using Signature = Block(const TileRequest&, const Block&);
+};
+// A triangular solve with a tile: trsm.
+struct SolveTile {
+  static constexpr const char* name = "trsm";
+  using Request = SolveRequest;
+  using Signature = Block(const SolveRequest&, const Block& t, const Block& b);
+};
+// c - op(a) op(b): gemm.
+struct MultiplySubtractTile {
+  static constexpr const char* name = "gemm";
+  using Request = ProductRequest;
+  using Signature = Block(const ProductRequest&, const Block& c, const Block& a, const Block& b);
+};
+// The lower triangle of c - a a': syrk.
+struct SymmetricSubtractTile {
+  static constexpr const char* name = "syrk";
+  using Request = NoRequest;
+  using Signature = Block(const NoRequest&, const Block& c, const Block& a);
 };
 
 }  // namespace ops
