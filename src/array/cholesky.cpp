@@ -1,6 +1,7 @@
 // Tiled right-looking Cholesky: for each column of tiles k, factor the
 // diagonal tile (potrf), solve the tiles below it against it (trsm), and
 // update the trailing lower triangle (syrk on diagonal tiles, gemm off it).
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -25,6 +26,12 @@ NotPositiveDefinite::NotPositiveDefinite(std::int64_t order)
 namespace detail {
 namespace {
 
+void upper_zeros(const Layout& l, DType dtype, std::vector<Thunk<Block>>& t) {
+  for (std::int64_t j = 1; j < l.grid_cols(); ++j) {
+    for (std::int64_t i = 0; i < j; ++i) t[l.block_index(i, j)] = tiles::zeros(l.block_height(i), l.block_width(j), dtype);
+  }
+}
+
 // The first entry (global row, column, value, mirror) of tile (i, j) that
 // differs from its mirror in tile (j, i) by more than 64 ulps of the
 // larger; empty if none.
@@ -33,12 +40,19 @@ std::vector<double> asymmetry(const Block& a, const Block& mirror, std::int64_t 
   const T tolerance = 64 * std::numeric_limits<T>::epsilon();
   const T* x = a.data<T>();
   const T* y = mirror.data<T>();
-  for (std::int64_t c = 0; c < a.cols; ++c) {
-    for (std::int64_t r = 0; r < a.rows; ++r) {
-      const T v = x[r + c * a.rows], w = y[c + r * mirror.rows];
-      if (!(std::abs(v - w) <= tolerance * std::max(std::abs(v), std::abs(w)))) {
-        return {static_cast<double>(row0 + r), static_cast<double>(col0 + c), static_cast<double>(v),
-                static_cast<double>(w)};
+  // In 32 x 32 squares, so that the mirror's transposed reads stay in cache.
+  constexpr std::int64_t kSquare = 32;
+  for (std::int64_t c0 = 0; c0 < a.cols; c0 += kSquare) {
+    for (std::int64_t r0 = 0; r0 < a.rows; r0 += kSquare) {
+      const std::int64_t c1 = std::min(c0 + kSquare, a.cols), r1 = std::min(r0 + kSquare, a.rows);
+      for (std::int64_t c = c0; c < c1; ++c) {
+        for (std::int64_t r = r0; r < r1; ++r) {
+          const T v = x[r + c * a.rows], w = y[c + r * mirror.rows];
+          if (!(std::abs(v - w) <= tolerance * std::max(std::abs(v), std::abs(w)))) {
+            return {static_cast<double>(row0 + r), static_cast<double>(col0 + c), static_cast<double>(v),
+                    static_cast<double>(w)};
+          }
+        }
       }
     }
   }
@@ -68,10 +82,7 @@ void check_symmetric(const Context& context, const ArrayPtr& a) {
 
 }  // namespace
 
-ArrayPtr cholesky_factor(const Context& context, const ArrayPtr& input) {
-  tiles::check_square_float("cholesky", input);
-  ArrayPtr a = tiles::square_tiles(input);
-  check_symmetric(context, a);
+ArrayPtr cholesky_graph(const ArrayPtr& a) {
   const Layout& l = a->layout;
   const DType dtype = a->dtype;
   const std::int64_t nt = l.grid_rows();
@@ -89,10 +100,32 @@ ArrayPtr cholesky_factor(const Context& context, const ArrayPtr& input) {
       }
     }
   }
-  for (std::int64_t j = 1; j < nt; ++j) {
-    for (std::int64_t i = 0; i < j; ++i) at(i, j) = tiles::zeros(l.block_height(i), l.block_width(j), dtype);
+  upper_zeros(l, dtype, t);
+  return make_array(l, dtype, std::move(t));
+}
+
+ArrayPtr cholesky_factor(const Context& context, const ArrayPtr& input) {
+  tiles::check_square_float("cholesky", input);
+  ArrayPtr a = tiles::square_tiles(input);
+  check_symmetric(context, a);
+  // The lower tiles are computed; the zeros above stay lazy, made only
+  // where something reads them.
+  ArrayPtr graph = cholesky_graph(a);
+  const Layout& l = graph->layout;
+  const DType dtype = graph->dtype;
+  const std::int64_t nt = l.grid_rows();
+  std::vector<Thunk<Block>> lower;
+  for (std::int64_t j = 0; j < nt; ++j) {
+    for (std::int64_t i = j; i < nt; ++i) lower.push_back(graph->blocks[l.block_index(i, j)]);
   }
-  ArrayPtr factor = compute_array(context, make_array(l, dtype, std::move(t)));
+  lower = computed_blocks(context, lower);
+  std::vector<Thunk<Block>> t = graph->blocks;
+  std::size_t next = 0;
+  for (std::int64_t j = 0; j < nt; ++j) {
+    for (std::int64_t i = j; i < nt; ++i) t[l.block_index(i, j)] = lower[next++];
+  }
+  auto factor = std::make_shared<ArrayImpl>(l, dtype);
+  factor->blocks = std::move(t);
 
   // A failure shows on the diagonal tiles from the first that failed on.
   std::vector<Thunk<std::int64_t>> failures;

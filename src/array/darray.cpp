@@ -136,7 +136,14 @@ ArrayPtr rechunk(const ArrayPtr& array, const Blocks& blocks) {
 }
 
 ArrayPtr compute_array(const Context& context, const ArrayPtr& array) {
-  std::vector<Chunk<Block>> chunks = compute(context, block_thunks(array));
+  auto out = std::make_shared<ArrayImpl>(array->layout, array->dtype);
+  out->blocks = computed_blocks(context, block_thunks(array));
+  out->computed = true;
+  return out;
+}
+
+std::vector<Thunk<Block>> computed_blocks(const Context& context, const std::vector<Thunk<Block>>& lazy) {
+  std::vector<Chunk<Block>> chunks = compute(context, lazy);
   std::vector<Thunk<Block>> blocks;
   blocks.reserve(chunks.size());
   for (auto& c : chunks) {
@@ -148,10 +155,7 @@ ArrayPtr compute_array(const Context& context, const ArrayPtr& array) {
     known.node()->persisted = c.data();
     blocks.push_back(std::move(known));
   }
-  auto out = std::make_shared<ArrayImpl>(array->layout, array->dtype);
-  out->blocks = std::move(blocks);
-  out->computed = true;
-  return out;
+  return blocks;
 }
 
 std::string describe(const ArrayImpl& a) {

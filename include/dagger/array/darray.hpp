@@ -91,6 +91,8 @@ const std::vector<Thunk<Block>>& block_thunks(const ArrayPtr& array);
 // The same values cut into other blocks.
 ArrayPtr rechunk(const ArrayPtr& array, const Blocks& blocks);
 ArrayPtr compute_array(const Context& context, const ArrayPtr& array);
+// Computes the blocks; thunks whose results are those blocks.
+std::vector<Thunk<Block>> computed_blocks(const Context& context, const std::vector<Thunk<Block>>& lazy);
 
 // A product left * right: checks the inner dimensions, cuts right's rows like
 // left's columns, and gives the result's layout.

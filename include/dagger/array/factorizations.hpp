@@ -55,6 +55,8 @@ class NotPositiveDefinite : public LinearAlgebraError {
 
 namespace detail {
 ArrayPtr cholesky_factor(const Context& context, const ArrayPtr& a);
+// The factor's lazy tile graph, without the checks (a: square tiles).
+ArrayPtr cholesky_graph(const ArrayPtr& a);
 // op(t) X = b (left) or X op(t) = b (right); op(t) = t' when transpose_t.
 ArrayPtr triangular_solve_arrays(const ArrayPtr& t, const ArrayPtr& b, bool lower, bool left, bool transpose_t);
 }  // namespace detail
