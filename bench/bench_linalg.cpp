@@ -1,11 +1,13 @@
-// Tiled Cholesky against OpenBLAS's own dpotrf on as many threads as dagger
-// has, in the same run. The matrix is generated once (A A' + n I, in tiles);
+// Tiled Cholesky and LU against OpenBLAS's own dpotrf and dgetrf on as
+// many threads as dagger has, in the same run. The matrix is generated once (A A' + n I, in tiles);
 // dagger's time is the factorization from a computed DArray to a computed
 // L, including the symmetry check; LAPACK's is one dpotrf call on a copy.
 // `--trace FILE` writes a Chrome trace of one dagger run instead.
 #include <benchmark/benchmark.h>
 #include <cblas.h>
 
+#include <chrono>
+#include <cmath>
 #include <cstring>
 #include <cstdio>
 #include <cstdlib>
@@ -18,6 +20,7 @@
 #include "dagger/dagger.hpp"
 
 extern "C" void dpotrf_(const char* uplo, const int* n, double* a, const int* lda, int* info, std::size_t uplo_len);
+extern "C" void dgetrf_(const int* m, const int* n, double* a, const int* lda, int* ipiv, int* info);
 
 namespace {
 
@@ -111,18 +114,132 @@ void write_trace(const char* path) {
   }
 }
 
+// The value of entry (i, j) of an n x n symmetric, strictly diagonally
+// dominant matrix (so positive definite), from the pair's hash: made tile
+// by tile where it is needed, never whole in memory.
+double generated_entry(std::int64_t i, std::int64_t j, std::int64_t n) {
+  const std::uint64_t lo = static_cast<std::uint64_t>(std::min(i, j)), hi = static_cast<std::uint64_t>(std::max(i, j));
+  std::uint64_t h = lo * 0x9E3779B97F4A7C15ull ^ (hi + 0x632BE59BD9B4E019ull);
+  h ^= h >> 31;
+  h *= 0xBF58476D1CE4E5B9ull;
+  h ^= h >> 29;
+  const double u = static_cast<double>(h >> 11) * 0x1.0p-53;
+  return i == j ? u + 2.0 * static_cast<double>(n) : u;
+}
+
+std::size_t peak_rss() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
+  }
+  return 0;
+}
+
+// Cholesky of an n x n matrix under a memory limit: the tiles spill to
+// disk and come back. Checks entries of L L' against the generator.
+int out_of_core(std::int64_t n, std::int64_t tile, double limit_gib) {
+  dagger::Config config = dagger::config();
+  config.memory_limit = static_cast<std::size_t>(limit_gib * double(1ull << 30));
+  dagger::configure(config);
+  const dagger::Layout layout({n, n}, dagger::Blocks(tile, tile));
+  std::vector<dagger::Thunk<dagger::Block>> blocks;
+  for (std::size_t k = 0; k < layout.block_count(); ++k) {
+    const std::int64_t r0 = layout.row_start(layout.grid_row_of(k)), c0 = layout.col_start(layout.grid_col_of(k));
+    const std::int64_t h = layout.block_height(layout.grid_row_of(k)), w = layout.block_width(layout.grid_col_of(k));
+    blocks.push_back(dagger::delayed([r0, c0, h, w, n] {
+      dagger::Block b = dagger::Block::make(dagger::DType::f64, h, w);
+      double* out = b.mutable_data<double>();
+      for (std::int64_t c = 0; c < w; ++c) {
+        for (std::int64_t r = 0; r < h; ++r) out[r + c * h] = generated_entry(r0 + r, c0 + c, n);
+      }
+      return b;
+    }, {.name = "generate"})());
+  }
+  const dagger::DArray<double> a(dagger::detail::make_array(layout, dagger::DType::f64, std::move(blocks)));
+  const auto start = std::chrono::steady_clock::now();
+  auto c = dagger::cholesky(a);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const dagger::MemoryStats m = dagger::memory_stats();
+  std::printf("cholesky n=%lld tiles %lld under %.1f GiB: %.1f s, %.1f GFLOP/s (generation and the symmetry check "
+              "included), peak RSS %.2f GiB, spilled %.1f GiB in %llu writes, reloaded %.1f GiB\n",
+              static_cast<long long>(n), static_cast<long long>(tile), limit_gib, seconds,
+              static_cast<double>(n) * n * n / 3.0 / seconds / 1e9, static_cast<double>(peak_rss()) / double(1ull << 30),
+              static_cast<double>(m.spilled_total_bytes) / double(1ull << 30), static_cast<unsigned long long>(m.spills),
+              static_cast<double>(m.reloaded_total_bytes) / double(1ull << 30));
+  // (L L')(i, j) for a few pairs, from rows i and j of L.
+  double worst = 0;
+  for (std::int64_t i : {std::int64_t{0}, n / 3, n - 1}) {
+    const Eigen::MatrixXd li = dagger::collect(c.L()(dagger::range(i, i + 1), dagger::all));
+    for (std::int64_t j : {std::int64_t{1}, n / 2, n - 2}) {
+      const Eigen::MatrixXd lj = dagger::collect(c.L()(dagger::range(j, j + 1), dagger::all));
+      const double got = li.row(0).dot(lj.row(0)), want = generated_entry(i, j, n);
+      worst = std::max(worst, std::abs(got - want) / (2.0 * static_cast<double>(n)));
+    }
+  }
+  std::printf("largest |L L' - A| / |A|_max over 9 entries: %.2e\n", worst);
+  return worst < 1e-12 ? 0 : 1;
+}
+
+// A uniform random matrix: LU with partial pivoting swaps rows at almost
+// every step (a diagonally dominant one would swap none).
+const Eigen::MatrixXd& random_dense() {
+  static const Eigen::MatrixXd m = [] {
+    std::srand(6);
+    return Eigen::MatrixXd(Eigen::MatrixXd::Random(kN, kN));
+  }();
+  return m;
+}
+
+double lu_flops() { return 2.0 * static_cast<double>(kN) * kN * kN / 3.0; }
+
+void LU_Dagger(benchmark::State& state) {
+  const auto a = dagger::compute(dagger::distribute(dagger::Blocks(state.range(0), state.range(0)), random_dense()));
+  for (auto _ : state) {
+    auto f = dagger::lu(a);
+    benchmark::DoNotOptimize(f);
+  }
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(lu_flops() * static_cast<double>(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
+}
+
+void LU_OpenBLAS(benchmark::State& state) {
+  const Eigen::MatrixXd& a = random_dense();
+  Eigen::MatrixXd work(kN, kN);
+  std::vector<int> pivots(static_cast<std::size_t>(kN));
+  openblas_set_num_threads(static_cast<int>(dagger::Context().processors().size()));
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::memcpy(work.data(), a.data(), sizeof(double) * static_cast<std::size_t>(a.size()));
+    state.ResumeTiming();
+    const int n = static_cast<int>(kN);
+    int info = 0;
+    dgetrf_(&n, &n, work.data(), &n, pivots.data(), &info);
+    if (info != 0) state.SkipWithError("dgetrf failed");
+  }
+  openblas_set_num_threads(1);
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(lu_flops() * static_cast<double>(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
+}
+
 }  // namespace
 
+BENCHMARK(LU_Dagger)->Arg(500)->Arg(1000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+BENCHMARK(LU_OpenBLAS)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 BENCHMARK(Cholesky_Dagger)->Arg(500)->Arg(1000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 BENCHMARK(Cholesky_OpenBLAS)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 
 int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::string(argv[i]) == "--trace") {
-      const auto a = spd_matrix(1000);
       write_trace(argv[i + 1]);
       return 0;
     }
+  }
+  if (argc >= 2 && std::string(argv[1]) == "--out-of-core") {
+    const std::int64_t n = argc > 2 ? std::atoll(argv[2]) : 40000;
+    const std::int64_t tile = argc > 3 ? std::atoll(argv[3]) : 2000;
+    const double limit_gib = argc > 4 ? std::atof(argv[4]) : 4.0;
+    return out_of_core(n, tile, limit_gib);
   }
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();

@@ -157,3 +157,82 @@ TEST(TriangularSolve, AVectorRightHandSideAndBadShapes) {
 }
 
 }  // namespace
+
+namespace {
+
+template <class T>
+Matrix<T> random_matrix(std::int64_t rows, std::int64_t cols, unsigned seed) {
+  std::srand(seed);
+  return Matrix<T>::Random(rows, cols);
+}
+
+template <class T>
+void lu_matches(std::int64_t n, std::int64_t block_rows, std::int64_t block_cols) {
+  const Matrix<T> a = random_matrix<T>(n, n, 21);
+  auto da = dagger::distribute(dagger::Blocks(block_rows, block_cols), a);
+  auto f = dagger::lu(da);
+  const Matrix<T> l = dagger::collect(f.L()), u = dagger::collect(f.U()), p = dagger::collect(f.P());
+  EXPECT_TRUE(l.isLowerTriangular());
+  EXPECT_TRUE(u.isUpperTriangular());
+  EXPECT_TRUE(l.diagonal().isOnes());
+  // P is a permutation: one 1 in each row and column.
+  EXPECT_TRUE((p.rowwise().sum().array() == T(1)).all());
+  EXPECT_TRUE((p.colwise().sum().array() == T(1)).all());
+  const T eps = std::numeric_limits<T>::epsilon();
+  EXPECT_LT(relative_error<T>(Matrix<T>(l * u), Matrix<T>(p * a)), T(50) * T(n) * eps)
+      << n << " in " << block_rows << "x" << block_cols;
+  // Partial pivoting: no multiplier above one in magnitude.
+  EXPECT_LE(l.cwiseAbs().maxCoeff(), T(1));
+  // The same permutation and factors as LAPACK's getrf (Eigen's PartialPivLU).
+  Eigen::PartialPivLU<Matrix<T>> dense(a);
+  EXPECT_EQ(Matrix<T>(dense.permutationP()), p);
+  EXPECT_EQ(dagger::collect(da), a);  // untouched
+}
+
+TEST(LU, PivotedMatchesLapackOnDaggerJlsBlockings) {
+  lu_matches<double>(128, 64, 64);
+  lu_matches<double>(128, 64, 32);  // non-square blocks
+  lu_matches<double>(100, 32, 32);  // ragged
+  lu_matches<double>(128, 128, 128);
+  lu_matches<float>(128, 32, 32);
+}
+
+TEST(LU, WithoutPivotingFactorsADiagonallyDominantMatrix) {
+  Matrix<double> a = random_matrix<double>(128, 128, 5);
+  a.diagonal().array() += 200.0;
+  auto f = dagger::lu(dagger::distribute(dagger::Blocks(64, 64), a), dagger::NoPivot{});
+  const Matrix<double> l = dagger::collect(f.L()), u = dagger::collect(f.U());
+  EXPECT_LT(relative_error<double>(Matrix<double>(l * u), a), 1e-12);
+  EXPECT_EQ(dagger::collect(f.P()), Matrix<double>::Identity(128, 128));
+}
+
+TEST(LU, SolveAndInverseMatchDense) {
+  const Matrix<double> a = random_matrix<double>(128, 128, 8);
+  auto da = dagger::distribute(dagger::Blocks(32, 32), a);
+  const Eigen::VectorXd b = Eigen::VectorXd::Random(128);
+  const Matrix<double> x =
+      dagger::collect(dagger::solve(da, dagger::distribute(dagger::Blocks(32), std::vector<double>(b.data(), b.data() + 128))));
+  EXPECT_LT((a * x - b).norm() / b.norm(), 1e-10);
+  const Matrix<double> bm = random_matrix<double>(128, 9, 2);
+  const Matrix<double> xm = dagger::collect(dagger::solve(da, dagger::distribute(dagger::Blocks(64, 4), bm)));
+  EXPECT_LT(relative_error<double>(xm, Matrix<double>(a.partialPivLu().solve(bm))), 1e-10);
+  const Matrix<double> ai = dagger::collect(dagger::inv(da));
+  EXPECT_LT(relative_error<double>(Matrix<double>(a * ai), Matrix<double>::Identity(128, 128)), 1e-10);
+}
+
+TEST(LU, ASingularMatrixIsATypedErrorAndTheRuntimeGoesOn) {
+  try {
+    dagger::lu(dagger::distribute(dagger::Blocks(32, 32), Matrix<double>::Ones(64, 64).eval()));
+    FAIL() << "no error";
+  } catch (const dagger::SingularMatrix& e) {
+    EXPECT_EQ(e.index(), 2);  // after the first column, every entry left is zero
+  }
+  EXPECT_THROW(dagger::solve(dagger::distribute(dagger::Blocks(16, 16), Matrix<double>::Zero(32, 32).eval()),
+                             dagger::distribute(dagger::Blocks(16), std::vector<double>(32, 1.0))),
+               dagger::SingularMatrix);
+  EXPECT_THROW(dagger::lu(dagger::distribute(dagger::Blocks(8, 8), Matrix<double>::Ones(16, 8).eval())),
+               dagger::ArrayError);
+  lu_matches<double>(64, 16, 16);
+}
+
+}  // namespace

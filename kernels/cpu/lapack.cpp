@@ -3,6 +3,7 @@
 #include <cblas.h>
 
 #include <cstddef>
+#include <type_traits>
 
 #include "kernels/cpu/gemm.hpp"
 
@@ -11,6 +12,8 @@
 extern "C" {
 void dpotrf_(const char* uplo, const int* n, double* a, const int* lda, int* info, std::size_t uplo_len);
 void spotrf_(const char* uplo, const int* n, float* a, const int* lda, int* info, std::size_t uplo_len);
+void dgetrf_(const int* m, const int* n, double* a, const int* lda, int* ipiv, int* info);
+void sgetrf_(const int* m, const int* n, float* a, const int* lda, int* ipiv, int* info);
 }
 
 namespace dagger::kernels::cpu {
@@ -42,19 +45,18 @@ std::int64_t cholesky_lower(Block& a) {
   return info;
 }
 
-void triangular_solve(const Block& t, Block& b, bool left, bool lower, bool transpose) {
+void triangular_solve(const Block& t, Block& b, bool left, bool lower, bool transpose, bool unit) {
   single_threaded_blas();
   const int m = n_of(b.rows), n = n_of(b.cols), lda = n_of(t.rows);
   if (m == 0 || n == 0) return;
   const auto side = left ? CblasLeft : CblasRight;
   const auto uplo = lower ? CblasLower : CblasUpper;
   const auto trans = transpose ? CblasTrans : CblasNoTrans;
+  const auto diag = unit ? CblasUnit : CblasNonUnit;
   if (b.dtype == DType::f64) {
-    cblas_dtrsm(CblasColMajor, side, uplo, trans, CblasNonUnit, m, n, 1.0, t.data<double>(), lda,
-                b.mutable_data<double>(), m);
+    cblas_dtrsm(CblasColMajor, side, uplo, trans, diag, m, n, 1.0, t.data<double>(), lda, b.mutable_data<double>(), m);
   } else {
-    cblas_strsm(CblasColMajor, side, uplo, trans, CblasNonUnit, m, n, 1.0f, t.data<float>(), lda,
-                b.mutable_data<float>(), m);
+    cblas_strsm(CblasColMajor, side, uplo, trans, diag, m, n, 1.0f, t.data<float>(), lda, b.mutable_data<float>(), m);
   }
 }
 
@@ -85,6 +87,51 @@ void symmetric_subtract(const Block& a, Block& c) {
     cblas_ssyrk(CblasColMajor, CblasLower, CblasNoTrans, n, k, -1.0f, a.data<float>(), n, 1.0f,
                 c.mutable_data<float>(), n);
   }
+}
+
+std::int64_t lu_with_pivoting(Block& a, std::vector<int>& pivots) {
+  single_threaded_blas();
+  const int m = n_of(a.rows), n = n_of(a.cols);
+  pivots.assign(static_cast<std::size_t>(n), 0);
+  if (m == 0 || n == 0) return 0;
+  int info = 0;
+  if (a.dtype == DType::f64) {
+    dgetrf_(&m, &n, a.mutable_data<double>(), &m, pivots.data(), &info);
+  } else {
+    sgetrf_(&m, &n, a.mutable_data<float>(), &m, pivots.data(), &info);
+  }
+  return info;
+}
+
+namespace {
+
+// Right-looking, one column at a time: scale the column below the pivot,
+// then a rank-one update of the rest (BLAS ger).
+template <class T>
+std::int64_t lu_unpivoted(T* a, int n) {
+  for (int c = 0; c < n; ++c) {
+    const T pivot = a[c + c * n];
+    if (pivot == T(0)) return c + 1;
+    const int below = n - c - 1;
+    for (int r = c + 1; r < n; ++r) a[r + c * n] /= pivot;
+    if (below == 0) continue;
+    if constexpr (std::is_same_v<T, double>) {
+      cblas_dger(CblasColMajor, below, below, -1.0, a + c + 1 + c * n, 1, a + c + (c + 1) * n, n,
+                 a + c + 1 + (c + 1) * n, n);
+    } else {
+      cblas_sger(CblasColMajor, below, below, -1.0f, a + c + 1 + c * n, 1, a + c + (c + 1) * n, n,
+                 a + c + 1 + (c + 1) * n, n);
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::int64_t lu_without_pivoting(Block& a) {
+  single_threaded_blas();
+  const int n = n_of(a.rows);
+  return a.dtype == DType::f64 ? lu_unpivoted(a.mutable_data<double>(), n) : lu_unpivoted(a.mutable_data<float>(), n);
 }
 
 }  // namespace dagger::kernels::cpu

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "dagger/array/block.hpp"
 
@@ -16,8 +17,19 @@ namespace dagger::kernels::cpu {
 std::int64_t cholesky_lower(Block& a);
 
 // b = op(t)^-1 b (left) or b op(t)^-1 (right), t triangular (lower or
-// upper), op(t) = t' when `transpose`.
-void triangular_solve(const Block& t, Block& b, bool left, bool lower, bool transpose);
+// upper), op(t) = t' when `transpose`; with `unit`, t's diagonal is taken
+// as ones (the L of an LU).
+void triangular_solve(const Block& t, Block& b, bool left, bool lower, bool transpose, bool unit = false);
+
+// Factors the m x n block (m >= n) in place as P a = L U with partial
+// pivoting (LAPACK getrf): L unit lower below the diagonal, U on and above
+// it. `pivots` gets n 1-based row swaps (row r with pivots[r - 1]), in
+// order. 0, or the 1-based index of the first exactly zero pivot (the
+// factoring still completes, as LAPACK's does).
+std::int64_t lu_with_pivoting(Block& a, std::vector<int>& pivots);
+// The same without pivoting (square a): 0, or the first zero pivot, where
+// it stops.
+std::int64_t lu_without_pivoting(Block& a);
 
 // c -= op(a) op(b).
 void multiply_subtract(const Block& a, const Block& b, Block& c, bool transpose_a, bool transpose_b);

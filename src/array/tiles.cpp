@@ -36,15 +36,16 @@ Thunk<Block> cholesky(const Thunk<Block>& a, std::int64_t first_row, DType dtype
   return run_operation<ops::CholeskyTile>({.name = "potrf"}, on_cpu, TileRequest{first_row}, a);
 }
 
-Thunk<Block> solve(const Thunk<Block>& t, const Thunk<Block>& b, bool left, bool lower, bool transpose, DType dtype) {
-  auto on_cpu = [left, lower, transpose, dtype](const Block& tri, const Block& rhs) {
+Thunk<Block> solve(const Thunk<Block>& t, const Thunk<Block>& b, bool left, bool lower, bool transpose, DType dtype,
+                   bool unit) {
+  auto on_cpu = [left, lower, transpose, unit, dtype](const Block& tri, const Block& rhs) {
     if (failure_of(tri, dtype) != 0) return tri;
     if (failure_of(rhs, dtype) != 0) return rhs;
     Block x = copy_of(rhs);
-    kernels::cpu::triangular_solve(tri, x, left, lower, transpose);
+    kernels::cpu::triangular_solve(tri, x, left, lower, transpose, unit);
     return x;
   };
-  return run_operation<ops::SolveTile>({.name = "trsm"}, on_cpu, SolveRequest{left, lower, transpose}, t, b);
+  return run_operation<ops::SolveTile>({.name = "trsm"}, on_cpu, SolveRequest{left, lower, transpose, unit}, t, b);
 }
 
 Thunk<Block> multiply_subtract(const Thunk<Block>& c, const Thunk<Block>& a, const Thunk<Block>& b, bool transpose_a,
@@ -78,6 +79,33 @@ Thunk<Block> zeros(std::int64_t rows, std::int64_t cols, DType dtype) {
     if (b.bytes() > 0) std::memset(b.buffer.get(), 0, b.bytes());
     return b;
   }, {.name = "zeros"})();
+}
+
+namespace {
+
+template <class T>
+void keep_triangle(T* a, std::int64_t n, bool unit_lower) {
+  for (std::int64_t c = 0; c < n; ++c) {
+    for (std::int64_t r = 0; r < n; ++r) {
+      if (unit_lower && r < c) a[r + c * n] = T(0);
+      if (unit_lower && r == c) a[r + c * n] = T(1);
+      if (!unit_lower && r > c) a[r + c * n] = T(0);
+    }
+  }
+}
+
+}  // namespace
+
+Thunk<Block> triangle_of(const Thunk<Block>& a, bool unit_lower, DType dtype) {
+  return delayed([unit_lower, dtype](const Block& tile) {
+    Block out = copy_of(tile);
+    if (dtype == DType::f64) {
+      keep_triangle(out.mutable_data<double>(), out.rows, unit_lower);
+    } else {
+      keep_triangle(out.mutable_data<float>(), out.rows, unit_lower);
+    }
+    return out;
+  }, {.name = unit_lower ? "unit lower" : "upper"})(a);
 }
 
 ArrayPtr square_tiles(const ArrayPtr& a) {

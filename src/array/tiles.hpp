@@ -18,14 +18,17 @@ Block failure_marker(std::int64_t order);
 std::int64_t failure_of(const Block& b, DType dtype);
 
 Thunk<Block> cholesky(const Thunk<Block>& a, std::int64_t first_row, DType dtype);
-// op(t)^-1 b (left) or b op(t)^-1 (right).
-Thunk<Block> solve(const Thunk<Block>& t, const Thunk<Block>& b, bool left, bool lower, bool transpose, DType dtype);
+// op(t)^-1 b (left) or b op(t)^-1 (right); `unit`: t's diagonal is ones.
+Thunk<Block> solve(const Thunk<Block>& t, const Thunk<Block>& b, bool left, bool lower, bool transpose, DType dtype,
+                   bool unit = false);
 // c - op(a) op(b).
 Thunk<Block> multiply_subtract(const Thunk<Block>& c, const Thunk<Block>& a, const Thunk<Block>& b, bool transpose_a,
                                bool transpose_b, DType dtype);
 // The lower triangle of c - a a'.
 Thunk<Block> symmetric_subtract(const Thunk<Block>& c, const Thunk<Block>& a, DType dtype);
 Thunk<Block> zeros(std::int64_t rows, std::int64_t cols, DType dtype);
+// The lower (unit diagonal) or the upper triangle of a square tile.
+Thunk<Block> triangle_of(const Thunk<Block>& a, bool unit_lower, DType dtype);
 
 // The array re-blocked to square tiles of its row block size, if it is not.
 ArrayPtr square_tiles(const ArrayPtr& a);

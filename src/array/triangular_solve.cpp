@@ -6,7 +6,8 @@
 
 namespace dagger::detail {
 
-ArrayPtr triangular_solve_arrays(const ArrayPtr& t_in, const ArrayPtr& b_in, bool lower, bool left, bool transpose_t) {
+ArrayPtr triangular_solve_arrays(const ArrayPtr& t_in, const ArrayPtr& b_in, bool lower, bool left, bool transpose_t,
+                                 bool unit) {
   tiles::check_square_float("triangular_solve", t_in);
   if (b_in->dtype != t_in->dtype) {
     throw ArrayError("triangular_solve: the triangle holds " + to_string(t_in->dtype) + " and the right-hand side " +
@@ -20,7 +21,7 @@ ArrayPtr triangular_solve_arrays(const ArrayPtr& t_in, const ArrayPtr& b_in, boo
       throw ArrayError("triangular_solve: b is " + b_in->layout.shape_text() + " but the triangle is " +
                        t_in->layout.shape_text());
     }
-    return transpose_array(triangular_solve_arrays(t_in, transpose_array(b_in), lower, true, !transpose_t));
+    return transpose_array(triangular_solve_arrays(t_in, transpose_array(b_in), lower, true, !transpose_t, unit));
   }
   if (b_in->layout.rows() != n) {
     throw ArrayError("triangular_solve: b is " + b_in->layout.shape_text() + " but the triangle is " +
@@ -52,7 +53,7 @@ ArrayPtr triangular_solve_arrays(const ArrayPtr& t_in, const ArrayPtr& b_in, boo
       for (std::int64_t p = first; p < last; ++p) {
         xi = tiles::multiply_subtract(xi, op_tile(i, p), x[lb.block_index(p, j)], transpose_t, false, dtype);
       }
-      xi = tiles::solve(tt[lt.block_index(i, i)], xi, true, lower, transpose_t, dtype);
+      xi = tiles::solve(tt[lt.block_index(i, i)], xi, true, lower, transpose_t, dtype, unit);
     }
   }
   return make_array(lb, dtype, std::move(x));

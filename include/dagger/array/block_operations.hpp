@@ -54,6 +54,7 @@ struct SolveRequest {
   bool left = true;
   bool lower = true;
   bool transpose = false;
+  bool unit = false;  // t's diagonal taken as ones
 };
 // c - op(a) op(b).
 struct ProductRequest {
@@ -134,6 +135,14 @@ struct MultiplySubtractTile {
   static constexpr const char* name = "gemm";
   using Request = ProductRequest;
   using Signature = Block(const ProductRequest&, const Block& c, const Block& a, const Block& b);
+};
+// The panel of an LU with partial pivoting: the tiles of one column from
+// the diagonal down, factored as one tall block (getrf); its last column
+// holds the panel's row swaps (1-based, as getrf gives them).
+struct LuPanel {
+  static constexpr const char* name = "getrf";
+  using Request = TileRequest;
+  using Signature = Block(const TileRequest&, const std::vector<Block>&);
 };
 // The lower triangle of c - a a': syrk.
 struct SymmetricSubtractTile {

@@ -8,12 +8,16 @@
 //   auto C = dagger::cholesky(A);           // computes L; throws on a non-SPD input
 //   auto x = C.solve(b);                    // lazy: A x = b
 //   auto y = dagger::triangular_solve(C.L(), b, dagger::Lower, dagger::Left);
+//   auto F = dagger::lu(A);                 // P A = L U, partial pivoting
+//   auto z = dagger::solve(A, b);           // A \ b
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "dagger/array/array_compute.hpp"
+#include "dagger/array/indexing.hpp"
 #include "dagger/array/linalg.hpp"
 #include "dagger/context.hpp"
 
@@ -53,12 +57,38 @@ class NotPositiveDefinite : public LinearAlgebraError {
   std::int64_t order_;
 };
 
+// LU of a matrix with an exactly zero pivot: `index()` (1-based, as
+// LAPACK's info) names U's diagonal entry that is zero.
+class SingularMatrix : public LinearAlgebraError {
+ public:
+  SingularMatrix(const std::string& operation, std::int64_t index);
+  std::int64_t index() const noexcept { return index_; }
+
+ private:
+  std::int64_t index_;
+};
+
+// lu(A, NoPivot{}): no row exchanges (stable only for matrices that do not
+// need them, such as diagonally dominant ones).
+struct NoPivot {};
+
 namespace detail {
+struct LuParts {
+  ArrayPtr factors;              // L (unit, below the diagonal) and U in one, as LAPACK stores them
+  std::vector<std::int64_t> p;   // row i of P A is row p[i] of A
+};
+LuParts lu_factor(const Context& context, const ArrayPtr& a, bool pivoting);
+// The unit lower or the upper triangle of LU's factors.
+ArrayPtr triangular_part(const ArrayPtr& factors, bool unit_lower);
+// The permutation matrix P with P(i, p[i]) = 1.
+ArrayPtr permuted_identity(const Layout& layout, DType dtype, const std::vector<std::int64_t>& p);
 ArrayPtr cholesky_factor(const Context& context, const ArrayPtr& a);
 // The factor's lazy tile graph, without the checks (a: square tiles).
 ArrayPtr cholesky_graph(const ArrayPtr& a);
 // op(t) X = b (left) or X op(t) = b (right); op(t) = t' when transpose_t.
-ArrayPtr triangular_solve_arrays(const ArrayPtr& t, const ArrayPtr& b, bool lower, bool left, bool transpose_t);
+// With `unit`, t's diagonal is taken as ones (the L of an LU, stored with U).
+ArrayPtr triangular_solve_arrays(const ArrayPtr& t, const ArrayPtr& b, bool lower, bool left, bool transpose_t,
+                                 bool unit = false);
 }  // namespace detail
 
 // A = L L' of a symmetric positive definite A. L is computed (its tiles
@@ -91,6 +121,74 @@ Cholesky<T> cholesky(const Context& context, const DArray<T>& a) {
 template <class T>
 Cholesky<T> cholesky(const DArray<T>& a) {
   return cholesky(Context(), a);
+}
+
+// P A = L U of a square A (double or float), tiled, with partial pivoting
+// (each column of tiles is one getrf panel) or without. The factors are
+// computed; L(), U(), P() and solve build lazy arrays on them.
+template <class T>
+class LU {
+ public:
+  LU(DArray<T> factors, std::vector<std::int64_t> p) : factors_(std::move(factors)), p_(std::move(p)) {}
+  DArray<T> L() const { return DArray<T>(detail::triangular_part(factors_.impl(), true)); }
+  DArray<T> U() const { return DArray<T>(detail::triangular_part(factors_.impl(), false)); }
+  // Row i of P A is row p()[i] of A (0-based).
+  const std::vector<std::int64_t>& p() const { return p_; }
+  DArray<T> P() const {
+    return DArray<T>(detail::permuted_identity(factors_.layout(), factors_.impl()->dtype, p_));
+  }
+  // L and U in one array, as LAPACK's getrf leaves them.
+  const DArray<T>& factors() const { return factors_; }
+  // x with A x = b, b a vector or a matrix: L y = P b, then U x = y.
+  DArray<T> solve(const DArray<T>& b) const {
+    const DArray<T> pb = b.ndims() == 2 ? b(Index(p_), all) : b(Index(p_));
+    auto y = detail::triangular_solve_arrays(factors_.impl(), pb.impl(), true, true, false, /*unit=*/true);
+    return DArray<T>(detail::triangular_solve_arrays(factors_.impl(), y, false, true, false));
+  }
+
+ private:
+  DArray<T> factors_;
+  std::vector<std::int64_t> p_;
+};
+
+// Throws SingularMatrix when a pivot is exactly zero. A is unchanged.
+template <class T>
+LU<T> lu(const Context& context, const DArray<T>& a) {
+  auto parts = detail::lu_factor(context, a.impl(), true);
+  return LU<T>(DArray<T>(std::move(parts.factors)), std::move(parts.p));
+}
+template <class T>
+LU<T> lu(const DArray<T>& a) {
+  return lu(Context(), a);
+}
+template <class T>
+LU<T> lu(const Context& context, const DArray<T>& a, NoPivot) {
+  auto parts = detail::lu_factor(context, a.impl(), false);
+  return LU<T>(DArray<T>(std::move(parts.factors)), std::move(parts.p));
+}
+template <class T>
+LU<T> lu(const DArray<T>& a, NoPivot pivot) {
+  return lu(Context(), a, pivot);
+}
+
+// x with A x = b (A \ b) through LU with partial pivoting; b a vector or
+// a matrix. A's factorization runs now, the solve is lazy.
+template <class T>
+DArray<T> solve(const DArray<T>& a, const DArray<T>& b) {
+  return lu(a).solve(b);
+}
+
+// A's inverse, as the solve of A X = I (the identity blocked like A).
+template <class T>
+DArray<T> inv(const DArray<T>& a) {
+  const auto f = lu(a);
+  const std::vector<std::int64_t> identity_rows = [&] {
+    std::vector<std::int64_t> rows(static_cast<std::size_t>(a.rows()));
+    for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<std::int64_t>(i);
+    return rows;
+  }();
+  const DArray<T> identity(detail::permuted_identity(f.factors().layout(), a.impl()->dtype, identity_rows));
+  return f.solve(identity);
 }
 
 // X with op(t) X = b (Left) or X op(t) = b (Right), t triangular; lazy.

@@ -1,0 +1,322 @@
+// Tiled LU. With partial pivoting, each column of tiles k is one panel:
+// its tiles from the diagonal down are factored as one tall block (getrf),
+// the panel's row swaps are applied to the same rows of every other column
+// of tiles, the tiles right of the diagonal tile are solved against its
+// unit lower triangle (trsm), and the trailing tiles updated (gemm).
+// Without pivoting, the diagonal tile alone is factored, as in Cholesky.
+//
+// A swap of the panel moves a row of the diagonal tile's range to a row
+// below it and back, never between two rows below it: so after the swaps
+// a tile below the diagonal depends on itself and the diagonal tile only,
+// and only the diagonal tile gathers from the whole column.
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+#include <vector>
+
+#include "array/tiles.hpp"
+#include "dagger/array/block_operations.hpp"
+#include "dagger/array/factorizations.hpp"
+#include "kernels/cpu/lapack.hpp"
+
+namespace dagger {
+
+SingularMatrix::SingularMatrix(const std::string& operation, std::int64_t index)
+    : LinearAlgebraError(operation + ": the matrix is singular: U(" + std::to_string(index) + ", " +
+                         std::to_string(index) + ") is exactly zero (1-based, as LAPACK's info)"),
+      index_(index) {}
+
+namespace detail {
+namespace {
+
+template <class T>
+std::int64_t panel_pivot(const Block& panel, std::int64_t r) {
+  return static_cast<std::int64_t>(panel.data<T>()[r + (panel.cols - 1) * panel.rows]);
+}
+std::int64_t pivot_at(const Block& panel, std::int64_t r) {
+  return panel.dtype == DType::f64 ? panel_pivot<double>(panel, r) : panel_pivot<float>(panel, r);
+}
+
+// source[p]: the panel row whose content is at row p after the swaps.
+std::vector<std::int64_t> after_swaps(const Block& panel) {
+  std::vector<std::int64_t> source(static_cast<std::size_t>(panel.rows));
+  std::iota(source.begin(), source.end(), 0);
+  for (std::int64_t r = 0; r < panel.cols - 1; ++r) {
+    std::swap(source[static_cast<std::size_t>(r)], source[static_cast<std::size_t>(pivot_at(panel, r) - 1)]);
+  }
+  return source;
+}
+
+// out(r, :) = in(rows[r], :) for every row r of out: column by column, typed.
+template <class T>
+void gather_rows_typed(const Block& in, const std::int64_t* rows, Block& out) {
+  const T* src = in.data<T>();
+  T* dst = out.mutable_data<T>();
+  for (std::int64_t c = 0; c < out.cols; ++c) {
+    const T* column = src + c * in.rows;
+    T* into = dst + c * out.rows;
+    for (std::int64_t r = 0; r < out.rows; ++r) into[r] = column[rows[r]];
+  }
+}
+void gather_rows(const Block& in, const std::int64_t* rows, Block& out) {
+  if (in.dtype == DType::f64) {
+    gather_rows_typed<double>(in, rows, out);
+  } else {
+    gather_rows_typed<float>(in, rows, out);
+  }
+}
+
+// `tile`'s columns into rows [at, at + tile.rows) of `out`.
+void place_rows(const Block& tile, Block& out, std::int64_t at) {
+  const std::size_t size = element_size(tile.dtype);
+  for (std::int64_t c = 0; c < tile.cols; ++c) {
+    std::memcpy(out.buffer.get() + static_cast<std::size_t>(at + c * out.rows) * size,
+                tile.buffer.get() + static_cast<std::size_t>(c * tile.rows) * size, static_cast<std::size_t>(tile.rows) * size);
+  }
+}
+
+Thunk<Block> lu_panel(const std::vector<Thunk<Block>>& column, std::int64_t first_row) {
+  auto on_cpu = [](const std::vector<Block>& tiles) {
+    std::int64_t rows = 0;
+    for (const Block& t : tiles) rows += t.rows;
+    const std::int64_t w = tiles.front().cols;
+    Block panel = Block::make(tiles.front().dtype, rows, w + 1);
+    std::int64_t at = 0;
+    for (const Block& t : tiles) {
+      place_rows(t, panel, at);
+      at += t.rows;
+    }
+    Block factored{panel.dtype, rows, w, panel.buffer, nullptr, nullptr};  // the first w columns, in place
+    std::vector<int> pivots;
+    kernels::cpu::lu_with_pivoting(factored, pivots);  // a zero pivot shows on U's diagonal
+    for (std::int64_t r = 0; r < w; ++r) {
+      const double p = pivots[static_cast<std::size_t>(r)];
+      if (panel.dtype == DType::f64) {
+        panel.mutable_data<double>()[r + w * rows] = p;
+      } else {
+        panel.mutable_data<float>()[r + w * rows] = static_cast<float>(p);
+      }
+    }
+    return panel;
+  };
+  return run_operation<ops::LuPanel>({.name = "getrf"}, on_cpu, TileRequest{first_row}, column);
+}
+
+// Rows [offset, offset + rows) of the factored panel, without its pivots.
+Thunk<Block> panel_rows(const Thunk<Block>& panel, std::int64_t offset, std::int64_t rows) {
+  return delayed([offset, rows](const Block& p) {
+    Block out = Block::make(p.dtype, rows, p.cols - 1);
+    const std::size_t size = element_size(p.dtype);
+    for (std::int64_t c = 0; c < out.cols; ++c) {
+      std::memcpy(out.buffer.get() + static_cast<std::size_t>(c * rows) * size,
+                  p.buffer.get() + static_cast<std::size_t>(offset + c * p.rows) * size, static_cast<std::size_t>(rows) * size);
+    }
+    return out;
+  }, {.name = "panel tile"})(panel);
+}
+
+// The diagonal tile's rows of another column after the panel's swaps: from
+// anywhere in that column (its tiles from the diagonal down).
+Thunk<Block> swapped_top(const Thunk<Block>& panel, const std::vector<Thunk<Block>>& column) {
+  return delayed([](const Block& p, const std::vector<Block>& tiles) {
+    const std::vector<std::int64_t> source = after_swaps(p);
+    const Block& top = tiles.front();
+    Block out = Block::make(top.dtype, top.rows, top.cols);
+    // Most rows come from the top tile itself: gather those at once, then
+    // overwrite the few that come from below, one row each.
+    std::vector<std::int64_t> own(static_cast<std::size_t>(top.rows));
+    for (std::int64_t r = 0; r < top.rows; ++r) {
+      const std::int64_t from = source[static_cast<std::size_t>(r)];
+      own[static_cast<std::size_t>(r)] = from < top.rows ? from : r;
+    }
+    gather_rows(top, own.data(), out);
+    for (std::int64_t r = 0; r < top.rows; ++r) {
+      std::int64_t from = source[static_cast<std::size_t>(r)];
+      if (from < top.rows) continue;
+      std::size_t t = 0;
+      while (from >= tiles[t].rows) from -= tiles[t++].rows;
+      Block row = Block::make(top.dtype, 1, top.cols);
+      gather_rows(tiles[t], &from, row);
+      for (std::int64_t c = 0; c < top.cols; ++c) {
+        std::memcpy(out.buffer.get() + static_cast<std::size_t>(r + c * out.rows) * element_size(top.dtype),
+                    row.buffer.get() + static_cast<std::size_t>(c) * element_size(top.dtype), element_size(top.dtype));
+      }
+    }
+    return out;
+  }, {.name = "swap rows"})(panel, column);
+}
+
+// A tile below the diagonal of another column after the panel's swaps:
+// from itself or from the diagonal tile's rows (`top`, before the swaps).
+Thunk<Block> swapped_below(const Thunk<Block>& panel, const Thunk<Block>& top, const Thunk<Block>& tile,
+                           std::int64_t offset) {
+  return delayed([offset](const Block& p, const Block& diagonal, const Block& own) {
+    const std::vector<std::int64_t> source = after_swaps(p);
+    Block out = Block::make(own.dtype, own.rows, own.cols);
+    std::memcpy(out.buffer.get(), own.buffer.get(), own.bytes());
+    // Only the rows the swaps reached change, each from the diagonal tile.
+    const std::size_t size = element_size(own.dtype);
+    for (std::int64_t r = 0; r < own.rows; ++r) {
+      const std::int64_t from = source[static_cast<std::size_t>(offset + r)];
+      if (from == offset + r) continue;
+      for (std::int64_t c = 0; c < own.cols; ++c) {
+        std::memcpy(out.buffer.get() + static_cast<std::size_t>(r + c * out.rows) * size,
+                    diagonal.buffer.get() + static_cast<std::size_t>(from + c * diagonal.rows) * size, size);
+      }
+    }
+    return out;
+  }, {.name = "swap rows"})(panel, top, tile);
+}
+
+Thunk<Block> lu_tile_unpivoted(const Thunk<Block>& a) {
+  return delayed([](const Block& tile) {
+    Block out = Block::make(tile.dtype, tile.rows, tile.cols);
+    std::memcpy(out.buffer.get(), tile.buffer.get(), tile.bytes());
+    kernels::cpu::lu_without_pivoting(out);  // a zero pivot shows on U's diagonal
+    return out;
+  }, {.name = "getrf (no pivoting)"})(a);
+}
+
+// The first exactly zero entry of a square tile's diagonal (1-based, with
+// the tile's offset), or 0.
+std::int64_t first_zero_on_diagonal(const Block& tile, std::int64_t offset) {
+  for (std::int64_t d = 0; d < tile.rows; ++d) {
+    const double v = tile.dtype == DType::f64 ? tile.data<double>()[d + d * tile.rows]
+                                              : tile.data<float>()[d + d * tile.rows];
+    if (v == 0) return offset + d + 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+LuParts lu_factor(const Context& context, const ArrayPtr& input, bool pivoting) {
+  tiles::check_square_float("lu", input);
+  if (input->dtype == DType::f32 && input->layout.rows() > (std::int64_t{1} << 24)) {
+    throw ArrayError("lu: a float matrix of more than 2^24 rows cannot carry its row swaps");
+  }
+  ArrayPtr a = tiles::square_tiles(input);
+  const Layout& l = a->layout;
+  const DType dtype = a->dtype;
+  const std::int64_t nt = l.grid_rows();
+  std::vector<Thunk<Block>> t = block_thunks(a);
+  auto at = [&](std::int64_t i, std::int64_t j) -> Thunk<Block>& { return t[l.block_index(i, j)]; };
+  std::vector<Thunk<Block>> panels;
+  for (std::int64_t k = 0; k < nt; ++k) {
+    if (pivoting) {
+      std::vector<Thunk<Block>> column;
+      for (std::int64_t i = k; i < nt; ++i) column.push_back(at(i, k));
+      const Thunk<Block> panel = lu_panel(column, l.row_start(k));
+      panels.push_back(panel);
+      for (std::int64_t i = k; i < nt; ++i) {
+        at(i, k) = panel_rows(panel, l.row_start(i) - l.row_start(k), l.block_height(i));
+      }
+      for (std::int64_t j = 0; j < nt; ++j) {
+        if (j == k) continue;
+        std::vector<Thunk<Block>> other;
+        for (std::int64_t i = k; i < nt; ++i) other.push_back(at(i, j));
+        const Thunk<Block> top = at(k, j);
+        for (std::int64_t i = k + 1; i < nt; ++i) {
+          at(i, j) = swapped_below(panel, top, at(i, j), l.row_start(i) - l.row_start(k));
+        }
+        at(k, j) = swapped_top(panel, other);
+      }
+    } else {
+      at(k, k) = lu_tile_unpivoted(at(k, k));
+      for (std::int64_t i = k + 1; i < nt; ++i) {
+        at(i, k) = tiles::solve(at(k, k), at(i, k), /*left=*/false, /*lower=*/false, false, dtype);
+      }
+    }
+    for (std::int64_t j = k + 1; j < nt; ++j) {
+      at(k, j) = tiles::solve(at(k, k), at(k, j), /*left=*/true, /*lower=*/true, false, dtype, /*unit=*/true);
+    }
+    for (std::int64_t j = k + 1; j < nt; ++j) {
+      for (std::int64_t i = k + 1; i < nt; ++i) {
+        at(i, j) = tiles::multiply_subtract(at(i, j), at(i, k), at(k, j), false, false, dtype);
+      }
+    }
+  }
+  // The row permutation: every panel's swaps, in order, on the whole matrix.
+  std::vector<Thunk<Block>> pivots;
+  for (std::int64_t k = 0; k < static_cast<std::int64_t>(panels.size()); ++k) {
+    pivots.push_back(delayed([](const Block& p) {
+      Block out = Block::make(DType::i64, p.cols - 1, 1);
+      for (std::int64_t r = 0; r < p.cols - 1; ++r) out.mutable_data<std::int64_t>()[r] = pivot_at(p, r);
+      return out;
+    }, {.name = "pivots"})(panels[static_cast<std::size_t>(k)]));
+  }
+  LuParts out;
+  out.factors = compute_array(context, make_array(l, dtype, std::move(t)));
+  out.p.resize(static_cast<std::size_t>(l.rows()));
+  std::iota(out.p.begin(), out.p.end(), 0);
+  const std::vector<Block> swaps = collect(context, pivots);
+  for (std::size_t k = 0; k < swaps.size(); ++k) {
+    const std::int64_t first = l.row_start(static_cast<std::int64_t>(k));
+    for (std::int64_t r = 0; r < swaps[k].rows; ++r) {
+      std::swap(out.p[static_cast<std::size_t>(first + r)],
+                out.p[static_cast<std::size_t>(first + swaps[k].data<std::int64_t>()[r] - 1)]);
+    }
+  }
+  std::vector<Thunk<std::int64_t>> zeros;
+  const auto& factored = block_thunks(out.factors);
+  for (std::int64_t k = 0; k < nt; ++k) {
+    const std::int64_t offset = l.row_start(k);
+    zeros.push_back(delayed([offset](const Block& b) { return first_zero_on_diagonal(b, offset); },
+                            {.name = "singular?"})(factored[l.block_index(k, k)]));
+  }
+  for (std::int64_t index : collect(context, zeros)) {
+    if (index != 0) throw SingularMatrix("lu", index);
+  }
+  return out;
+}
+
+ArrayPtr triangular_part(const ArrayPtr& factors, bool unit_lower) {
+  const Layout& l = factors->layout;
+  const DType dtype = factors->dtype;
+  const auto& f = block_thunks(factors);
+  std::vector<Thunk<Block>> t(f.size());
+  for (std::int64_t j = 0; j < l.grid_cols(); ++j) {
+    for (std::int64_t i = 0; i < l.grid_rows(); ++i) {
+      const std::size_t k = l.block_index(i, j);
+      if (i == j) {
+        t[k] = tiles::triangle_of(f[k], unit_lower, dtype);
+      } else if ((i > j) == unit_lower) {
+        t[k] = f[k];
+      } else {
+        t[k] = tiles::zeros(l.block_height(i), l.block_width(j), dtype);
+      }
+    }
+  }
+  return make_array(l, dtype, std::move(t));
+}
+
+ArrayPtr permuted_identity(const Layout& l, DType dtype, const std::vector<std::int64_t>& p) {
+  // Row i of P has its one in column p[i]; column c of block (bi, bj) thus
+  // has it in the rows i of the block with p[i] == its global column.
+  std::vector<std::int64_t> row_of(p.size());
+  for (std::size_t i = 0; i < p.size(); ++i) row_of[static_cast<std::size_t>(p[i])] = static_cast<std::int64_t>(i);
+  std::vector<Thunk<Block>> t;
+  for (std::size_t k = 0; k < l.block_count(); ++k) {
+    const std::int64_t bi = l.grid_row_of(k), bj = l.grid_col_of(k);
+    const std::int64_t r0 = l.row_start(bi), c0 = l.col_start(bj), h = l.block_height(bi), w = l.block_width(bj);
+    std::vector<std::int64_t> rows(row_of.begin() + c0, row_of.begin() + c0 + w);
+    t.push_back(delayed([r0, h, w, dtype](const std::vector<std::int64_t>& ones_at) {
+      Block b = Block::make(dtype, h, w);
+      std::memset(b.buffer.get(), 0, b.bytes());
+      for (std::int64_t c = 0; c < w; ++c) {
+        const std::int64_t r = ones_at[static_cast<std::size_t>(c)] - r0;
+        if (r < 0 || r >= h) continue;
+        if (dtype == DType::f64) {
+          b.mutable_data<double>()[r + c * h] = 1.0;
+        } else {
+          b.mutable_data<float>()[r + c * h] = 1.0f;
+        }
+      }
+      return b;
+    }, {.name = "permutation"})(std::move(rows)));
+  }
+  return make_array(l, dtype, std::move(t));
+}
+
+}  // namespace detail
+}  // namespace dagger
