@@ -48,34 +48,67 @@ dagger::DArray<double> spd_matrix(std::int64_t tile) {
 }
 
 double cholesky_flops() { return static_cast<double>(kN) * kN * kN / 3.0; }
+double lu_flops() { return 2.0 * static_cast<double>(kN) * kN * kN / 3.0; }
 
-void Cholesky_Dagger(benchmark::State& state) {
-  const std::int64_t tile = state.range(0);
-  const auto a = spd_matrix(tile);
-  for (auto _ : state) {
-    auto c = dagger::cholesky(a);
-    benchmark::DoNotOptimize(c);
-  }
-  state.counters["GFLOP/s"] =
-      benchmark::Counter(cholesky_flops() * static_cast<double>(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
+// A uniform random matrix: LU with partial pivoting swaps rows at almost
+// every step (a diagonally dominant one would swap none).
+const Eigen::MatrixXd& random_dense() {
+  static const Eigen::MatrixXd m = [] {
+    std::srand(6);
+    return Eigen::MatrixXd(Eigen::MatrixXd::Random(kN, kN));
+  }();
+  return m;
 }
 
-void Cholesky_OpenBLAS(benchmark::State& state) {
-  const Eigen::MatrixXd& a = spd_dense();
+void count_flops(benchmark::State& state, double flops) {
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(flops * static_cast<double>(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
+}
+
+// dagger's factorization `factor` of a computed DArray, timed whole.
+template <class Factor>
+void time_dagger(benchmark::State& state, const dagger::DArray<double>& a, double flops, Factor factor) {
+  for (auto _ : state) benchmark::DoNotOptimize(factor(a));
+  count_flops(state, flops);
+}
+
+// One LAPACK call on a fresh copy of `dense`, on as many OpenBLAS threads as
+// dagger has threads; the copy is not timed.
+template <class Call>
+void time_lapack(benchmark::State& state, const Eigen::MatrixXd& dense, double flops, Call call) {
   Eigen::MatrixXd work(kN, kN);
   openblas_set_num_threads(static_cast<int>(dagger::Context().processors().size()));
   for (auto _ : state) {
     state.PauseTiming();
-    std::memcpy(work.data(), a.data(), sizeof(double) * static_cast<std::size_t>(a.size()));
+    std::memcpy(work.data(), dense.data(), sizeof(double) * static_cast<std::size_t>(dense.size()));
     state.ResumeTiming();
     const int n = static_cast<int>(kN);
     int info = 0;
-    dpotrf_("L", &n, work.data(), &n, &info, 1);
-    if (info != 0) state.SkipWithError("dpotrf failed");
+    call(n, work.data(), info);
+    if (info != 0) state.SkipWithError("the LAPACK call failed");
   }
   openblas_set_num_threads(1);
-  state.counters["GFLOP/s"] =
-      benchmark::Counter(cholesky_flops() * static_cast<double>(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
+  count_flops(state, flops);
+}
+
+void Cholesky_Dagger(benchmark::State& state) {
+  time_dagger(state, spd_matrix(state.range(0)), cholesky_flops(), [](const auto& a) { return dagger::cholesky(a); });
+}
+
+void Cholesky_OpenBLAS(benchmark::State& state) {
+  time_lapack(state, spd_dense(), cholesky_flops(),
+              [](const int& n, double* a, int& info) { dpotrf_("L", &n, a, &n, &info, 1); });
+}
+
+void LU_Dagger(benchmark::State& state) {
+  const auto a = dagger::compute(dagger::distribute(dagger::Blocks(state.range(0), state.range(0)), random_dense()));
+  time_dagger(state, a, lu_flops(), [](const auto& m) { return dagger::lu(m); });
+}
+
+void LU_OpenBLAS(benchmark::State& state) {
+  std::vector<int> pivots(static_cast<std::size_t>(kN));
+  time_lapack(state, random_dense(), lu_flops(),
+              [&](const int& n, double* a, int& info) { dgetrf_(&n, &n, a, &n, pivots.data(), &info); });
 }
 
 // One factorization's tile graph, run with events: a Chrome trace, and a
@@ -178,47 +211,6 @@ int out_of_core(std::int64_t n, std::int64_t tile, double limit_gib) {
   }
   std::printf("largest |L L' - A| / |A|_max over 9 entries: %.2e\n", worst);
   return worst < 1e-12 ? 0 : 1;
-}
-
-// A uniform random matrix: LU with partial pivoting swaps rows at almost
-// every step (a diagonally dominant one would swap none).
-const Eigen::MatrixXd& random_dense() {
-  static const Eigen::MatrixXd m = [] {
-    std::srand(6);
-    return Eigen::MatrixXd(Eigen::MatrixXd::Random(kN, kN));
-  }();
-  return m;
-}
-
-double lu_flops() { return 2.0 * static_cast<double>(kN) * kN * kN / 3.0; }
-
-void LU_Dagger(benchmark::State& state) {
-  const auto a = dagger::compute(dagger::distribute(dagger::Blocks(state.range(0), state.range(0)), random_dense()));
-  for (auto _ : state) {
-    auto f = dagger::lu(a);
-    benchmark::DoNotOptimize(f);
-  }
-  state.counters["GFLOP/s"] =
-      benchmark::Counter(lu_flops() * static_cast<double>(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
-}
-
-void LU_OpenBLAS(benchmark::State& state) {
-  const Eigen::MatrixXd& a = random_dense();
-  Eigen::MatrixXd work(kN, kN);
-  std::vector<int> pivots(static_cast<std::size_t>(kN));
-  openblas_set_num_threads(static_cast<int>(dagger::Context().processors().size()));
-  for (auto _ : state) {
-    state.PauseTiming();
-    std::memcpy(work.data(), a.data(), sizeof(double) * static_cast<std::size_t>(a.size()));
-    state.ResumeTiming();
-    const int n = static_cast<int>(kN);
-    int info = 0;
-    dgetrf_(&n, &n, work.data(), &n, pivots.data(), &info);
-    if (info != 0) state.SkipWithError("dgetrf failed");
-  }
-  openblas_set_num_threads(1);
-  state.counters["GFLOP/s"] =
-      benchmark::Counter(lu_flops() * static_cast<double>(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
 }
 
 }  // namespace
