@@ -236,3 +236,46 @@ TEST(LU, ASingularMatrixIsATypedErrorAndTheRuntimeGoesOn) {
 }
 
 }  // namespace
+
+namespace {
+
+// Dagger.jl's matmul cases: X'X and XX' of a 40 x 40 matrix in 10 x 20
+// blocks, and products of transposes over several blockings, against Eigen.
+TEST(Matmul, TransposedOperandsAreReadWhereTheyLie) {
+  const Matrix<double> x = random_matrix<double>(40, 40, 31);
+  auto dx = dagger::distribute(dagger::Blocks(10, 20), x);
+  EXPECT_LT(relative_error<double>(dagger::collect(dagger::matmul(dagger::transpose(dx), dx)), Matrix<double>(x.transpose() * x)), 1e-12);
+  EXPECT_LT(relative_error<double>(dagger::collect(dagger::matmul(dx, dagger::transpose(dx))), Matrix<double>(x * x.transpose())), 1e-12);
+  // No transposed block is made: the products read x's blocks as they are.
+  const std::string dot = dagger::to_dot(dagger::sum(dagger::matmul(dagger::transpose(dx), dx)));
+  EXPECT_EQ(dot.find("transpose"), std::string::npos) << dot;
+  EXPECT_NE(dot.find("matmul"), std::string::npos);
+
+  struct Case {
+    std::int64_t r, c;         // A is r x c
+    dagger::Blocks a, b;       // blockings of A and B as stored
+  };
+  for (const Case& k : {Case{12, 4, dagger::Blocks(12, 4), dagger::Blocks(12, 4)},
+                        Case{12, 4, dagger::Blocks(5, 3), dagger::Blocks(4, 2)},
+                        Case{12, 12, dagger::Blocks(4, 8), dagger::Blocks(8, 4)},
+                        Case{4, 12, dagger::Blocks(20, 20), dagger::Blocks(3, 5)}}) {
+    const Matrix<double> a = random_matrix<double>(k.r, k.c, 1), b = random_matrix<double>(k.r, k.c, 2);
+    auto da = dagger::distribute(k.a, a), db = dagger::distribute(k.b, b);
+    // A B' (r x r), A' B (c x c), A' B' needs B c x r: use B' stored as r x c.
+    EXPECT_LT(relative_error<double>(dagger::collect(dagger::matmul(da, dagger::transpose(db))), Matrix<double>(a * b.transpose())), 1e-12);
+    EXPECT_LT(relative_error<double>(dagger::collect(dagger::matmul(dagger::transpose(da), db)), Matrix<double>(a.transpose() * b)), 1e-12);
+    const Matrix<double> bt = random_matrix<double>(k.c, k.r, 3);
+    auto dbt = dagger::distribute(k.b, bt);
+    EXPECT_LT(relative_error<double>(dagger::collect(dagger::matmul(dagger::transpose(da), dagger::transpose(dbt))),
+                                     Matrix<double>(a.transpose() * bt.transpose())),
+              1e-12);
+  }
+  // A transposed vector is a 1 x n matrix; its product with a matrix too.
+  const Eigen::VectorXd v = Eigen::VectorXd::Random(40);
+  auto dv = dagger::distribute(dagger::Blocks(10), std::vector<double>(v.data(), v.data() + 40));
+  EXPECT_LT(relative_error<double>(dagger::collect(dagger::matmul(dagger::transpose(dv), dx)), Matrix<double>(v.transpose() * x)), 1e-12);
+  EXPECT_THROW(dagger::matmul(dagger::transpose(dx), dagger::distribute(dagger::Blocks(4, 4), random_matrix<double>(30, 5, 4))),
+               dagger::ArrayError);
+}
+
+}  // namespace

@@ -20,24 +20,32 @@ void single_threaded_blas() {
   if (openblas_get_num_threads() != 1) openblas_set_num_threads(1);
 }
 
-void gemm(const Block& a, const Block& b, Block& c, bool first) {
-  const auto m = static_cast<int>(a.rows), n = static_cast<int>(b.cols), k = static_cast<int>(a.cols);
+void gemm(const Block& a, const Block& b, Block& c, bool first, bool transpose_a, bool transpose_b) {
+  const auto m = static_cast<int>(c.rows), n = static_cast<int>(c.cols);
+  const auto k = static_cast<int>(transpose_a ? a.rows : a.cols);
+  const int lda = static_cast<int>(a.rows), ldb = static_cast<int>(b.rows);
+  const auto ta = transpose_a ? CblasTrans : CblasNoTrans, tb = transpose_b ? CblasTrans : CblasNoTrans;
   switch (a.dtype) {
     case DType::f64:
       single_threaded_blas();
-      cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0, a.data<double>(), m,
-                  b.data<double>(), k, first ? 0.0 : 1.0, c.mutable_data<double>(), m);
+      cblas_dgemm(CblasColMajor, ta, tb, m, n, k, 1.0, a.data<double>(), lda, b.data<double>(), ldb, first ? 0.0 : 1.0,
+                  c.mutable_data<double>(), m);
       return;
     case DType::f32:
       single_threaded_blas();
-      cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a.data<float>(), m,
-                  b.data<float>(), k, first ? 0.0f : 1.0f, c.mutable_data<float>(), m);
+      cblas_sgemm(CblasColMajor, ta, tb, m, n, k, 1.0f, a.data<float>(), lda, b.data<float>(), ldb,
+                  first ? 0.0f : 1.0f, c.mutable_data<float>(), m);
       return;
     case DType::i64: {
-      Eigen::Map<const Matrix<std::int64_t>> ma(a.data<std::int64_t>(), m, k), mb(b.data<std::int64_t>(), k, n);
+      Eigen::Map<const Matrix<std::int64_t>> ma(a.data<std::int64_t>(), a.rows, a.cols), mb(b.data<std::int64_t>(), b.rows, b.cols);
       Eigen::Map<Matrix<std::int64_t>> mc(c.mutable_data<std::int64_t>(), m, n);
-      if (first) {
-        mc.noalias() = ma * mb;
+      if (first) mc.setZero();
+      if (transpose_a && transpose_b) {
+        mc.noalias() += ma.transpose() * mb.transpose();
+      } else if (transpose_a) {
+        mc.noalias() += ma.transpose() * mb;
+      } else if (transpose_b) {
+        mc.noalias() += ma * mb.transpose();
       } else {
         mc.noalias() += ma * mb;
       }

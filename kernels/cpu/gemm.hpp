@@ -9,8 +9,9 @@ namespace dagger::kernels::cpu {
 // threads of its own on top of ours. Called before every BLAS or LAPACK call.
 void single_threaded_blas();
 
-// c += a * b (c already sized a.rows x b.cols; `first`: c = a * b).
-void gemm(const Block& a, const Block& b, Block& c, bool first);
+// c += op(a) op(b) (c already sized; `first`: c = op(a) op(b)), op(x) = x'
+// when its flag is set.
+void gemm(const Block& a, const Block& b, Block& c, bool first, bool transpose_a = false, bool transpose_b = false);
 // t = a' (t already sized a.cols x a.rows, of a's element type). Kernels
 // write into blocks their caller made: they sit below the array library.
 void transpose(const Block& a, Block& t);

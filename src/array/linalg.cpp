@@ -23,8 +23,66 @@ ProductPlan plan_product(const Layout& la, const ArrayPtr& right) {
   return {std::move(b), std::move(out)};
 }
 
+namespace {
+
+// a * b where a, b or both are transposes of matrices whose own blocks are
+// read: block (i, p) of transpose(m) is block (p, i) of m, read transposed
+// by the gemm. Without a materialized transpose, `A' * B` moves as many
+// bytes as `A * B`.
+ArrayPtr matmul_of_transposes(const ArrayPtr& a_in, const ArrayPtr& b_in) {
+  const Layout& la = a_in->layout;
+  const Layout& lb_in = b_in->layout;
+  if (la.cols() != lb_in.rows()) {
+    throw ArrayError("matmul: inner dimensions differ: " + la.shape_text() + " * " + lb_in.shape_text());
+  }
+  const bool ta = a_in->transpose_of != nullptr;
+  // b's rows must be cut like a's columns: a transposed b is re-blocked at
+  // its source (whose columns are b's rows), so it stays a view.
+  ArrayPtr b_source = b_in->transpose_of;
+  ArrayPtr b = b_in;
+  if (b_source) {
+    if (lb_in.block_rows() != la.block_cols()) {
+      b_source = rechunk(b_source, Blocks(b_source->layout.block_rows(), la.block_cols()));
+    }
+  } else if (lb_in.block_rows() != la.block_cols()) {
+    b = rechunk(b_in, Blocks(la.block_cols(), lb_in.block_cols()));
+  }
+  const bool tb = b_source != nullptr;
+  const Layout lb = tb ? Layout({b_source->layout.cols(), b_source->layout.rows()},
+                                Blocks(b_source->layout.block_cols(), b_source->layout.block_rows()))
+                       : b->layout;
+  const auto& ablocks = block_thunks(ta ? a_in->transpose_of : a_in);
+  const auto& bblocks = block_thunks(tb ? b_source : b);
+  const Layout& a_source_layout = ta ? a_in->transpose_of->layout : la;
+  const Layout& b_source_layout = tb ? b_source->layout : lb;
+  Layout out({la.rows(), lb.cols()}, Blocks(la.block_rows(), lb.block_cols()));
+  const DType dtype = a_in->dtype;
+  std::vector<Thunk<Block>> blocks;
+  for (std::size_t k = 0; k < out.block_count(); ++k) {
+    const std::int64_t i = out.grid_row_of(k), j = out.grid_col_of(k);
+    std::vector<Thunk<Block>> row, col;
+    for (std::int64_t p = 0; p < la.grid_cols(); ++p) {
+      row.push_back(ablocks[ta ? a_source_layout.block_index(p, i) : la.block_index(i, p)]);
+      col.push_back(bblocks[tb ? b_source_layout.block_index(j, p) : lb.block_index(p, j)]);
+    }
+    const std::int64_t h = out.block_height(i), w = out.block_width(j);
+    auto on_cpu = [dtype, h, w, ta, tb](const std::vector<Block>& as, const std::vector<Block>& bs) {
+      Block c = Block::make(dtype, h, w);
+      if (as.empty()) std::memset(c.buffer.get(), 0, c.bytes());  // inner dimension 0
+      for (std::size_t p = 0; p < as.size(); ++p) kernels::cpu::gemm(as[p], bs[p], c, p == 0, ta, tb);
+      return c;
+    };
+    blocks.push_back(run_operation<ops::MatmulTransposed>({.name = "matmul"}, on_cpu,
+                                                          TransposedShape{{dtype, h, w}, ta, tb}, row, col));
+  }
+  return make_array(std::move(out), dtype, std::move(blocks));
+}
+
+}  // namespace
+
 ArrayPtr matmul_arrays(const ArrayPtr& a_in, const ArrayPtr& b_in) {
   if (a_in->dtype == DType::b8) throw_unsupported("matmul", a_in->dtype);
+  if (a_in->transpose_of || b_in->transpose_of) return matmul_of_transposes(a_in, b_in);
   const Layout& la = a_in->layout;
   auto [b, out] = plan_product(la, b_in);
   const Layout& lb = b->layout;
@@ -69,7 +127,10 @@ ArrayPtr transpose_array(const ArrayPtr& a) {
                                                    },
                                                    NoRequest{}, source[l.block_index(j, i)]));
   }
-  return make_array(std::move(out), a->dtype, std::move(blocks));
+  auto result = std::make_shared<ArrayImpl>(std::move(out), a->dtype);
+  result->blocks = std::move(blocks);
+  if (l.ndims() == 2) result->transpose_of = a;
+  return result;
 }
 
 }  // namespace dagger::detail

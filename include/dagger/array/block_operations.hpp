@@ -42,6 +42,11 @@ struct BlockShape {
   std::int64_t cols = 0;
 };
 
+struct TransposedShape {
+  BlockShape shape;
+  bool transpose_a = false;
+  bool transpose_b = false;
+};
 struct BucketRequest {
   std::uint64_t bucket = 0;
 };
@@ -92,6 +97,16 @@ struct Matmul {
   static constexpr const char* name = "matmul";
   using Request = BlockShape;
   using Signature = Block(const BlockShape&, const std::vector<Block>&, const std::vector<Block>&);
+};
+
+// A product block from operands read transposed where flagged: a matrix
+// product with transpose(m) reads m's own blocks. No backend has a version
+// of it, so such products run on CPUs; the untransposed Matmul is the one
+// GPUs serve.
+struct MatmulTransposed {
+  static constexpr const char* name = "matmul";
+  using Request = TransposedShape;
+  using Signature = Block(const TransposedShape&, const std::vector<Block>&, const std::vector<Block>&);
 };
 
 struct Transpose {

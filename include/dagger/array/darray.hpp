@@ -73,6 +73,9 @@ struct ArrayImpl {
   ProgramPtr program;
   std::string name;       // of the blocks' thunks, for a lazy array with no sources
   bool computed = false;  // blocks are results of compute()
+  // Set on transpose(m) of a matrix m: a product reads m's blocks as they
+  // are, transposed inside its kernel, instead of this array's blocks.
+  std::shared_ptr<const ArrayImpl> transpose_of;
 
   bool lazy() const noexcept { return static_cast<bool>(kernel); }
 
