@@ -279,3 +279,19 @@ TEST(Matmul, TransposedOperandsAreReadWhereTheyLie) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Opnorm, OneAndInfinityMatchEigenAndOtherPAreErrors) {
+  const Matrix<double> a = random_matrix<double>(50, 30, 41);
+  auto da = dagger::distribute(dagger::Blocks(16, 7), a);
+  EXPECT_NEAR(dagger::collect(dagger::opnorm(da, 1)), a.cwiseAbs().colwise().sum().maxCoeff(), 1e-12);
+  EXPECT_NEAR(dagger::collect(dagger::opnorm(da, INFINITY)), a.cwiseAbs().rowwise().sum().maxCoeff(), 1e-12);
+  const Matrix<float> f = random_matrix<float>(20, 20, 42);
+  EXPECT_NEAR(dagger::collect(dagger::opnorm(dagger::distribute(dagger::Blocks(6, 6), f), 1)),
+              f.cwiseAbs().colwise().sum().maxCoeff(), 1e-4);
+  EXPECT_THROW(dagger::opnorm(da, 2), dagger::ArrayError);
+  EXPECT_THROW(dagger::opnorm(dagger::distribute(dagger::Blocks(4), std::vector<double>(8, 1.0)), 1), dagger::ArrayError);
+}
+
+}  // namespace

@@ -83,6 +83,7 @@ ArrayPtr triangular_part(const ArrayPtr& factors, bool unit_lower);
 // The permutation matrix P with P(i, p[i]) = 1.
 ArrayPtr permuted_identity(const Layout& layout, DType dtype, const std::vector<std::int64_t>& p);
 ArrayPtr cholesky_factor(const Context& context, const ArrayPtr& a);
+Thunk<double> operator_norm(const ArrayPtr& a, double p);
 // The factor's lazy tile graph, without the checks (a: square tiles).
 ArrayPtr cholesky_graph(const ArrayPtr& a);
 // op(t) X = b (left) or X op(t) = b (right); op(t) = t' when transpose_t.
@@ -189,6 +190,14 @@ DArray<T> inv(const DArray<T>& a) {
   }();
   const DArray<T> identity(detail::permuted_identity(f.factors().layout(), a.impl()->dtype, identity_rows));
   return f.solve(identity);
+}
+
+// The operator norm of a matrix (as Julia's opnorm): p = 1, the largest
+// sum of magnitudes down a column; p = INFINITY, along a row. Lazy, like
+// norm. Other p (the 2-norm needs an SVD) are an ArrayError.
+template <class T>
+Thunk<double> opnorm(const DArray<T>& a, double p = 1) {
+  return detail::operator_norm(a.impl(), p);
 }
 
 // X with op(t) X = b (Left) or X op(t) = b (Right), t triangular; lazy.
