@@ -1,5 +1,5 @@
-// Tiled Cholesky and LU against OpenBLAS's own dpotrf and dgetrf on as
-// many threads as dagger has, in the same run. The matrix is generated once (A A' + n I, in tiles);
+// Tiled Cholesky, LU and QR against OpenBLAS's own dpotrf, dgetrf and
+// dgeqrf on as many threads as dagger has, in the same run. The matrix is generated once (A A' + n I, in tiles);
 // dagger's time is the factorization from a computed DArray to a computed
 // L, including the symmetry check; LAPACK's is one dpotrf call on a copy.
 // `--trace FILE` writes a Chrome trace of one dagger run instead.
@@ -21,6 +21,8 @@
 
 extern "C" void dpotrf_(const char* uplo, const int* n, double* a, const int* lda, int* info, std::size_t uplo_len);
 extern "C" void dgetrf_(const int* m, const int* n, double* a, const int* lda, int* ipiv, int* info);
+extern "C" void dgeqrf_(const int* m, const int* n, double* a, const int* lda, double* tau, double* work, const int* lwork,
+                        int* info);
 
 namespace {
 
@@ -49,6 +51,7 @@ dagger::DArray<double> spd_matrix(std::int64_t tile) {
 
 double cholesky_flops() { return static_cast<double>(kN) * kN * kN / 3.0; }
 double lu_flops() { return 2.0 * static_cast<double>(kN) * kN * kN / 3.0; }
+double qr_flops() { return 4.0 * static_cast<double>(kN) * kN * kN / 3.0; }
 
 // A uniform random matrix: LU with partial pivoting swaps rows at almost
 // every step (a diagonally dominant one would swap none).
@@ -213,8 +216,27 @@ int out_of_core(std::int64_t n, std::int64_t tile, double limit_gib) {
   return worst < 1e-12 ? 0 : 1;
 }
 
+void QR_Dagger(benchmark::State& state) {
+  const auto a = dagger::compute(dagger::distribute(dagger::Blocks(state.range(0), state.range(0)), random_dense()));
+  time_dagger(state, a, qr_flops(), [](const auto& m) { return dagger::qr(m); });
+}
+
+void QR_OpenBLAS(benchmark::State& state) {
+  std::vector<double> tau(static_cast<std::size_t>(kN)), work;
+  time_lapack(state, random_dense(), qr_flops(), [&](const int& n, double* a, int& info) {
+    int query = -1;
+    double size = 0;
+    dgeqrf_(&n, &n, a, &n, tau.data(), &size, &query, &info);
+    work.resize(static_cast<std::size_t>(size));
+    const int lwork = static_cast<int>(size);
+    dgeqrf_(&n, &n, a, &n, tau.data(), work.data(), &lwork, &info);
+  });
+}
+
 }  // namespace
 
+BENCHMARK(QR_Dagger)->Arg(500)->Arg(1000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+BENCHMARK(QR_OpenBLAS)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 BENCHMARK(LU_Dagger)->Arg(500)->Arg(1000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 BENCHMARK(LU_OpenBLAS)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 BENCHMARK(Cholesky_Dagger)->Arg(500)->Arg(1000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);

@@ -295,3 +295,57 @@ TEST(Opnorm, OneAndInfinityMatchEigenAndOtherPAreErrors) {
 }
 
 }  // namespace
+
+namespace {
+
+// Dagger.jl's QR bounds: |A - QR|_1 / (|A|_1 max(m, n) eps) < 2 and
+// |I - Q'Q|_1 / (n eps) < 2, R upper; square, tall and wide, blocks of
+// 32 x 32 and 16 x 32, a single block, a matrix smaller than its blocks.
+template <class T>
+void qr_within_bounds(std::int64_t m, std::int64_t n, dagger::Blocks blocks) {
+  const Matrix<T> a = random_matrix<T>(m, n, 51);
+  auto da = dagger::distribute(blocks, a);
+  auto f = dagger::qr(da);
+  const Matrix<T> q = dagger::collect(f.Q()), r = dagger::collect(f.R());
+  const std::int64_t k = std::min(m, n);
+  ASSERT_EQ(q.rows(), m);
+  ASSERT_EQ(q.cols(), k);
+  ASSERT_EQ(r.rows(), k);
+  ASSERT_EQ(r.cols(), n);
+  EXPECT_TRUE(r.isUpperTriangular());
+  const T eps = std::numeric_limits<T>::epsilon();
+  auto one_norm = [](const Matrix<T>& x) { return x.cwiseAbs().colwise().sum().maxCoeff(); };
+  EXPECT_LT(one_norm(Matrix<T>(a - q * r)) / (one_norm(a) * T(std::max(m, n)) * eps), T(2)) << m << "x" << n;
+  EXPECT_LT(one_norm(Matrix<T>(Matrix<T>::Identity(k, k) - q.transpose() * q)) / (T(k) * eps), T(2)) << m << "x" << n;
+  EXPECT_EQ(dagger::collect(da), a);
+}
+
+TEST(QR, WithinDaggerJlsBoundsOnSquareTallAndWideMatrices) {
+  for (auto blocks : {dagger::Blocks(32, 32), dagger::Blocks(16, 32)}) {
+    qr_within_bounds<double>(128, 128, blocks);
+    qr_within_bounds<double>(128, 64, blocks);
+    qr_within_bounds<double>(64, 128, blocks);
+  }
+  qr_within_bounds<double>(32, 32, dagger::Blocks(32, 32));  // a single block
+  qr_within_bounds<double>(16, 16, dagger::Blocks(32, 32));  // smaller than its block
+  qr_within_bounds<double>(100, 60, dagger::Blocks(24, 16));  // ragged
+  qr_within_bounds<float>(128, 64, dagger::Blocks(32, 32));
+}
+
+TEST(QR, LeastSquaresRecoversTheSolution) {
+  const Matrix<double> a = random_matrix<double>(128, 64, 52);
+  const Eigen::VectorXd x = Eigen::VectorXd::Random(64);
+  const Eigen::VectorXd b = a * x;
+  auto f = dagger::qr(dagger::distribute(dagger::Blocks(32, 32), a));
+  const Matrix<double> got = dagger::collect(f.solve(dagger::distribute(dagger::Blocks(20), std::vector<double>(b.data(), b.data() + 128))));
+  EXPECT_LT((got - x).norm() / x.norm(), 1e-8);
+  // With noise: the same as Eigen's least squares.
+  const Matrix<double> noisy = random_matrix<double>(128, 3, 53);
+  const Matrix<double> want = a.colPivHouseholderQr().solve(noisy);
+  EXPECT_LT(relative_error<double>(dagger::collect(f.solve(dagger::distribute(dagger::Blocks(32, 2), noisy))), want), 1e-10);
+  auto wide = dagger::qr(dagger::distribute(dagger::Blocks(16, 16), random_matrix<double>(16, 32, 54)));
+  EXPECT_THROW(wide.solve(dagger::distribute(dagger::Blocks(16), std::vector<double>(16, 1.0))), dagger::ArrayError);
+  EXPECT_THROW(f.solve(dagger::distribute(dagger::Blocks(16), std::vector<double>(100, 1.0))), dagger::ArrayError);
+}
+
+}  // namespace

@@ -2,6 +2,7 @@
 
 #include <cblas.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <type_traits>
 
@@ -14,6 +15,16 @@ void dpotrf_(const char* uplo, const int* n, double* a, const int* lda, int* inf
 void spotrf_(const char* uplo, const int* n, float* a, const int* lda, int* info, std::size_t uplo_len);
 void dgetrf_(const int* m, const int* n, double* a, const int* lda, int* ipiv, int* info);
 void sgetrf_(const int* m, const int* n, float* a, const int* lda, int* ipiv, int* info);
+void dgeqrf_(const int* m, const int* n, double* a, const int* lda, double* tau, double* work, const int* lwork,
+             int* info);
+void sgeqrf_(const int* m, const int* n, float* a, const int* lda, float* tau, float* work, const int* lwork,
+             int* info);
+void dormqr_(const char* side, const char* trans, const int* m, const int* n, const int* k, const double* a,
+             const int* lda, const double* tau, double* c, const int* ldc, double* work, const int* lwork, int* info,
+             std::size_t side_len, std::size_t trans_len);
+void sormqr_(const char* side, const char* trans, const int* m, const int* n, const int* k, const float* a,
+             const int* lda, const float* tau, float* c, const int* ldc, float* work, const int* lwork, int* info,
+             std::size_t side_len, std::size_t trans_len);
 }
 
 namespace dagger::kernels::cpu {
@@ -127,6 +138,60 @@ std::int64_t lu_unpivoted(T* a, int n) {
 }
 
 }  // namespace
+
+namespace {
+
+template <class T, class Geqrf>
+void qr_typed(Block& a, std::vector<double>& tau, Geqrf geqrf) {
+  const int m = n_of(a.rows), n = n_of(a.cols), k = std::min(m, n);
+  std::vector<T> scales(static_cast<std::size_t>(k));
+  int info = 0, query = -1;
+  T size = 0;
+  geqrf(&m, &n, a.mutable_data<T>(), &m, scales.data(), &size, &query, &info);
+  const int lwork = std::max(1, static_cast<int>(size));
+  std::vector<T> work(static_cast<std::size_t>(lwork));
+  geqrf(&m, &n, a.mutable_data<T>(), &m, scales.data(), work.data(), &lwork, &info);
+  tau.assign(scales.begin(), scales.end());
+}
+
+template <class T, class Ormqr>
+void apply_typed(const Block& v, const std::vector<double>& tau, Block& c, bool transpose, Ormqr ormqr) {
+  const int m = n_of(c.rows), n = n_of(c.cols), k = static_cast<int>(tau.size()), lda = n_of(v.rows);
+  const std::vector<T> scales(tau.begin(), tau.end());
+  const char side = 'L', trans = transpose ? 'T' : 'N';
+  int info = 0, query = -1;
+  T size = 0;
+  ormqr(&side, &trans, &m, &n, &k, v.data<T>(), &lda, scales.data(), c.mutable_data<T>(), &m, &size, &query, &info, 1, 1);
+  const int lwork = std::max(1, static_cast<int>(size));
+  std::vector<T> work(static_cast<std::size_t>(lwork));
+  ormqr(&side, &trans, &m, &n, &k, v.data<T>(), &lda, scales.data(), c.mutable_data<T>(), &m, work.data(), &lwork,
+        &info, 1, 1);
+}
+
+}  // namespace
+
+void qr_in_place(Block& a, std::vector<double>& tau) {
+  single_threaded_blas();
+  if (a.rows == 0 || a.cols == 0) {
+    tau.clear();
+    return;
+  }
+  if (a.dtype == DType::f64) {
+    qr_typed<double>(a, tau, dgeqrf_);
+  } else {
+    qr_typed<float>(a, tau, sgeqrf_);
+  }
+}
+
+void apply_reflectors(const Block& v, const std::vector<double>& tau, Block& c, bool transpose) {
+  single_threaded_blas();
+  if (c.rows == 0 || c.cols == 0 || tau.empty()) return;
+  if (c.dtype == DType::f64) {
+    apply_typed<double>(v, tau, c, transpose, dormqr_);
+  } else {
+    apply_typed<float>(v, tau, c, transpose, sormqr_);
+  }
+}
 
 std::int64_t lu_without_pivoting(Block& a) {
   single_threaded_blas();

@@ -37,4 +37,12 @@ void multiply_subtract(const Block& a, const Block& b, Block& c, bool transpose_
 // The lower triangle of c -= a a'.
 void symmetric_subtract(const Block& a, Block& c);
 
+// Householder QR of the m x n block `a` in place (LAPACK geqrf): R on and
+// above the diagonal, the reflectors' vectors below it; `tau` gets their
+// min(m, n) scales.
+void qr_in_place(Block& a, std::vector<double>& tau);
+// c = Q' c (transpose) or Q c, Q the product of the k reflectors stored in
+// the m x k block `v` with scales `tau` (LAPACK ormqr, from the left).
+void apply_reflectors(const Block& v, const std::vector<double>& tau, Block& c, bool transpose);
+
 }  // namespace dagger::kernels::cpu

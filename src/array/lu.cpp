@@ -66,26 +66,10 @@ void gather_rows(const Block& in, const std::int64_t* rows, Block& out) {
   }
 }
 
-// `tile`'s columns into rows [at, at + tile.rows) of `out`.
-void place_rows(const Block& tile, Block& out, std::int64_t at) {
-  const std::size_t size = element_size(tile.dtype);
-  for (std::int64_t c = 0; c < tile.cols; ++c) {
-    std::memcpy(out.buffer.get() + static_cast<std::size_t>(at + c * out.rows) * size,
-                tile.buffer.get() + static_cast<std::size_t>(c * tile.rows) * size, static_cast<std::size_t>(tile.rows) * size);
-  }
-}
-
 Thunk<Block> lu_panel(const std::vector<Thunk<Block>>& column, std::int64_t first_row) {
   auto on_cpu = [](const std::vector<Block>& tiles) {
-    std::int64_t rows = 0;
-    for (const Block& t : tiles) rows += t.rows;
-    const std::int64_t w = tiles.front().cols;
-    Block panel = Block::make(tiles.front().dtype, rows, w + 1);
-    std::int64_t at = 0;
-    for (const Block& t : tiles) {
-      place_rows(t, panel, at);
-      at += t.rows;
-    }
+    Block panel = tiles::stacked(tiles, 1);
+    const std::int64_t rows = panel.rows, w = panel.cols - 1;
     Block factored{panel.dtype, rows, w, panel.buffer, nullptr, nullptr};  // the first w columns, in place
     std::vector<int> pivots;
     kernels::cpu::lu_with_pivoting(factored, pivots);  // a zero pivot shows on U's diagonal
@@ -100,19 +84,6 @@ Thunk<Block> lu_panel(const std::vector<Thunk<Block>>& column, std::int64_t firs
     return panel;
   };
   return run_operation<ops::LuPanel>({.name = "getrf"}, on_cpu, TileRequest{first_row}, column);
-}
-
-// Rows [offset, offset + rows) of the factored panel, without its pivots.
-Thunk<Block> panel_rows(const Thunk<Block>& panel, std::int64_t offset, std::int64_t rows) {
-  return delayed([offset, rows](const Block& p) {
-    Block out = Block::make(p.dtype, rows, p.cols - 1);
-    const std::size_t size = element_size(p.dtype);
-    for (std::int64_t c = 0; c < out.cols; ++c) {
-      std::memcpy(out.buffer.get() + static_cast<std::size_t>(c * rows) * size,
-                  p.buffer.get() + static_cast<std::size_t>(offset + c * p.rows) * size, static_cast<std::size_t>(rows) * size);
-    }
-    return out;
-  }, {.name = "panel tile"})(panel);
 }
 
 // The diagonal tile's rows of another column after the panel's swaps: from
@@ -209,7 +180,7 @@ LuParts lu_factor(const Context& context, const ArrayPtr& input, bool pivoting) 
       const Thunk<Block> panel = lu_panel(column, l.row_start(k));
       panels.push_back(panel);
       for (std::int64_t i = k; i < nt; ++i) {
-        at(i, k) = panel_rows(panel, l.row_start(i) - l.row_start(k), l.block_height(i));
+        at(i, k) = tiles::rows_of(panel, l.row_start(i) - l.row_start(k), l.block_height(i), 1, "panel tile");
       }
       for (std::int64_t j = 0; j < nt; ++j) {
         if (j == k) continue;

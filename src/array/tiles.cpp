@@ -84,12 +84,12 @@ Thunk<Block> zeros(std::int64_t rows, std::int64_t cols, DType dtype) {
 namespace {
 
 template <class T>
-void keep_triangle(T* a, std::int64_t n, bool unit_lower) {
-  for (std::int64_t c = 0; c < n; ++c) {
-    for (std::int64_t r = 0; r < n; ++r) {
-      if (unit_lower && r < c) a[r + c * n] = T(0);
-      if (unit_lower && r == c) a[r + c * n] = T(1);
-      if (!unit_lower && r > c) a[r + c * n] = T(0);
+void keep_triangle(T* a, std::int64_t rows, std::int64_t cols, bool unit_lower) {
+  for (std::int64_t c = 0; c < cols; ++c) {
+    for (std::int64_t r = 0; r < rows; ++r) {
+      if (unit_lower && r < c) a[r + c * rows] = T(0);
+      if (unit_lower && r == c) a[r + c * rows] = T(1);
+      if (!unit_lower && r > c) a[r + c * rows] = T(0);
     }
   }
 }
@@ -100,12 +100,41 @@ Thunk<Block> triangle_of(const Thunk<Block>& a, bool unit_lower, DType dtype) {
   return delayed([unit_lower, dtype](const Block& tile) {
     Block out = copy_of(tile);
     if (dtype == DType::f64) {
-      keep_triangle(out.mutable_data<double>(), out.rows, unit_lower);
+      keep_triangle(out.mutable_data<double>(), out.rows, out.cols, unit_lower);
     } else {
-      keep_triangle(out.mutable_data<float>(), out.rows, unit_lower);
+      keep_triangle(out.mutable_data<float>(), out.rows, out.cols, unit_lower);
     }
     return out;
   }, {.name = unit_lower ? "unit lower" : "upper"})(a);
+}
+
+Block stacked(const std::vector<Block>& column, std::int64_t extra) {
+  std::int64_t rows = 0;
+  for (const Block& t : column) rows += t.rows;
+  const Block& first = column.front();
+  Block out = Block::make(first.dtype, rows, first.cols + extra);
+  const std::size_t size = element_size(first.dtype);
+  std::int64_t at = 0;
+  for (const Block& t : column) {
+    for (std::int64_t c = 0; c < t.cols; ++c) {
+      std::memcpy(out.buffer.get() + static_cast<std::size_t>(at + c * rows) * size,
+                  t.buffer.get() + static_cast<std::size_t>(c * t.rows) * size, static_cast<std::size_t>(t.rows) * size);
+    }
+    at += t.rows;
+  }
+  return out;
+}
+
+Thunk<Block> rows_of(const Thunk<Block>& tall, std::int64_t offset, std::int64_t rows, std::int64_t drop, const char* name) {
+  return delayed([offset, rows, drop](const Block& p) {
+    Block out = Block::make(p.dtype, rows, p.cols - drop);
+    const std::size_t size = element_size(p.dtype);
+    for (std::int64_t c = 0; c < out.cols; ++c) {
+      std::memcpy(out.buffer.get() + static_cast<std::size_t>(c * rows) * size,
+                  p.buffer.get() + static_cast<std::size_t>(offset + c * p.rows) * size, static_cast<std::size_t>(rows) * size);
+    }
+    return out;
+  }, {.name = name})(tall);
 }
 
 ArrayPtr square_tiles(const ArrayPtr& a) {

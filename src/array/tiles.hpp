@@ -27,8 +27,15 @@ Thunk<Block> multiply_subtract(const Thunk<Block>& c, const Thunk<Block>& a, con
 // The lower triangle of c - a a'.
 Thunk<Block> symmetric_subtract(const Thunk<Block>& c, const Thunk<Block>& a, DType dtype);
 Thunk<Block> zeros(std::int64_t rows, std::int64_t cols, DType dtype);
-// The lower (unit diagonal) or the upper triangle of a square tile.
+// The lower (unit diagonal) or the upper triangle of a tile.
 Thunk<Block> triangle_of(const Thunk<Block>& a, bool unit_lower, DType dtype);
+
+// The tiles of one column stacked into one tall block, with `extra`
+// uninitialized columns after theirs (a panel's pivots or scales).
+Block stacked(const std::vector<Block>& column, std::int64_t extra);
+// Rows [offset, offset + rows) of a tall block, without its last `drop`
+// columns.
+Thunk<Block> rows_of(const Thunk<Block>& tall, std::int64_t offset, std::int64_t rows, std::int64_t drop, const char* name);
 
 // The array re-blocked to square tiles of its row block size, if it is not.
 ArrayPtr square_tiles(const ArrayPtr& a);

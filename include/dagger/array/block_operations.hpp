@@ -159,6 +159,14 @@ struct LuPanel {
   using Request = TileRequest;
   using Signature = Block(const TileRequest&, const std::vector<Block>&);
 };
+// The panel of a Householder QR: the tiles of one column from the diagonal
+// down, factored as one tall block (geqrf); its last column holds the
+// reflectors' scales (tau).
+struct QrPanel {
+  static constexpr const char* name = "geqrf";
+  using Request = NoRequest;
+  using Signature = Block(const NoRequest&, const std::vector<Block>&);
+};
 // The lower triangle of c - a a': syrk.
 struct SymmetricSubtractTile {
   static constexpr const char* name = "syrk";

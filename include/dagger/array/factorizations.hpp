@@ -83,6 +83,14 @@ ArrayPtr triangular_part(const ArrayPtr& factors, bool unit_lower);
 // The permutation matrix P with P(i, p[i]) = 1.
 ArrayPtr permuted_identity(const Layout& layout, DType dtype, const std::vector<std::int64_t>& p);
 ArrayPtr cholesky_factor(const Context& context, const ArrayPtr& a);
+struct QrParts {
+  ArrayPtr factors;                      // R and the reflectors, as LAPACK's geqrf
+  std::vector<std::vector<double>> tau;  // the reflectors' scales, per panel
+};
+QrParts qr_factor(const Context& context, const ArrayPtr& a);
+ArrayPtr qr_q(const QrParts& qr);
+ArrayPtr qr_r(const QrParts& qr);
+ArrayPtr qr_solve(const QrParts& qr, const ArrayPtr& b);
 Thunk<double> operator_norm(const ArrayPtr& a, double p);
 // The factor's lazy tile graph, without the checks (a: square tiles).
 ArrayPtr cholesky_graph(const ArrayPtr& a);
@@ -190,6 +198,33 @@ DArray<T> inv(const DArray<T>& a) {
   }();
   const DArray<T> identity(detail::permuted_identity(f.factors().layout(), a.impl()->dtype, identity_rows));
   return f.solve(identity);
+}
+
+// A = Q R of an m x n matrix (double or float) by tiled Householder QR:
+// Q is m x min(m, n) with orthonormal columns, R is min(m, n) x n, upper.
+// The factors are computed; Q() (formed by applying the reflectors to the
+// identity), R() and solve build lazy arrays on them.
+template <class T>
+class QR {
+ public:
+  explicit QR(detail::QrParts parts) : parts_(std::move(parts)) {}
+  DArray<T> Q() const { return DArray<T>(detail::qr_q(parts_)); }
+  DArray<T> R() const { return DArray<T>(detail::qr_r(parts_)); }
+  // The least-squares x minimizing |A x - b| (m >= n): R x = (Q' b), its
+  // first n rows; b a vector or a matrix.
+  DArray<T> solve(const DArray<T>& b) const { return DArray<T>(detail::qr_solve(parts_, b.impl())); }
+
+ private:
+  detail::QrParts parts_;
+};
+
+template <class T>
+QR<T> qr(const Context& context, const DArray<T>& a) {
+  return QR<T>(detail::qr_factor(context, a.impl()));
+}
+template <class T>
+QR<T> qr(const DArray<T>& a) {
+  return qr(Context(), a);
 }
 
 // The operator norm of a matrix (as Julia's opnorm): p = 1, the largest

@@ -1,0 +1,209 @@
+// Tiled Householder QR. Each column of tiles k is one panel: its tiles from
+// the diagonal down are factored as one tall block (geqrf), and the
+// panel's reflectors are applied (ormqr, as Q') to the same rows of every
+// column of tiles to its right. The factors keep R on and above the
+// diagonal and the reflectors below it, as LAPACK's geqrf; their scales
+// are kept per panel. Q is applied, never formed, except by Q().
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "array/tiles.hpp"
+#include "dagger/array/block_operations.hpp"
+#include "dagger/array/factorizations.hpp"
+#include "kernels/cpu/lapack.hpp"
+
+namespace dagger::detail {
+namespace {
+
+Thunk<Block> qr_panel(const std::vector<Thunk<Block>>& column) {
+  auto on_cpu = [](const std::vector<Block>& tiles) {
+    Block panel = tiles::stacked(tiles, 1);
+    const std::int64_t w = panel.cols - 1;
+    Block factored{panel.dtype, panel.rows, w, panel.buffer, nullptr, nullptr};  // the first w columns, in place
+    std::vector<double> tau;
+    kernels::cpu::qr_in_place(factored, tau);
+    for (std::size_t r = 0; r < tau.size(); ++r) {
+      const std::size_t at = r + static_cast<std::size_t>(w * panel.rows);
+      if (panel.dtype == DType::f64) {
+        panel.mutable_data<double>()[at] = tau[r];
+      } else {
+        panel.mutable_data<float>()[at] = static_cast<float>(tau[r]);
+      }
+    }
+    return panel;
+  };
+  return run_operation<ops::QrPanel>({.name = "geqrf"}, on_cpu, NoRequest{}, column);
+}
+
+std::vector<double> scales_of(const Block& panel) {
+  const std::int64_t w = panel.cols - 1, k = std::min(panel.rows, w);
+  std::vector<double> tau(static_cast<std::size_t>(k));
+  for (std::int64_t r = 0; r < k; ++r) {
+    const std::int64_t at = r + w * panel.rows;
+    tau[static_cast<std::size_t>(r)] = panel.dtype == DType::f64 ? panel.data<double>()[at] : panel.data<float>()[at];
+  }
+  return tau;
+}
+
+// Q_k' c (or Q_k c) for the tall block c stacked from `column`, with the
+// reflectors of panel k stacked from `reflectors` and their scales `tau`.
+Thunk<Block> apply_panel(const std::vector<Thunk<Block>>& reflectors, const std::vector<double>& tau,
+                         const std::vector<Thunk<Block>>& column, bool transpose) {
+  return delayed([tau, transpose](const std::vector<Block>& v, const std::vector<Block>& c) {
+    const Block tall_v = tiles::stacked(v, 0);
+    Block tall_c = tiles::stacked(c, 0);
+    kernels::cpu::apply_reflectors(tall_v, tau, tall_c, transpose);
+    return tall_c;
+  }, {.name = transpose ? "ormqr (Q')" : "ormqr (Q)"})(reflectors, column);
+}
+
+// Applies every panel's Q' (in order) or Q (in reverse) to the blocks `t`
+// of layout `lt`, whose row tiles are the factors' (columns from `first`).
+void apply_q(const Layout& lf, const std::vector<Thunk<Block>>& factors, const std::vector<std::vector<double>>& taus,
+             const Layout& lt, std::vector<Thunk<Block>>& t, bool transpose, bool identity) {
+  const auto panels = static_cast<std::int64_t>(taus.size());
+  for (std::int64_t step = 0; step < panels; ++step) {
+    const std::int64_t k = transpose ? step : panels - 1 - step;
+    std::vector<Thunk<Block>> reflectors;
+    for (std::int64_t i = k; i < lf.grid_rows(); ++i) reflectors.push_back(factors[lf.block_index(i, k)]);
+    // Columns of the identity left of panel k are untouched by Q_k.
+    for (std::int64_t j = identity ? k : 0; j < lt.grid_cols(); ++j) {
+      std::vector<Thunk<Block>> column;
+      for (std::int64_t i = k; i < lt.grid_rows(); ++i) column.push_back(t[lt.block_index(i, j)]);
+      const Thunk<Block> applied = apply_panel(reflectors, taus[static_cast<std::size_t>(k)], column, transpose);
+      for (std::int64_t i = k; i < lt.grid_rows(); ++i) {
+        t[lt.block_index(i, j)] =
+            tiles::rows_of(applied, lt.row_start(i) - lt.row_start(k), lt.block_height(i), 0, "tile of Q'c");
+      }
+    }
+  }
+}
+
+}  // namespace
+
+QrParts qr_factor(const Context& context, const ArrayPtr& input) {
+  const Layout& li = input->layout;
+  if (li.ndims() != 2) throw ArrayError("qr: the operand must be a matrix, not " + li.shape_text());
+  if (input->dtype != DType::f64 && input->dtype != DType::f32) throw_unsupported("qr", input->dtype);
+  ArrayPtr a = tiles::square_tiles(input);
+  const Layout& l = a->layout;
+  std::vector<Thunk<Block>> t = block_thunks(a);
+  auto at = [&](std::int64_t i, std::int64_t j) -> Thunk<Block>& { return t[l.block_index(i, j)]; };
+  const std::int64_t panels = std::min(l.grid_rows(), l.grid_cols());
+  std::vector<Thunk<std::vector<double>>> scales;
+  for (std::int64_t k = 0; k < panels; ++k) {
+    std::vector<Thunk<Block>> column;
+    for (std::int64_t i = k; i < l.grid_rows(); ++i) column.push_back(at(i, k));
+    const Thunk<Block> panel = qr_panel(column);
+    scales.push_back(delayed([](const Block& p) { return scales_of(p); }, {.name = "tau"})(panel));
+    for (std::int64_t i = k; i < l.grid_rows(); ++i) {
+      at(i, k) = tiles::rows_of(panel, l.row_start(i) - l.row_start(k), l.block_height(i), 1, "panel tile");
+    }
+    std::vector<Thunk<Block>> reflectors;
+    for (std::int64_t i = k; i < l.grid_rows(); ++i) reflectors.push_back(at(i, k));
+    for (std::int64_t j = k + 1; j < l.grid_cols(); ++j) {
+      std::vector<Thunk<Block>> other;
+      for (std::int64_t i = k; i < l.grid_rows(); ++i) other.push_back(at(i, j));
+      const Thunk<Block> applied = delayed([](const Block& p, const std::vector<Block>& v, const std::vector<Block>& c) {
+        Block tall_c = tiles::stacked(c, 0);
+        kernels::cpu::apply_reflectors(tiles::stacked(v, 0), scales_of(p), tall_c, true);
+        return tall_c;
+      }, {.name = "ormqr (Q')"})(panel, reflectors, other);
+      for (std::int64_t i = k; i < l.grid_rows(); ++i) {
+        at(i, j) = tiles::rows_of(applied, l.row_start(i) - l.row_start(k), l.block_height(i), 0, "tile of Q'A");
+      }
+    }
+  }
+  QrParts out;
+  out.factors = compute_array(context, make_array(l, a->dtype, std::move(t)));
+  out.tau = collect(context, scales);
+  return out;
+}
+
+ArrayPtr qr_q(const QrParts& qr) {
+  const Layout& lf = qr.factors->layout;
+  const std::int64_t m = lf.rows(), k = std::min(lf.rows(), lf.cols());
+  const std::vector<std::int64_t> rows_of_identity = [&] {
+    std::vector<std::int64_t> p(static_cast<std::size_t>(m));
+    for (std::int64_t i = 0; i < m; ++i) p[static_cast<std::size_t>(i)] = i;
+    return p;
+  }();
+  // The first k columns of the m x m identity, blocked like the factors.
+  const Layout lq({m, k}, Blocks(lf.block_rows(), lf.block_cols()));
+  const Layout square({m, m}, Blocks(lf.block_rows(), lf.block_cols()));
+  const ArrayPtr identity = permuted_identity(square, qr.factors->dtype, rows_of_identity);
+  std::vector<Thunk<Block>> t;
+  for (std::int64_t j = 0; j < lq.grid_cols(); ++j) {
+    for (std::int64_t i = 0; i < lq.grid_rows(); ++i) {
+      const Thunk<Block>& full = block_thunks(identity)[square.block_index(i, j)];
+      t.push_back(lq.block_width(j) == square.block_width(j)
+                      ? full
+                      : delayed([h = lq.block_height(i), w = lq.block_width(j)](const Block& b) {
+                          Block out = Block::make(b.dtype, h, w);
+                          std::memcpy(out.buffer.get(), b.buffer.get(), out.bytes());  // its first columns
+                          return out;
+                        }, {.name = "identity"})(full));
+    }
+  }
+  apply_q(lf, block_thunks(qr.factors), qr.tau, lq, t, false, true);
+  return make_array(lq, qr.factors->dtype, std::move(t));
+}
+
+ArrayPtr qr_r(const QrParts& qr) {
+  const Layout& lf = qr.factors->layout;
+  const std::int64_t k = std::min(lf.rows(), lf.cols());
+  const Layout lr({k, lf.cols()}, Blocks(lf.block_rows(), lf.block_cols()));
+  const auto& f = block_thunks(qr.factors);
+  const DType dtype = qr.factors->dtype;
+  std::vector<Thunk<Block>> t;
+  for (std::int64_t j = 0; j < lr.grid_cols(); ++j) {
+    for (std::int64_t i = 0; i < lr.grid_rows(); ++i) {
+      const std::int64_t h = lr.block_height(i), w = lr.block_width(j);
+      if (i > j) {
+        t.push_back(tiles::zeros(h, w, dtype));
+        continue;
+      }
+      Thunk<Block> tile = f[lf.block_index(i, j)];
+      if (h != lf.block_height(i)) tile = tiles::rows_of(tile, 0, h, 0, "tile of R");
+      t.push_back(i == j ? tiles::triangle_of(tile, false, dtype) : tile);
+    }
+  }
+  return make_array(lr, dtype, std::move(t));
+}
+
+ArrayPtr qr_solve(const QrParts& qr, const ArrayPtr& b_in) {
+  const Layout& lf = qr.factors->layout;
+  if (lf.rows() < lf.cols()) {
+    throw ArrayError("qr: least squares needs at least as many rows as columns, not " + lf.shape_text());
+  }
+  if (b_in->dtype != qr.factors->dtype) {
+    throw ArrayError("qr: the matrix holds " + to_string(qr.factors->dtype) + " and b " + to_string(b_in->dtype));
+  }
+  if (b_in->layout.rows() != lf.rows()) {
+    throw ArrayError("qr: b is " + b_in->layout.shape_text() + " but the matrix is " + lf.shape_text());
+  }
+  const bool matrix = b_in->layout.ndims() == 2;
+  ArrayPtr b = b_in;
+  if (b->layout.block_rows() != lf.block_rows()) {
+    b = rechunk(b, matrix ? Blocks(lf.block_rows(), b->layout.block_cols()) : Blocks(lf.block_rows()));
+  }
+  const Layout& lb = b->layout;
+  std::vector<Thunk<Block>> y = block_thunks(b);
+  apply_q(lf, block_thunks(qr.factors), qr.tau, lb, y, true, false);
+  // The first n rows of Q'b, against R.
+  const std::int64_t n = lf.cols();
+  const Layout top = matrix ? Layout({n, lb.cols()}, Blocks(lb.block_rows(), lb.block_cols()))
+                            : Layout({n}, Blocks(lb.block_rows()));
+  std::vector<Thunk<Block>> head;
+  for (std::int64_t j = 0; j < top.grid_cols(); ++j) {
+    for (std::int64_t i = 0; i < top.grid_rows(); ++i) {
+      Thunk<Block> tile = y[lb.block_index(i, j)];
+      if (top.block_height(i) != lb.block_height(i)) tile = tiles::rows_of(tile, 0, top.block_height(i), 0, "tile of Q'b");
+      head.push_back(std::move(tile));
+    }
+  }
+  return triangular_solve_arrays(qr_r(qr), make_array(top, b->dtype, std::move(head)), false, true, false);
+}
+
+}  // namespace dagger::detail
