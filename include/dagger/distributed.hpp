@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "dagger/config.hpp"
 #include "dagger/detail/remote_processor.hpp"
 #include "dagger/processor.hpp"
 
@@ -108,6 +109,10 @@ std::vector<WorkerProc*> workers();
 const std::string& cluster_cookie();
 // How many chunks a worker process holds right now (see live_chunks()).
 std::int64_t live_chunks(WorkerProc& worker);
+// What a worker process's memory is doing (its memory_stats(): resident,
+// spilled, limit, peak, spills and reloads; the totals of bytes moved are
+// not sent). Throws WorkerLost for a lost worker.
+MemoryStats memory_stats(WorkerProc& worker);
 // Ends every worker (also done when the driver exits).
 void shutdown_workers();
 

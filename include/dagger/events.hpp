@@ -27,6 +27,8 @@ struct Timespan {
   std::int64_t finish_ns;
   std::size_t bytes = 0;
   std::size_t allocations = 0;
+  // A compute span's task name (interned: valid until the process exits).
+  std::string_view function = {};
 
   double seconds() const { return static_cast<double>(finish_ns - start_ns) * 1e-9; }
 };

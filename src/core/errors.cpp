@@ -2,12 +2,14 @@
 // header templates (kept out of line so the headers stay small).
 #include "dagger/errors.hpp"
 
+#include <exception>
 #include <string>
 #include <typeinfo>
 
 #include "dagger/detail/operation_binder.hpp"
 #include "dagger/detail/value.hpp"
 #include "dagger/detail/wire.hpp"
+#include "core/exception_text.hpp"
 
 namespace dagger {
 
@@ -91,3 +93,17 @@ void throw_meta_mismatch(const std::string& function, bool meta_requested) {
 
 }  // namespace detail
 }  // namespace dagger
+
+namespace dagger::detail {
+
+std::string message_of(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "an exception that is not a std::exception";
+  }
+}
+
+}  // namespace dagger::detail

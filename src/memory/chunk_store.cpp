@@ -11,6 +11,7 @@
 
 #include "dagger/errors.hpp"
 #include "dagger/processor.hpp"
+#include "core/live_view.hpp"
 #include "core/clock.hpp"
 #include "core/file_io.hpp"
 
@@ -257,9 +258,14 @@ std::vector<Timespan> ChunkStore::take_events() {
 }
 
 void ChunkStore::event(std::uint64_t producer, std::int64_t start, std::size_t bytes, bool reload) {
-  if (!recording_.load(std::memory_order_relaxed)) return;
+  LiveView* view = live_view();
+  const bool recording = recording_.load(std::memory_order_relaxed);
+  if (!recording && !view) return;
+  const std::int64_t finish = now_ns();
+  if (view) view->span(0, Category::spill, nullptr, producer, &this_process(), start, finish, bytes);
+  if (!recording) return;
   // A reload allocates the chunk's memory again; a spill allocates nothing.
-  Timespan t{Category::spill, producer, &this_process(), start, now_ns(), bytes, reload ? 1u : 0u};
+  Timespan t{Category::spill, producer, &this_process(), start, finish, bytes, reload ? 1u : 0u};
   std::lock_guard lock(events_mutex_);
   events_.push_back(t);
 }

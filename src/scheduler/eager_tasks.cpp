@@ -7,10 +7,13 @@
 
 #include "dagger/errors.hpp"
 #include "dagger/spawn.hpp"
+#include "core/exception_text.hpp"
+#include "core/live_view.hpp"
 #include "memory/chunk_moves.hpp"
 #include "dagger/detail/remote_processor.hpp"
 #include "scheduler/cpu_relax.hpp"
 #include "scheduler/executor.hpp"
+#include "scheduler/recomputations.hpp"
 #include "scheduler/run.hpp"
 #include "memory/chunk_store.hpp"
 
@@ -276,6 +279,7 @@ void EagerTasks::start(const NodePtr& node) {
     remote->start(node);
     return;
   }
+  if (LiveView* view = live_view()) view->task_spawned(*node);
   for (const Dep& dep : node->deps) {
     if (!dep.thunk) continue;  // a chunk: there already
     TaskState& input = *dep.thunk->task;
@@ -420,6 +424,8 @@ void EagerTasks::execute(ThunkNode& node, const Processor* processor) {
   if (!state.status.compare_exchange_strong(expected, TaskStatus::running, std::memory_order_acq_rel)) return;
   ChunkPtr result;
   std::exception_ptr error;
+  LiveView* view = live_view();
+  const std::int64_t start = view ? now_ns() : 0;
   {
     RunningHere running(&node);
     try {
@@ -434,6 +440,10 @@ void EagerTasks::execute(ThunkNode& node, const Processor* processor) {
     } catch (...) {
       error = failure(node, processor ? processor->name() : "the thread that waited for it", std::current_exception());
     }
+  }
+  if (view) {
+    view->span(0, Category::compute, &node, node.id, processor ? processor : &this_process(), start, now_ns(),
+               result ? result->bytes : 0);
   }
   finish(node, error ? TaskStatus::failed : TaskStatus::done, std::move(result), error);
 }
@@ -450,10 +460,15 @@ void EagerTasks::send_to_worker(const NodePtr& node, Lane& lane) {
     // The inputs stay alive (and pinned) until the reply.
     auto args = std::make_shared<TaskArgs>(*node, processor.memory());
     const auto& remote = static_cast<const RemoteProcessor&>(processor);
+    const std::int64_t sent = live_view() ? now_ns() : 0;
     remote.start(*node, version_for(*node, processor.kind()), args->pointers(),
-                 [this, node, args, &lane](RemoteOutcome outcome) mutable {
+                 [this, node, args, &lane, sent](RemoteOutcome outcome) mutable {
                    lane.load.fetch_sub(1, std::memory_order_relaxed);
                    args.reset();
+                   if (LiveView* view = live_view(); view && sent != 0) {
+                     view->span(0, Category::compute, node.get(), node->id, lane.processor, sent, now_ns(),
+                                outcome.result ? outcome.result->bytes : 0);
+                   }
                    if (outcome.error && retry_elsewhere(node, outcome.error)) return;
                    if (outcome.error) {
                      finish(*node, TaskStatus::failed, nullptr, failure(*node, lane.processor->name(), outcome.error));
@@ -489,6 +504,7 @@ bool EagerTasks::retry_elsewhere(const NodePtr& node, const std::exception_ptr& 
   if (!node->task->status.compare_exchange_strong(expected, TaskStatus::queued, std::memory_order_acq_rel)) {
     return false;
   }
+  count_recomputed(1);
   place(node);
   return true;
 }
@@ -515,6 +531,11 @@ bool EagerTasks::finish(ThunkNode& node, TaskStatus to, ChunkPtr result, std::ex
     state.status.store(to, std::memory_order_release);
   }
   state.status.notify_all();
+  if (LiveView* view = live_view()) {
+    view->task_ended(node, to == TaskStatus::done ? TaskEnd::done
+                           : to == TaskStatus::cancelled ? TaskEnd::cancelled : TaskEnd::failed,
+                     error ? message_of(error) : std::string());
+  }
   for (auto& watcher : watchers) watcher();
   thread_local bool releasing = false;
   thread_local std::vector<NodePtr> to_release;
@@ -616,6 +637,8 @@ bool EagerTasks::run_again(ThunkNode& node) {
     state.result.reset();
     state.status.store(TaskStatus::queued, std::memory_order_release);
   }
+  count_recomputed(1);
+  if (LiveView* view = live_view()) view->task_spawned(node);  // it will end a second time
   if (NodePtr self = state.self.lock()) place(self);  // the caller holds it: it exists
   return true;
 }

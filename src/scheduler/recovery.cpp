@@ -1,20 +1,35 @@
 // A worker lost during a computation: its results are gone, so the
 // computation starts again without it, from every result still held
 // elsewhere. Only what is missing is computed again, from its lineage.
+#include <atomic>
 #include <iostream>
 
 #include "dagger/detail/remote_processor.hpp"
 #include "scheduler/executor.hpp"
+#include "scheduler/recomputations.hpp"
 #include "scheduler/run.hpp"
 
 namespace dagger::detail {
+namespace {
+std::atomic<std::uint64_t> recomputed{0};
+}
+
+void count_recomputed(std::size_t tasks) noexcept { recomputed.fetch_add(tasks, std::memory_order_relaxed); }
+std::uint64_t recomputed_tasks() noexcept { return recomputed.load(std::memory_order_relaxed); }
 
 CarriedResults Run::surviving_results() const {
   CarriedResults out;
+  std::size_t lost = 0;
   for (std::size_t i = 0; i < plan_.record_count; ++i) {
     const RunRecord& r = plan_.records[i];
-    if (r.result && !r.result->space->lost()) out.emplace(r.node, r.result);
+    if (!r.result) continue;
+    if (r.result->space->lost()) {
+      ++lost;
+    } else {
+      out.emplace(r.node, r.result);
+    }
   }
+  count_recomputed(lost);
   return out;
 }
 

@@ -5,12 +5,14 @@
 
 #include "dagger/detail/task_state.hpp"
 #include "dagger/errors.hpp"
+#include "core/exception_text.hpp"
 #include "memory/chunk_moves.hpp"
 #include "scheduler/cost_model.hpp"
 #include "scheduler/executor.hpp"
 #include "scheduler/progress.hpp"
 #include "scheduler/result_cache.hpp"
 #include "scheduler/run_inputs.hpp"
+#include "scheduler/task_names.hpp"
 #include "memory/chunk_store.hpp"
 
 namespace dagger::detail {
@@ -50,9 +52,28 @@ Run::Run(const Context& context, std::vector<NodePtr> heads, bool record_events,
     chunk_store().record_events(true);
   }
   observe(-1, Category::scheduler_init, 0, started_ns_, 0, 0);
+  live_ = live_view();
+  if (live_) report_started();
 }
 
-Run::~Run() = default;
+Run::~Run() {
+  if (live_ && !live_finished_) report_finished("the computation was abandoned");
+}
+
+void Run::report_started() {
+  computation_ = next_computation_id();
+  std::vector<const ThunkNode*> tasks;
+  tasks.reserve(plan_.total_tasks);
+  for (std::size_t i = 0; i < plan_.record_count; ++i) {
+    if (!plan_.records[i].known) tasks.push_back(plan_.records[i].node);
+  }
+  live_->computation_started(computation_, tasks);
+}
+
+void Run::report_finished(std::string_view error) {
+  live_finished_ = true;
+  live_->computation_finished(computation_, error);
+}
 
 RunPlan Run::plan_alone(std::vector<NodePtr> heads, CarriedResults carried) {
   static std::mutex plan_mutex;
@@ -147,7 +168,7 @@ std::uint32_t Run::execute(int slot, std::uint32_t task) {
   Slot& me = slots_[slot];
   RunRecord& record = plan_.records[task];
   ThunkNode& node = *record.node;
-  const bool timed = observer_ || record.placement == Placement::pinned;
+  const bool timed = observer_ || live_ || record.placement == Placement::pinned;
   const std::int64_t start = timed ? now_ns() : 0;
   ChunkPtr result;
   try {
@@ -174,7 +195,7 @@ std::uint32_t Run::complete(int slot, std::uint32_t task, ChunkPtr result, std::
     cost_model().record(node.fn->key(), me.processor->kind(), static_cast<double>(run_ns));
     me.load_ns.fetch_sub(record.estimate_ns, std::memory_order_relaxed);
   }
-  if (observer_) observe(slot, Category::compute, node.id, start, result->bytes, 1);
+  if (observer_ || live_) observe_work(slot, Category::compute, &node, node.id, start, result->bytes);
   if (node.options().persist) {
     std::lock_guard lock(retained_mutex_for(node.id));
     node.persisted = result;
@@ -218,6 +239,7 @@ void Run::fail(int slot, std::uint32_t task, std::exception_ptr error) {
       error_is_worker_lost_ = worker_lost;
     }
   }
+  if (live_ && !worker_lost) live_->task_failed(computation_, node, message);
   failed_.store(true, std::memory_order_seq_cst);
 }
 
@@ -251,10 +273,21 @@ void Run::wait_until_finished() {
 }
 
 void Run::observe(int slot, Category category, std::uint64_t id, std::int64_t start, std::size_t bytes,
-                  std::size_t allocations) {
+                  std::size_t allocations, std::string_view function) {
   if (!observer_) return;
   const Processor* where = slot >= 0 ? slots_[slot].processor : &this_process();
-  observer_->on_span(slot, Timespan{category, id, where, start, now_ns(), bytes, allocations});
+  observer_->on_span(slot, Timespan{category, id, where, start, now_ns(), bytes, allocations, function});
+}
+
+void Run::observe_work(int slot, Category category, const ThunkNode* node, std::uint64_t id, std::int64_t start,
+                       std::size_t bytes) {
+  const std::int64_t finish = now_ns();
+  const Processor* where = slots_[slot].processor;
+  if (observer_) {
+    observer_->on_span(slot, Timespan{category, id, where, start, finish, bytes, 1,
+                                      node ? task_name(*node) : std::string_view()});
+  }
+  if (live_) live_->span(computation_, category, node, id, where, start, finish, bytes);
 }
 
 RunOutcome Run::take_outcome() {
@@ -262,7 +295,11 @@ RunOutcome Run::take_outcome() {
     chunk_store().record_events(false);
     recorder_->add(chunk_store().take_events());
   }
-  if (error_) std::rethrow_exception(error_);
+  if (error_) {
+    if (live_) report_finished(message_of(error_));
+    std::rethrow_exception(error_);
+  }
+  if (live_) report_finished({});
   RunOutcome out;
   out.results.reserve(plan_.head_records.size());
   for (std::uint32_t h : plan_.head_records) out.results.push_back(plan_.records[h].result);

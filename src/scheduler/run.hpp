@@ -28,6 +28,7 @@
 #include "dagger/context.hpp"
 #include "dagger/detail/thunk_node.hpp"
 #include "core/clock.hpp"
+#include "core/live_view.hpp"
 #include "dagger/events.hpp"
 #include "dagger/detail/remote_processor.hpp"
 #include "scheduler/run_observer.hpp"
@@ -149,12 +150,20 @@ class Run {
   bool no_slot_in_task() const;
   // Tells the observer, if there is one.
   void observe(int slot, Category category, std::uint64_t id, std::int64_t start, std::size_t bytes,
-               std::size_t allocations);
+               std::size_t allocations, std::string_view function = {});
+  // Tells the observer and the live view that a task ran or data moved.
+  void observe_work(int slot, Category category, const ThunkNode* node, std::uint64_t id, std::int64_t start,
+                    std::size_t bytes);
+  void report_started();
+  void report_finished(std::string_view error);
 
   const Context& context_;
   const std::int64_t started_ns_;
   std::unique_ptr<EventRecorder> recorder_;  // debug_compute's
   RunObserver* observer_ = nullptr;          // null: nobody watches
+  LiveView* live_ = nullptr;                 // the dashboard's, if one is on
+  std::uint64_t computation_ = 0;            // its number for the live view
+  bool live_finished_ = false;
 
   std::unique_ptr<Slot[]> slots_;
   std::size_t slot_count_ = 0;

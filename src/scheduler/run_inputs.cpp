@@ -33,7 +33,10 @@ ChunkPtr Run::replica(int slot, std::uint32_t task, std::uint32_t dep) {
   }
   // Between processes a move is communication.
   const bool between_processes = is_worker_memory(*source->space) || is_worker_memory(to);
-  observe(slot, between_processes ? Category::comm : Category::move, source->producer, start, copy->bytes, 1);
+  if (observer_ || live_) {
+    observe_work(slot, between_processes ? Category::comm : Category::move, nullptr, source->producer, start,
+                 copy->bytes);
+  }
   return copy;
 }
 

@@ -41,7 +41,14 @@ void WorkerLink::call_async(detail::MessageType type, std::shared_ptr<detail::Wi
     on_reply(nullptr, std::make_exception_ptr(WorkerLost(name(), lost_reason())));
     return;
   }
-  transport_.send(connection_, detail::encode_message(type, request, std::move(body), std::move(keep)));
+  send_counted(detail::encode_message(type, request, std::move(body), std::move(keep)));
+}
+
+void WorkerLink::send_counted(detail::OutgoingMessage message) {
+  std::size_t bytes = message.header.size();
+  for (const auto& part : message.body) bytes += part.size();
+  sent_bytes_.fetch_add(bytes, std::memory_order_relaxed);
+  transport_.send(connection_, std::move(message));
 }
 
 WorkerLink::Reply WorkerLink::call(detail::MessageType type, std::shared_ptr<detail::WireWriter> body,
@@ -65,12 +72,12 @@ void WorkerLink::send(const detail::Message& message) { reply(0, message); }
 
 void WorkerLink::reply(std::uint64_t request, const detail::Message& message) {
   if (lost()) return;
-  transport_.send(connection_, detail::encode_message(request, message));
+  send_counted(detail::encode_message(request, message));
 }
 
 void WorkerLink::reply(detail::OutgoingMessage message) {
   if (lost()) return;
-  transport_.send(connection_, std::move(message));
+  send_counted(std::move(message));
 }
 
 void WorkerLink::answer(std::uint64_t request, detail::MessageType type, detail::Bytes body) {
@@ -195,6 +202,7 @@ void Cluster::on_accept(ConnectionId id) {
 void Cluster::on_message(ConnectionId id, std::string header, Bytes body) {
   WorkerLink* link = link_of(id);
   if (link == nullptr || link->lost()) return;
+  link->count_received(header.size() + body.view().size());
   try {
     if (link->proc == nullptr) {
       // Before it joined, a worker may only say hello.
@@ -291,6 +299,11 @@ std::vector<WorkerProc*> Cluster::live_workers() {
   return live_locked();
 }
 
+std::vector<WorkerProc*> Cluster::joined_workers() {
+  std::lock_guard lock(mutex_);
+  return workers_;
+}
+
 std::vector<WorkerProc*> Cluster::add_local(int n) {
   if (n <= 0) throw UsageError("add_local_workers: n must be positive, not " + std::to_string(n));
   const int port = listen("127.0.0.1", 0);
@@ -354,15 +367,22 @@ void Cluster::shutdown() {
   }
 }
 
+namespace {
+std::atomic<Cluster*> created_cluster{nullptr};
+}
+
 Cluster& cluster() {
   // Lives as long as the process: processors and chunks point into it.
   static Cluster* instance = [] {
     auto* c = new Cluster();
     std::atexit([] { cluster().shutdown(); });
+    created_cluster.store(c, std::memory_order_release);
     return c;
   }();
   return *instance;
 }
+
+Cluster* cluster_if_created() { return created_cluster.load(std::memory_order_acquire); }
 
 }  // namespace detail
 
@@ -390,12 +410,28 @@ std::vector<WorkerProc*> workers() { return detail::cluster().live_workers(); }
 
 const std::string& cluster_cookie() { return detail::cluster().cookie(); }
 
-std::int64_t live_chunks(WorkerProc& worker) {
+namespace {
+detail::StatsReply worker_stats(WorkerProc& worker) {
   auto reply = worker.link().call(detail::MessageType::stats, std::make_shared<detail::WireWriter>());
   auto decoded = reply.decode();
   const auto* stats = std::get_if<detail::StatsReply>(&decoded.message);
   if (stats == nullptr) throw detail::ProtocolError("a wrong reply to stats");
-  return stats->live_chunks;
+  return *stats;
+}
+}  // namespace
+
+std::int64_t live_chunks(WorkerProc& worker) { return worker_stats(worker).live_chunks; }
+
+MemoryStats memory_stats(WorkerProc& worker) {
+  const detail::StatsReply s = worker_stats(worker);
+  MemoryStats out;
+  out.limit = s.memory_limit;
+  out.resident_bytes = s.resident_bytes;
+  out.peak_resident_bytes = s.peak_resident_bytes;
+  out.spilled_bytes = s.spilled_bytes;
+  out.spills = s.spills;
+  out.reloads = s.reloads;
+  return out;
 }
 
 void shutdown_workers() { detail::cluster().shutdown(); }

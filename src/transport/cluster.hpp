@@ -24,6 +24,8 @@ class Cluster {
   std::vector<WorkerProc*> add_local(int n);
   std::vector<WorkerProc*> wait_for(std::size_t n, std::chrono::seconds timeout);
   std::vector<WorkerProc*> live_workers();
+  // Every worker that ever joined, the lost ones too, in order of joining.
+  std::vector<WorkerProc*> joined_workers();
   const std::string& cookie() const { return cookie_; }
   void shutdown();
 

@@ -135,6 +135,18 @@ void start_under_mpirun(int rank, int size, const char* job) {
 
 }  // namespace
 
+namespace {
+std::vector<void (*)()>& driver_start_hooks() {
+  static std::vector<void (*)()> hooks;
+  return hooks;
+}
+void run_driver_start_hooks() {
+  for (void (*hook)() : driver_start_hooks()) hook();
+}
+}  // namespace
+
+void add_driver_start_hook(void (*hook)()) { driver_start_hooks().push_back(hook); }
+
 bool init_was_called() { return init_called; }
 const std::vector<std::string>& saved_arguments() { return arguments(); }
 
@@ -159,12 +171,14 @@ void init(int argc, char** argv) {
   const char* job = std::getenv("OMPI_MCA_ess_base_jobid");
   if (rank && size && job && std::atoi(size) > 1) {
     start_under_mpirun(std::atoi(rank), std::atoi(size), job);
+    run_driver_start_hooks();
     return;
   }
   if (const char* env = std::getenv("DAGGER_LISTEN"); env && *env) {
     const Address a = parse_address(env, "DAGGER_LISTEN");
     cluster().listen(a.host, a.port);
   }
+  run_driver_start_hooks();
 }
 
 bool is_driver() { return true; }  // a worker never returns from init

@@ -79,6 +79,12 @@ Message read_body(MessageType type, WireReader& in) {
       StatsReply m;
       m.live_chunks = in.pod<std::int64_t>();
       m.held = in.pod<std::int64_t>();
+      m.memory_limit = in.u64();
+      m.resident_bytes = in.u64();
+      m.peak_resident_bytes = in.u64();
+      m.spilled_bytes = in.u64();
+      m.spills = in.u64();
+      m.reloads = in.u64();
       return m;
     }
     case MessageType::shutdown: return Shutdown{};
@@ -139,6 +145,10 @@ void write_body(const Message& message, WireWriter& out) {
         } else if constexpr (std::is_same_v<M, StatsReply>) {
           out.pod(m.live_chunks);
           out.pod(m.held);
+          for (std::uint64_t n : {m.memory_limit, m.resident_bytes, m.peak_resident_bytes, m.spilled_bytes, m.spills,
+                                  m.reloads}) {
+            out.u64(n);
+          }
         } else if constexpr (std::is_same_v<M, SpawnTask>) {
           out.u64(m.task);
           out.u64(m.invoker);

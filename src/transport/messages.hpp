@@ -91,6 +91,13 @@ struct Stats {};
 struct StatsReply {
   std::int64_t live_chunks = 0;
   std::int64_t held = 0;  // chunks the driver asked the worker to keep
+  // The worker's memory_stats().
+  std::uint64_t memory_limit = 0;
+  std::uint64_t resident_bytes = 0;
+  std::uint64_t peak_resident_bytes = 0;
+  std::uint64_t spilled_bytes = 0;
+  std::uint64_t spills = 0;
+  std::uint64_t reloads = 0;
 };
 struct Shutdown {};
 struct SpawnTask {

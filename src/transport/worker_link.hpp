@@ -55,6 +55,11 @@ class WorkerLink {
   void lose(const std::string& why);
   bool lost() const noexcept { return lost_.load(std::memory_order_acquire); }
   std::string lost_reason() const;
+  // Bytes of messages (headers and bodies) sent to the worker and received
+  // from it, since it connected: the dashboard's transfer rates.
+  std::uint64_t sent_bytes() const noexcept { return sent_bytes_.load(std::memory_order_relaxed); }
+  std::uint64_t received_bytes() const noexcept { return received_bytes_.load(std::memory_order_relaxed); }
+  void count_received(std::size_t bytes) noexcept { received_bytes_.fetch_add(bytes, std::memory_order_relaxed); }
 
   // Set once the worker joined.
   WorkerProc* proc = nullptr;
@@ -65,8 +70,12 @@ class WorkerLink {
  private:
   detail::Transport& transport_;
   const detail::ConnectionId connection_;
+  void send_counted(detail::OutgoingMessage message);
+
   std::atomic<bool> lost_{false};
   std::atomic<std::uint64_t> next_request_{1};
+  std::atomic<std::uint64_t> sent_bytes_{0};
+  std::atomic<std::uint64_t> received_bytes_{0};
   mutable std::mutex mutex_;
   std::string lost_reason_;
   std::unordered_map<std::uint64_t, ReplyHandler> waiting_;
@@ -90,6 +99,8 @@ inline std::size_t dagger_byte_size(const RemoteValue& v) { return v.chunk->byte
 // The driver's cluster state; created on first use.
 class Cluster;
 Cluster& cluster();
+// The cluster if something created it, else null (creates nothing).
+Cluster* cluster_if_created();
 
 }  // namespace detail
 }  // namespace dagger

@@ -177,7 +177,9 @@ class WorkerServer final : private WorkerTasks::Server {
       std::lock_guard lock(mutex_);
       held_count = static_cast<std::int64_t>(chunks_.size());
     }
-    reply(request, StatsReply{live_chunks(), held_count});
+    const MemoryStats memory = memory_stats();
+    reply(request, StatsReply{live_chunks(), held_count, memory.limit, memory.resident_bytes,
+                              memory.peak_resident_bytes, memory.spilled_bytes, memory.spills, memory.reloads});
   }
   // Answers to this worker's fetches of tasks it spawned.
   void handle(std::uint64_t request, ValueReply& m, const std::shared_ptr<Bytes>& body) { tasks_.answer(request, m, body); }

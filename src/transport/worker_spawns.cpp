@@ -8,6 +8,7 @@
 #include "dagger/errors.hpp"
 #include "dagger/processor.hpp"
 #include "dagger/spawn.hpp"
+#include "core/exception_text.hpp"
 #include "memory/chunk_store.hpp"
 #include "transport/worker_link.hpp"
 
@@ -22,6 +23,7 @@ class WireCall final : public Callable {
       : invoker_(invoker), function_(std::move(function)), body_(std::move(body)), call_(call) {}
 
   std::string name() const override { return function_; }
+  const void* name_key() const override { return nullptr; }  // names differ per call: not cached
   std::span<const ProcKind> kinds() const override {
     static const ProcKind cpu[] = {ProcKind::cpu()};
     return cpu;
@@ -42,16 +44,6 @@ class WireCall final : public Callable {
   std::shared_ptr<Bytes> body_;  // holds call_
   std::span<const std::byte> call_;
 };
-
-std::string message_of(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "an exception that is not a std::exception";
-  }
-}
 
 }  // namespace
 

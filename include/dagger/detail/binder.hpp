@@ -32,6 +32,15 @@ std::string name_of(const F& f) {
   }
 }
 
+template <class F>
+const void* name_key_of(const F& f) {
+  if constexpr (std::is_pointer_v<F> && std::is_function_v<std::remove_pointer_t<F>>) {
+    return reinterpret_cast<const void*>(f);
+  } else {
+    return &typeid(F);
+  }
+}
+
 // How the values of arguments are passed to f. Values are tried first, and
 // Chunk handles (meta) only when f cannot take values: asking a generic
 // lambda about both would instantiate its body with the wrong types.
@@ -212,6 +221,7 @@ class Binder final : public Callable {
         meta_(meta) {}
 
   std::string name() const override { return versions_name(versions_); }
+  const void* name_key() const override { return name_key_of(std::get<0>(versions_.impls).function); }
   std::span<const ProcKind> kinds() const override { return kinds_; }
   const std::type_info& key() const override { return typeid(VersionsT); }
   bool meta() const override { return meta_; }

@@ -32,6 +32,10 @@ class Callable {
   virtual ~Callable() = default;
   // Readable name for errors, events and graphs.
   virtual std::string name() const = 0;
+  // Equal keys give equal names (the function's address for a function
+  // pointer, else its type), so a live view names a task without asking
+  // name() every time. Null: the name must be asked each time.
+  virtual const void* name_key() const = 0;
   // The kinds of processor that have a version of this function.
   virtual std::span<const ProcKind> kinds() const = 0;
   // Identifies the function for the learned runtime estimates.

@@ -85,6 +85,13 @@ class OperationBinder final : public Callable {
   }
 
   std::string name() const override { return host_step ? name_of(on_cpu_) : Op::name; }
+  const void* name_key() const override {
+    if constexpr (host_step) {
+      return name_key_of(on_cpu_);
+    } else {
+      return &typeid(Op);
+    }
+  }
   std::span<const ProcKind> kinds() const override { return {kinds_.data(), count_}; }
   const std::type_info& key() const override { return typeid(OperationBinder); }
   bool meta() const override { return false; }
