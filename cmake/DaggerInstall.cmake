@@ -4,7 +4,7 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 install(TARGETS dagger dagger_core dagger_processors dagger_memory dagger_scheduler dagger_transport dagger_kernels
-                dagger_array dagger_backend_cuda dagger_io EXPORT daggerTargets
+                dagger_array dagger_backend_cuda dagger_io dagger_dashboard EXPORT daggerTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY include/dagger DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

@@ -19,7 +19,23 @@ packages=(
   openmpi-bin           # mpirun starts a driver and its workers
   clang libclang-rt-dev # libFuzzer: the message decoder's fuzzer
   python3-zarr python3-numcodecs python3-numpy  # Zarr interop test (Python reads ours, we read Python's)
+  libcpp-httplib-dev    # the dashboard's server
+  chromium              # the dashboard's tests load its page in a real browser
 )
+
+# The dashboard's browser checks drive Chromium through playwright-core
+# (tests/browser/package-lock.json pins it); npm installs it once.
+install_browser_checks() {
+  local dir
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/browser"
+  [[ -d "$dir/node_modules/playwright-core" ]] && return 0
+  if ! command -v npm >/dev/null; then
+    echo "setup: npm is missing; install Debian's nodejs and npm for the browser checks" >&2
+    return 1
+  fi
+  echo "setup: installing the browser checks' node modules"
+  npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >/dev/null
+}
 
 missing=()
 for p in "${packages[@]}"; do
@@ -27,7 +43,12 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+# Node.js may come from elsewhere than Debian: only a missing one is installed.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 if ((${#missing[@]} == 0)); then
+  install_browser_checks
   exit 0
 fi
 
@@ -40,3 +61,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+install_browser_checks

@@ -1,0 +1,95 @@
+// The live view the dashboard installs: what the runtime reports goes into
+// a buffer per reporting thread (a few stores under that thread's own lock,
+// so reporting threads never contend), and the dashboard's sampler drains
+// them all a few times a second. Rare structural news (a computation that
+// starts or ends, a failure) goes into one locked list.
+//
+// Installed once and never freed (core/live_view.hpp): attach() and
+// detach() switch it on and off.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/live_view.hpp"
+#include "scheduler/spin_lock.hpp"
+
+namespace dagger::detail {
+
+// One span of work, or an eager task spawned or ended.
+struct LiveRecord {
+  enum class Kind : std::uint8_t { span, spawned, ended };
+  Kind kind = Kind::span;
+  Category category = Category::compute;
+  TaskEnd end = TaskEnd::done;      // kind ended
+  std::string_view function;        // interned (task_names.hpp); empty: none
+  std::uint64_t computation = 0;
+  std::uint64_t id = 0;
+  const Processor* processor = nullptr;
+  std::int64_t start_ns = 0;
+  std::int64_t finish_ns = 0;
+  std::uint64_t bytes = 0;
+};
+
+// A lazy computation's news.
+struct ComputationNews {
+  enum class Kind : std::uint8_t { started, finished, task_failed };
+  Kind kind = Kind::started;
+  std::uint64_t computation = 0;
+  std::int64_t at_ns = 0;
+  // started: tasks per function, and the graph when it is small
+  std::vector<std::pair<std::string_view, std::uint64_t>> totals;
+  struct Node {
+    std::uint64_t id;
+    std::string_view function;
+    std::vector<std::uint64_t> inputs;
+  };
+  std::vector<Node> graph;
+  // finished (empty: it succeeded) and task_failed
+  std::string error;
+  std::uint64_t task = 0;
+  std::string_view function;
+};
+
+class LiveCollector final : public LiveView {
+ public:
+  // A graph larger than this is counted, not drawn.
+  static constexpr std::size_t kMaxGraphNodes = 3000;
+
+  static LiveCollector& instance();
+
+  void attach();  // from now on, reports are kept
+  void detach();  // reports stop; what was kept is dropped
+  // Everything reported since the last drain.
+  void drain(std::vector<LiveRecord>& records, std::vector<ComputationNews>& news);
+
+  void computation_started(std::uint64_t computation, std::span<const ThunkNode* const> tasks) override;
+  void computation_finished(std::uint64_t computation, std::string_view error) override;
+  void span(std::uint64_t computation, Category category, const ThunkNode* node, std::uint64_t id,
+            const Processor* processor, std::int64_t start_ns, std::int64_t finish_ns, std::size_t bytes) override;
+  void task_failed(std::uint64_t computation, const ThunkNode& node, std::string_view message) override;
+  void task_spawned(const ThunkNode& node) override;
+  void task_ended(const ThunkNode& node, TaskEnd end, std::string_view message) override;
+
+ private:
+  struct ThreadBuffer {
+    SpinLock lock;
+    std::vector<LiveRecord> records;
+    bool in_use = true;  // its thread is alive; a free one is handed to the next new thread
+  };
+  LiveCollector() = default;
+  ThreadBuffer& buffer();
+  void push(const LiveRecord& record);
+  void add_news(ComputationNews news);
+
+  std::mutex mutex_;  // the buffer list and the news
+  std::vector<std::unique_ptr<ThreadBuffer>> buffers_;
+  std::vector<ComputationNews> news_;
+  bool attached_ = false;
+};
+
+}  // namespace dagger::detail
