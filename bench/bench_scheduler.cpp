@@ -6,6 +6,7 @@
 #include <oneapi/tbb/global_control.h>
 
 #include <dagger/dagger.hpp>
+#include <dagger/dashboard.hpp>
 #include <memory>
 #include <numeric>
 #include <thread>
@@ -136,6 +137,14 @@ void TBB_FanOutFanIn(benchmark::State& state) {
   });
 }
 
+// ---- the same with the dashboard on (its target: at most 5% slower)
+
+template <void (*Bench)(benchmark::State&)>
+void WithDashboard(benchmark::State& state) {
+  dagger::Dashboard dashboard("127.0.0.1:0");
+  Bench(state);
+}
+
 }  // namespace
 
 BENCHMARK(Dagger_Independent)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime();
@@ -144,5 +153,11 @@ BENCHMARK(Dagger_Chain)->Arg(10000)->Unit(benchmark::kMillisecond)->UseRealTime(
 BENCHMARK(TBB_Chain)->Arg(10000)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(Dagger_FanOutFanIn)->Arg(1000)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(TBB_FanOutFanIn)->Arg(1000)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(WithDashboard<Dagger_Independent>)->Name("Dagger_Independent_Dashboard")->Arg(100000)
+    ->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(WithDashboard<Dagger_Chain>)->Name("Dagger_Chain_Dashboard")->Arg(10000)
+    ->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(WithDashboard<Dagger_FanOutFanIn>)->Name("Dagger_FanOutFanIn_Dashboard")->Arg(1000)
+    ->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 BENCHMARK_MAIN();

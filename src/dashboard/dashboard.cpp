@@ -176,6 +176,7 @@ void Dashboard::Impl::routes() {
 void Dashboard::Impl::sample_loop() {
   std::vector<detail::LiveRecord> records;
   std::vector<detail::ComputationNews> news;
+  std::vector<detail::UnkeptSpans> unkept;
   for (;;) {
     {
       std::unique_lock lock(mutex_);
@@ -183,11 +184,12 @@ void Dashboard::Impl::sample_loop() {
     }
     records.clear();
     news.clear();
-    detail::LiveCollector::instance().drain(records, news);
+    unkept.clear();
+    detail::LiveCollector::instance().drain(records, news, unkept);
     detail::Samples samples = sampler_.sample(detail::now_ns());
     {
       std::lock_guard lock(mutex_);
-      state_.apply(records, news);
+      state_.apply(records, news, unkept);
       state_.set_samples(std::move(samples));
       ++tick_;
     }

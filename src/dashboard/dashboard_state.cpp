@@ -113,7 +113,8 @@ void DashboardState::add_span(const LiveRecord& r) {
   if (Computation* c = find(r.computation)) ++c->row(row.function).done;
 }
 
-void DashboardState::apply(const std::vector<LiveRecord>& records, const std::vector<ComputationNews>& news) {
+void DashboardState::apply(const std::vector<LiveRecord>& records, const std::vector<ComputationNews>& news,
+                           const std::vector<UnkeptSpans>& unkept) {
   using NewsKind = ComputationNews::Kind;
   // Starts first, ends last: a drain may hold both a computation's start
   // and its tasks.
@@ -160,6 +161,10 @@ void DashboardState::apply(const std::vector<LiveRecord>& records, const std::ve
         group.status = any_failed ? "failed" : "done";
       }
     }
+  }
+  for (const UnkeptSpans& u : unkept) {
+    compute_spans_ += u.count;
+    if (Computation* c = find(u.computation)) c->row(function_index(u.function)).done += u.count;
   }
   for (const ComputationNews& n : news) {
     if (n.kind == NewsKind::task_failed) {

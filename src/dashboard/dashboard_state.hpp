@@ -52,7 +52,8 @@ class DashboardState {
       : origin_ns_(origin_ns), kept_spans_(kept_spans), spans_per_frame_(spans_per_frame) {}
 
   // Takes in what the collector drained.
-  void apply(const std::vector<LiveRecord>& records, const std::vector<ComputationNews>& news);
+  void apply(const std::vector<LiveRecord>& records, const std::vector<ComputationNews>& news,
+             const std::vector<UnkeptSpans>& unkept = {});
   void set_samples(Samples samples) { samples_ = std::move(samples); }
 
   // Where one reader (a page) is: what it was sent already.

@@ -17,7 +17,8 @@ LiveCollector& LiveCollector::instance() {
 void LiveCollector::attach() {
   std::vector<LiveRecord> stale;  // reported while the last dashboard closed
   std::vector<ComputationNews> stale_news;
-  drain(stale, stale_news);
+  std::vector<UnkeptSpans> stale_counts;
+  drain(stale, stale_news, stale_counts);
   {
     std::lock_guard lock(mutex_);
     attached_ = true;
@@ -29,7 +30,8 @@ void LiveCollector::detach() {
   set_live_view(nullptr);
   std::vector<LiveRecord> records;
   std::vector<ComputationNews> news;
-  drain(records, news);
+  std::vector<UnkeptSpans> unkept;
+  drain(records, news, unkept);
   std::lock_guard lock(mutex_);
   attached_ = false;
 }
@@ -64,6 +66,16 @@ LiveCollector::ThreadBuffer& LiveCollector::buffer() {
 void LiveCollector::push(const LiveRecord& record) {
   ThreadBuffer& b = buffer();
   std::lock_guard lock(b.lock);
+  if (record.kind == LiveRecord::Kind::span && record.category == Category::compute &&
+      ++b.compute_spans > kKeptSpansPerDrain) {
+    if (record.computation == 0) return;  // an eager task's progress comes with its end
+    if (b.unkept.empty() || b.unkept.back().computation != record.computation ||
+        b.unkept.back().function.data() != record.function.data()) {
+      b.unkept.push_back(UnkeptSpans{record.computation, record.function, 0});
+    }
+    ++b.unkept.back().count;
+    return;
+  }
   b.records.push_back(record);
 }
 
@@ -72,12 +84,16 @@ void LiveCollector::add_news(ComputationNews news) {
   if (attached_) news_.push_back(std::move(news));
 }
 
-void LiveCollector::drain(std::vector<LiveRecord>& records, std::vector<ComputationNews>& news) {
+void LiveCollector::drain(std::vector<LiveRecord>& records, std::vector<ComputationNews>& news,
+                          std::vector<UnkeptSpans>& unkept) {
   std::lock_guard lock(mutex_);
   for (auto& b : buffers_) {
     std::lock_guard buffer_lock(b->lock);
     records.insert(records.end(), b->records.begin(), b->records.end());
     b->records.clear();
+    unkept.insert(unkept.end(), b->unkept.begin(), b->unkept.end());
+    b->unkept.clear();
+    b->compute_spans = 0;
   }
   news.insert(news.end(), std::make_move_iterator(news_.begin()), std::make_move_iterator(news_.end()));
   news_.clear();

@@ -55,17 +55,29 @@ struct ComputationNews {
   std::string_view function;
 };
 
+// Compute spans a thread reported beyond what the stream keeps: counted
+// per computation and function, for progress.
+struct UnkeptSpans {
+  std::uint64_t computation = 0;
+  std::string_view function;
+  std::uint64_t count = 0;
+};
+
 class LiveCollector final : public LiveView {
  public:
   // A graph larger than this is counted, not drawn.
   static constexpr std::size_t kMaxGraphNodes = 3000;
+  // Compute spans each thread keeps between two drains: past that (tiny
+  // tasks by the million) they are only counted, which bounds what the
+  // sampler does each tick and what the stream draws.
+  static constexpr std::size_t kKeptSpansPerDrain = 2000;
 
   static LiveCollector& instance();
 
   void attach();  // from now on, reports are kept
   void detach();  // reports stop; what was kept is dropped
   // Everything reported since the last drain.
-  void drain(std::vector<LiveRecord>& records, std::vector<ComputationNews>& news);
+  void drain(std::vector<LiveRecord>& records, std::vector<ComputationNews>& news, std::vector<UnkeptSpans>& unkept);
 
   void computation_started(std::uint64_t computation, std::span<const ThunkNode* const> tasks) override;
   void computation_finished(std::uint64_t computation, std::string_view error) override;
@@ -79,6 +91,8 @@ class LiveCollector final : public LiveView {
   struct ThreadBuffer {
     SpinLock lock;
     std::vector<LiveRecord> records;
+    std::size_t compute_spans = 0;  // kept since the last drain
+    std::vector<UnkeptSpans> unkept;
     bool in_use = true;  // its thread is alive; a free one is handed to the next new thread
   };
   LiveCollector() = default;
