@@ -9,6 +9,12 @@
 
 namespace dagger::detail {
 
+void ComputationNews::count_task(std::string_view function) {
+  auto [it, added] = total_index.try_emplace(function, totals.size());
+  if (added) totals.emplace_back(function, 0);
+  ++totals[it->second].second;
+}
+
 LiveCollector& LiveCollector::instance() {
   static auto* collector = new LiveCollector();  // never freed: reports may be in flight at exit
   return *collector;
@@ -106,13 +112,9 @@ void LiveCollector::computation_started(std::uint64_t computation, std::span<con
   n.at_ns = now_ns();
   std::vector<std::string_view> names;
   names.reserve(tasks.size());
-  std::unordered_map<std::string_view, std::size_t> total_of;  // name -> index in n.totals
   for (const ThunkNode* task : tasks) {
-    const std::string_view name = task_name(*task);
-    names.push_back(name);
-    auto [it, added] = total_of.try_emplace(name, n.totals.size());
-    if (added) n.totals.emplace_back(name, 0);
-    ++n.totals[it->second].second;
+    names.push_back(task_name(*task));
+    n.count_task(names.back());
   }
   if (tasks.size() <= kMaxGraphNodes) {
     std::unordered_set<std::uint64_t> in_graph;

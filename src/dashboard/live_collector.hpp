@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/live_view.hpp"
@@ -43,12 +44,14 @@ struct ComputationNews {
   std::int64_t at_ns = 0;
   // started: tasks per function, and the graph when it is small
   std::vector<std::pair<std::string_view, std::uint64_t>> totals;
+  void count_task(std::string_view function);  // one more task of `function` in totals
   struct Node {
     std::uint64_t id;
     std::string_view function;
     std::vector<std::uint64_t> inputs;
   };
   std::vector<Node> graph;
+  std::unordered_map<std::string_view, std::size_t> total_index;  // function -> its entry in totals
   // finished (empty: it succeeded) and task_failed
   std::string error;
   std::uint64_t task = 0;

@@ -32,15 +32,7 @@ void write_report(const std::vector<Timespan>& events, const std::filesystem::pa
     const std::string_view function = e.category == Category::compute
                                           ? detail::interned_name(e.function.empty() ? "task" : e.function)
                                           : std::string_view();
-    if (e.category == Category::compute) {
-      auto it = std::find_if(started.totals.begin(), started.totals.end(),
-                             [&](const auto& t) { return t.first == function; });
-      if (it == started.totals.end()) {
-        started.totals.emplace_back(function, 1);
-      } else {
-        ++it->second;
-      }
-    }
+    if (e.category == Category::compute) started.count_task(function);
     detail::LiveRecord r;
     r.category = e.category;
     r.function = function;
