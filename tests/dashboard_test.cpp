@@ -45,6 +45,7 @@ int dashboard_slow_square(int v) {
   return v * v;
 }
 int dashboard_sum(const std::vector<int>& v) { return std::accumulate(v.begin(), v.end(), 0); }
+int dashboard_increment(int v) { return v + 1; }
 int dashboard_throws(int) { throw std::runtime_error("boom in dashboard_throws"); }
 
 namespace {
@@ -155,6 +156,30 @@ TEST(Dashboard, ShowsAComputationsProgressByFunctionAndItsGraph) {
   ASSERT_FALSE(s["memory"].empty());
   EXPECT_EQ(s["memory"][0]["process"], "driver");
   EXPECT_EQ(s["memory"][0]["limit"].get<std::uint64_t>(), dagger::memory_stats().limit);
+}
+
+// Far more tasks than the stream times (2,000 per thread per tick): the
+// rest are counted in batches, and every one of them reaches the progress.
+TEST(Dashboard, CountsEveryTaskOfALargeComputationThoughItTimesOnlySome) {
+  dagger::Dashboard dash("127.0.0.1:0");
+  constexpr int n = 30000;
+  std::vector<dagger::Thunk<int>> parts;
+  for (int i = 0; i < n; ++i) {
+    auto square = dagger::delayed(dashboard_square)(i % 10);
+    parts.push_back(i % 2 ? dagger::delayed(dashboard_increment)(square) : square);
+  }
+  EXPECT_EQ(dagger::collect(dagger::delayed(dashboard_sum)(parts)), n / 10 * 285 + n / 2);
+  const json s = wait_for(dash, [](const json& s) {
+    return computation_with(s, "compute", "dashboard_sum", "done") != nullptr;
+  });
+  const json* c = computation_with(s, "compute", "dashboard_increment", "done");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ((*progress_row(s, *c, "dashboard_square"))["done"], n);
+  EXPECT_EQ((*progress_row(s, *c, "dashboard_square"))["total"], n);
+  EXPECT_EQ((*progress_row(s, *c, "dashboard_increment"))["done"], n / 2);
+  EXPECT_EQ((*progress_row(s, *c, "dashboard_increment"))["total"], n / 2);
+  EXPECT_EQ((*progress_row(s, *c, "dashboard_sum"))["done"], 1);
+  EXPECT_GE(s["tasks_total"].get<int>(), n + n / 2 + 1);
 }
 
 TEST(Dashboard, ShowsAFailedTaskWithItsError) {

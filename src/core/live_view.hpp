@@ -3,10 +3,16 @@
 // work (tasks run, data moved, spills). With no view set, each report point
 // costs one relaxed load and a null test, and no clock is read.
 //
+// A view times only so many compute spans per thread between two of its
+// drains (a stream can draw no more): past that budget a lazy task is only
+// counted (task_done), an eager one only ends, and no clock is read for
+// either, so a million tiny tasks cost little more than with no view.
+//
 // A view is set once and never freed while the process runs (it detaches
 // by becoming idle), so a report in flight never meets a dead view.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -26,9 +32,17 @@ enum class TaskEnd { done, failed, cancelled };
 
 class LiveView {
  public:
+  explicit LiveView(std::uint32_t spans_per_period) : spans_per_period_(spans_per_period) {}
   virtual ~LiveView() = default;
+  // Whether the calling thread's next compute span is to be timed and
+  // reported (span), or only counted (task_done). Takes one of the
+  // thread's spans for this period when it says yes.
+  bool times_next_span() noexcept;
   // A lazy computation starts with these tasks (each alive for the call).
-  virtual void computation_started(std::uint64_t computation, std::span<const ThunkNode* const> tasks) = 0;
+  // The view numbers their functions within the computation:
+  // functions[i] is tasks[i]'s, for task_done.
+  virtual void computation_started(std::uint64_t computation, std::span<const ThunkNode* const> tasks,
+                                   std::span<std::uint32_t> functions) = 0;
   // It ended: `error` empty when it succeeded.
   virtual void computation_finished(std::uint64_t computation, std::string_view error) = 0;
   // A span of work. `node`: the task a compute span ran (else null);
@@ -36,14 +50,49 @@ class LiveView {
   virtual void span(std::uint64_t computation, Category category, const ThunkNode* node, std::uint64_t id,
                     const Processor* processor, std::int64_t start_ns, std::int64_t finish_ns,
                     std::size_t bytes) = 0;
+  // `count` tasks of a lazy computation ran untimed (times_next_span said
+  // no); `function`: their number from computation_started. A Run tells
+  // this in batches, before it counts the tasks done, so every count is in
+  // before the computation is reported finished.
+  virtual void tasks_done(std::uint64_t computation, std::uint32_t function, std::uint64_t count) = 0;
   // A task of a lazy computation failed.
   virtual void task_failed(std::uint64_t computation, const ThunkNode& node, std::string_view message) = 0;
   // Eager tasks (spawn): one call when queued, one when final.
   virtual void task_spawned(const ThunkNode& node) = 0;
   virtual void task_ended(const ThunkNode& node, TaskEnd end, std::string_view message) = 0;
+
+ protected:
+  // Every thread's budget of timed spans starts again (the view drained).
+  void start_new_period() noexcept { period_.fetch_add(1, std::memory_order_relaxed); }
+
+ private:
+  const std::uint32_t spans_per_period_;
+  std::atomic<std::uint64_t> period_{0};
 };
 
-LiveView* live_view() noexcept;
+// The calling thread's use of its budget. One view is set per process, so
+// one budget per thread serves it.
+struct SpanBudget {
+  std::uint64_t period = 0;
+  std::uint32_t used = 0;
+};
+inline thread_local SpanBudget this_thread_span_budget;
+
+inline bool LiveView::times_next_span() noexcept {
+  SpanBudget& budget = this_thread_span_budget;
+  const std::uint64_t period = period_.load(std::memory_order_relaxed);
+  if (budget.period != period) {
+    budget.period = period;
+    budget.used = 0;
+  }
+  if (budget.used >= spans_per_period_) return false;
+  ++budget.used;
+  return true;
+}
+
+// Inline: every task asks, and a call would cost more than the load.
+extern std::atomic<LiveView*> current_live_view;
+inline LiveView* live_view() noexcept { return current_live_view.load(std::memory_order_acquire); }
 void set_live_view(LiveView* view) noexcept;
 // A number for a new lazy computation, unique in the process.
 std::uint64_t next_computation_id() noexcept;

@@ -176,7 +176,7 @@ void Dashboard::Impl::routes() {
 void Dashboard::Impl::sample_loop() {
   std::vector<detail::LiveRecord> records;
   std::vector<detail::ComputationNews> news;
-  std::vector<detail::UnkeptSpans> unkept;
+  std::vector<detail::CountedTasks> counted;
   for (;;) {
     {
       std::unique_lock lock(mutex_);
@@ -184,12 +184,12 @@ void Dashboard::Impl::sample_loop() {
     }
     records.clear();
     news.clear();
-    unkept.clear();
-    detail::LiveCollector::instance().drain(records, news, unkept);
+    counted.clear();
+    detail::LiveCollector::instance().drain(records, news, counted);
     detail::Samples samples = sampler_.sample(detail::now_ns());
     {
       std::lock_guard lock(mutex_);
-      state_.apply(records, news, unkept);
+      state_.apply(records, news, counted);
       state_.set_samples(std::move(samples));
       ++tick_;
     }

@@ -1,6 +1,7 @@
 #include "dashboard/dashboard_state.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 #include <nlohmann/json.hpp>
 
 #include "core/clock.hpp"
@@ -113,11 +114,27 @@ void DashboardState::add_span(const LiveRecord& r) {
   if (Computation* c = find(r.computation)) ++c->row(row.function).done;
 }
 
+void DashboardState::draw_graph(std::uint64_t computation, const ComputationNews::Graph& graph) {
+  std::unordered_set<std::uint64_t> in_graph(graph.ids.begin(), graph.ids.end());
+  nlohmann::json nodes = nlohmann::json::array();
+  std::uint32_t input = 0;
+  for (std::size_t i = 0; i < graph.ids.size(); ++i) {
+    nlohmann::json inputs = nlohmann::json::array();
+    for (; input < graph.input_ends[i]; ++input) {
+      if (in_graph.count(graph.inputs[input])) inputs.push_back(graph.inputs[input]);
+    }
+    nodes.push_back(nlohmann::json::array({graph.ids[i], function_index(graph.functions[i]), std::move(inputs)}));
+  }
+  graph_json_ = nlohmann::json{{"computation", computation}, {"nodes", std::move(nodes)}}.dump();
+  ++graph_version_;
+}
+
 void DashboardState::apply(const std::vector<LiveRecord>& records, const std::vector<ComputationNews>& news,
-                           const std::vector<UnkeptSpans>& unkept) {
+                           const std::vector<CountedTasks>& counted) {
   using NewsKind = ComputationNews::Kind;
   // Starts first, ends last: a drain may hold both a computation's start
-  // and its tasks.
+  // and its tasks. Of the graphs, the latest is drawn.
+  const ComputationNews* drawn = nullptr;
   for (const ComputationNews& n : news) {
     if (n.kind != NewsKind::started) continue;
     Computation c;
@@ -125,17 +142,12 @@ void DashboardState::apply(const std::vector<LiveRecord>& records, const std::ve
     c.kind = "compute";
     c.label = "compute " + std::to_string(n.computation);
     c.started = seconds(n.at_ns);
-    for (const auto& [name, total] : n.totals) c.row(function_index(name)).total = total;
+    // One row per entry of totals, in its order: counted tasks name their row by that index.
+    for (const auto& [name, total] : n.totals) c.functions.push_back(FunctionProgress{function_index(name), 0, total, 0});
     add_computation(std::move(c));
-    if (!n.graph.empty()) {
-      nlohmann::json nodes = nlohmann::json::array();
-      for (const ComputationNews::Node& node : n.graph) {
-        nodes.push_back(nlohmann::json::array({node.id, function_index(node.function), node.inputs}));
-      }
-      graph_json_ = nlohmann::json{{"computation", n.computation}, {"nodes", std::move(nodes)}}.dump();
-      ++graph_version_;
-    }
+    if (!n.graph.empty()) drawn = &n;
   }
+  if (drawn) draw_graph(drawn->computation, drawn->graph);
   for (const LiveRecord& r : records) {
     if (r.kind != LiveRecord::Kind::spawned) continue;
     Computation& group = spawn_group(now_ns());
@@ -162,9 +174,11 @@ void DashboardState::apply(const std::vector<LiveRecord>& records, const std::ve
       }
     }
   }
-  for (const UnkeptSpans& u : unkept) {
+  for (const CountedTasks& u : counted) {
     compute_spans_ += u.count;
-    if (Computation* c = find(u.computation)) c->row(function_index(u.function)).done += u.count;
+    // A computation's rows are its totals, in order (above).
+    Computation* c = find(u.computation);
+    if (c && u.function < c->functions.size()) c->functions[u.function].done += u.count;
   }
   for (const ComputationNews& n : news) {
     if (n.kind == NewsKind::task_failed) {

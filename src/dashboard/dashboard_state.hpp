@@ -53,7 +53,7 @@ class DashboardState {
 
   // Takes in what the collector drained.
   void apply(const std::vector<LiveRecord>& records, const std::vector<ComputationNews>& news,
-             const std::vector<UnkeptSpans>& unkept = {});
+             const std::vector<CountedTasks>& counted = {});
   void set_samples(Samples samples) { samples_ = std::move(samples); }
 
   // Where one reader (a page) is: what it was sent already.
@@ -104,6 +104,7 @@ class DashboardState {
   Computation& spawn_group(std::int64_t at_ns);
   void add_computation(Computation c);
   void add_span(const LiveRecord& r);
+  void draw_graph(std::uint64_t computation, const ComputationNews::Graph& graph);
   void add_failure(Failure f);
 
   std::int64_t origin_ns_;

@@ -1,18 +1,20 @@
 #include "dashboard/live_collector.hpp"
 
-#include <unordered_map>
-#include <unordered_set>
-
 #include "core/clock.hpp"
 #include "dagger/detail/thunk_node.hpp"
 #include "scheduler/task_names.hpp"
 
 namespace dagger::detail {
 
-void ComputationNews::count_task(std::string_view function) {
-  auto [it, added] = total_index.try_emplace(function, totals.size());
-  if (added) totals.emplace_back(function, 0);
-  ++totals[it->second].second;
+std::size_t ComputationNews::count_task(std::string_view function) {
+  // Names are interned, so the same text is mostly the same pointer.
+  if (last_total >= totals.size() || totals[last_total].first.data() != function.data()) {
+    auto [it, added] = total_index.try_emplace(function, totals.size());
+    if (added) totals.emplace_back(function, 0);
+    last_total = it->second;
+  }
+  ++totals[last_total].second;
+  return last_total;
 }
 
 LiveCollector& LiveCollector::instance() {
@@ -23,7 +25,7 @@ LiveCollector& LiveCollector::instance() {
 void LiveCollector::attach() {
   std::vector<LiveRecord> stale;  // reported while the last dashboard closed
   std::vector<ComputationNews> stale_news;
-  std::vector<UnkeptSpans> stale_counts;
+  std::vector<CountedTasks> stale_counts;
   drain(stale, stale_news, stale_counts);
   {
     std::lock_guard lock(mutex_);
@@ -36,8 +38,8 @@ void LiveCollector::detach() {
   set_live_view(nullptr);
   std::vector<LiveRecord> records;
   std::vector<ComputationNews> news;
-  std::vector<UnkeptSpans> unkept;
-  drain(records, news, unkept);
+  std::vector<CountedTasks> counted;
+  drain(records, news, counted);
   std::lock_guard lock(mutex_);
   attached_ = false;
 }
@@ -72,60 +74,71 @@ LiveCollector::ThreadBuffer& LiveCollector::buffer() {
 void LiveCollector::push(const LiveRecord& record) {
   ThreadBuffer& b = buffer();
   std::lock_guard lock(b.lock);
-  if (record.kind == LiveRecord::Kind::span && record.category == Category::compute &&
-      ++b.compute_spans > kKeptSpansPerDrain) {
-    if (record.computation == 0) return;  // an eager task's progress comes with its end
-    if (b.unkept.empty() || b.unkept.back().computation != record.computation ||
-        b.unkept.back().function.data() != record.function.data()) {
-      b.unkept.push_back(UnkeptSpans{record.computation, record.function, 0});
-    }
-    ++b.unkept.back().count;
-    return;
-  }
   b.records.push_back(record);
+}
+
+void LiveCollector::tasks_done(std::uint64_t computation, std::uint32_t function, std::uint64_t count) {
+  ThreadBuffer& b = buffer();
+  std::lock_guard lock(b.lock);
+  if (b.counted.empty() || b.counted.back().computation != computation || b.counted.back().function != function) {
+    b.counted.push_back(CountedTasks{computation, function, 0});
+  }
+  b.counted.back().count += count;
 }
 
 void LiveCollector::add_news(ComputationNews news) {
   std::lock_guard lock(mutex_);
-  if (attached_) news_.push_back(std::move(news));
+  if (!attached_) return;
+  // Only the latest graph is drawn: an older one not yet drained goes.
+  if (!news.graph.empty()) {
+    if (pending_graph_ < news_.size()) news_[pending_graph_].graph = {};
+    pending_graph_ = news_.size();
+  }
+  news_.push_back(std::move(news));
 }
 
 void LiveCollector::drain(std::vector<LiveRecord>& records, std::vector<ComputationNews>& news,
-                          std::vector<UnkeptSpans>& unkept) {
+                          std::vector<CountedTasks>& counted) {
   std::lock_guard lock(mutex_);
   for (auto& b : buffers_) {
     std::lock_guard buffer_lock(b->lock);
     records.insert(records.end(), b->records.begin(), b->records.end());
     b->records.clear();
-    unkept.insert(unkept.end(), b->unkept.begin(), b->unkept.end());
-    b->unkept.clear();
-    b->compute_spans = 0;
+    counted.insert(counted.end(), b->counted.begin(), b->counted.end());
+    b->counted.clear();
   }
+  start_new_period();
   news.insert(news.end(), std::make_move_iterator(news_.begin()), std::make_move_iterator(news_.end()));
   news_.clear();
+  pending_graph_ = kNoGraph;
 }
 
-void LiveCollector::computation_started(std::uint64_t computation, std::span<const ThunkNode* const> tasks) {
+void LiveCollector::computation_started(std::uint64_t computation, std::span<const ThunkNode* const> tasks,
+                                        std::span<std::uint32_t> functions) {
   ComputationNews n;
   n.kind = ComputationNews::Kind::started;
   n.computation = computation;
   n.at_ns = now_ns();
-  std::vector<std::string_view> names;
-  names.reserve(tasks.size());
-  for (const ThunkNode* task : tasks) {
-    names.push_back(task_name(*task));
-    n.count_task(names.back());
+  const bool drawn = tasks.size() <= kMaxGraphNodes;
+  ComputationNews::Graph& g = n.graph;
+  if (drawn) {
+    g.ids.reserve(tasks.size());
+    g.functions.reserve(tasks.size());
+    g.input_ends.reserve(tasks.size());
   }
-  if (tasks.size() <= kMaxGraphNodes) {
-    std::unordered_set<std::uint64_t> in_graph;
-    for (const ThunkNode* task : tasks) in_graph.insert(task->id);
-    for (std::size_t i = 0; i < tasks.size(); ++i) {
-      ComputationNews::Node node{tasks[i]->id, names[i], {}};
-      for (const Dep& dep : tasks[i]->deps) {
-        if (dep.thunk && in_graph.count(dep.thunk->id)) node.inputs.push_back(dep.thunk->id);
-      }
-      n.graph.push_back(std::move(node));
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    const ThunkNode* task = tasks[i];
+    const std::string_view function = task_name(*task);
+    functions[i] = static_cast<std::uint32_t>(n.count_task(function));
+    if (!drawn) continue;
+    // Captured as it is; the sampler drops inputs from outside the graph,
+    // and only for the graph it draws.
+    g.ids.push_back(task->id);
+    g.functions.push_back(function);
+    for (const Dep& dep : task->deps) {
+      if (dep.thunk) g.inputs.push_back(dep.thunk->id);
     }
+    g.input_ends.push_back(static_cast<std::uint32_t>(g.inputs.size()));
   }
   add_news(std::move(n));
 }

@@ -44,25 +44,33 @@ struct ComputationNews {
   std::int64_t at_ns = 0;
   // started: tasks per function, and the graph when it is small
   std::vector<std::pair<std::string_view, std::uint64_t>> totals;
-  void count_task(std::string_view function);  // one more task of `function` in totals
-  struct Node {
-    std::uint64_t id;
-    std::string_view function;
+  // One more task of `function` in totals; returns its entry's index.
+  std::size_t count_task(std::string_view function);
+  // The graph, flat (a few allocations however many nodes): node i has
+  // ids[i] and functions[i], and its inputs are inputs[input_ends[i-1]..
+  // input_ends[i]), which may name tasks outside the graph (results
+  // already known): whoever draws it leaves those out.
+  struct Graph {
+    std::vector<std::uint64_t> ids;
+    std::vector<std::string_view> functions;
+    std::vector<std::uint32_t> input_ends;
     std::vector<std::uint64_t> inputs;
+    bool empty() const { return ids.empty(); }
   };
-  std::vector<Node> graph;
+  Graph graph;
   std::unordered_map<std::string_view, std::size_t> total_index;  // function -> its entry in totals
+  std::size_t last_total = 0;  // the entry count_task touched last: tasks come in runs of one function
   // finished (empty: it succeeded) and task_failed
   std::string error;
   std::uint64_t task = 0;
   std::string_view function;
 };
 
-// Compute spans a thread reported beyond what the stream keeps: counted
-// per computation and function, for progress.
-struct UnkeptSpans {
+// Tasks of lazy computations a thread ran untimed (past its budget of
+// spans): counted per computation and function, for progress.
+struct CountedTasks {
   std::uint64_t computation = 0;
-  std::string_view function;
+  std::uint32_t function = 0;  // the index of its entry in the computation's totals
   std::uint64_t count = 0;
 };
 
@@ -70,35 +78,38 @@ class LiveCollector final : public LiveView {
  public:
   // A graph larger than this is counted, not drawn.
   static constexpr std::size_t kMaxGraphNodes = 3000;
-  // Compute spans each thread keeps between two drains: past that (tiny
-  // tasks by the million) they are only counted, which bounds what the
-  // sampler does each tick and what the stream draws.
-  static constexpr std::size_t kKeptSpansPerDrain = 2000;
+  // Compute spans each thread times between two drains: past that (tiny
+  // tasks by the million) tasks are only counted, which bounds what the
+  // sampler does each tick and what the stream draws, and spares the
+  // clock reads (LiveView::times_next_span).
+  static constexpr std::uint32_t kKeptSpansPerDrain = 2000;
 
   static LiveCollector& instance();
 
   void attach();  // from now on, reports are kept
   void detach();  // reports stop; what was kept is dropped
   // Everything reported since the last drain.
-  void drain(std::vector<LiveRecord>& records, std::vector<ComputationNews>& news, std::vector<UnkeptSpans>& unkept);
+  void drain(std::vector<LiveRecord>& records, std::vector<ComputationNews>& news, std::vector<CountedTasks>& counted);
 
-  void computation_started(std::uint64_t computation, std::span<const ThunkNode* const> tasks) override;
+  void computation_started(std::uint64_t computation, std::span<const ThunkNode* const> tasks,
+                           std::span<std::uint32_t> functions) override;
   void computation_finished(std::uint64_t computation, std::string_view error) override;
   void span(std::uint64_t computation, Category category, const ThunkNode* node, std::uint64_t id,
             const Processor* processor, std::int64_t start_ns, std::int64_t finish_ns, std::size_t bytes) override;
+  void tasks_done(std::uint64_t computation, std::uint32_t function, std::uint64_t count) override;
   void task_failed(std::uint64_t computation, const ThunkNode& node, std::string_view message) override;
   void task_spawned(const ThunkNode& node) override;
   void task_ended(const ThunkNode& node, TaskEnd end, std::string_view message) override;
 
  private:
-  struct ThreadBuffer {
+  // A cache line each: two threads reporting never share one.
+  struct alignas(64) ThreadBuffer {
     SpinLock lock;
     std::vector<LiveRecord> records;
-    std::size_t compute_spans = 0;  // kept since the last drain
-    std::vector<UnkeptSpans> unkept;
+    std::vector<CountedTasks> counted;
     bool in_use = true;  // its thread is alive; a free one is handed to the next new thread
   };
-  LiveCollector() = default;
+  LiveCollector() : LiveView(kKeptSpansPerDrain) {}
   ThreadBuffer& buffer();
   void push(const LiveRecord& record);
   void add_news(ComputationNews news);
@@ -106,6 +117,8 @@ class LiveCollector final : public LiveView {
   std::mutex mutex_;  // the buffer list and the news
   std::vector<std::unique_ptr<ThreadBuffer>> buffers_;
   std::vector<ComputationNews> news_;
+  static constexpr std::size_t kNoGraph = ~std::size_t{0};
+  std::size_t pending_graph_ = kNoGraph;  // the entry of news_ holding a graph
   bool attached_ = false;
 };
 

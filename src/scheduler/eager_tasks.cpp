@@ -424,7 +424,9 @@ void EagerTasks::execute(ThunkNode& node, const Processor* processor) {
   if (!state.status.compare_exchange_strong(expected, TaskStatus::running, std::memory_order_acq_rel)) return;
   ChunkPtr result;
   std::exception_ptr error;
+  // Timed for the live view within its budget; past it the task's end is all it is told.
   LiveView* view = live_view();
+  if (view && !view->times_next_span()) view = nullptr;
   const std::int64_t start = view ? now_ns() : 0;
   {
     RunningHere running(&node);
@@ -460,7 +462,8 @@ void EagerTasks::send_to_worker(const NodePtr& node, Lane& lane) {
     // The inputs stay alive (and pinned) until the reply.
     auto args = std::make_shared<TaskArgs>(*node, processor.memory());
     const auto& remote = static_cast<const RemoteProcessor&>(processor);
-    const std::int64_t sent = live_view() ? now_ns() : 0;
+    LiveView* live = live_view();
+    const std::int64_t sent = live && live->times_next_span() ? now_ns() : 0;
     remote.start(*node, version_for(*node, processor.kind()), args->pointers(),
                  [this, node, args, &lane, sent](RemoteOutcome outcome) mutable {
                    lane.load.fetch_sub(1, std::memory_order_relaxed);

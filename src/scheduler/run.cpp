@@ -67,7 +67,12 @@ void Run::report_started() {
   for (std::size_t i = 0; i < plan_.record_count; ++i) {
     if (!plan_.records[i].known) tasks.push_back(plan_.records[i].node);
   }
-  live_->computation_started(computation_, tasks);
+  std::vector<std::uint32_t> functions(tasks.size());
+  live_->computation_started(computation_, tasks, functions);
+  live_functions_.assign(plan_.record_count, 0);
+  for (std::size_t i = 0, t = 0; i < plan_.record_count; ++i) {
+    if (!plan_.records[i].known) live_functions_[i] = functions[t++];
+  }
 }
 
 void Run::report_finished(std::string_view error) {
@@ -134,10 +139,16 @@ bool Run::work(int slot) {
 // atomic per batch instead of one per task.
 void Run::report_done(int slot) {
   Slot& me = slots_[slot];
+  if (me.live_untimed != 0) report_untimed(me);  // before finish() can tell the view the run ended
   if (me.unreported_done == 0) return;
   const std::size_t done = me.unreported_done;
   me.unreported_done = 0;
   if (remaining_.fetch_sub(done, std::memory_order_acq_rel) == done) finish();
+}
+
+void Run::report_untimed(Slot& me) {
+  live_->tasks_done(computation_, me.live_function, me.live_untimed);
+  me.live_untimed = 0;
 }
 
 bool Run::no_slot_in_task() const {
@@ -168,7 +179,8 @@ std::uint32_t Run::execute(int slot, std::uint32_t task) {
   Slot& me = slots_[slot];
   RunRecord& record = plan_.records[task];
   ThunkNode& node = *record.node;
-  const bool timed = observer_ || live_ || record.placement == Placement::pinned;
+  const bool spanned = wants_span();
+  const bool timed = spanned || record.placement == Placement::pinned;
   const std::int64_t start = timed ? now_ns() : 0;
   ChunkPtr result;
   try {
@@ -181,13 +193,14 @@ std::uint32_t Run::execute(int slot, std::uint32_t task) {
     fail(slot, task, std::current_exception());
     return kNone;
   }
-  return complete(slot, task, std::move(result), start, timed ? now_ns() - start : 0);
+  return complete(slot, task, std::move(result), start, timed ? now_ns() - start : 0, spanned);
 }
 
 // A task's result is in: learn its runtime, keep what persist/cache ask
 // for, let inputs go and release the consumers it made ready (returning one
 // for this slot to run next, or kNone).
-std::uint32_t Run::complete(int slot, std::uint32_t task, ChunkPtr result, std::int64_t start, std::int64_t run_ns) {
+std::uint32_t Run::complete(int slot, std::uint32_t task, ChunkPtr result, std::int64_t start, std::int64_t run_ns,
+                            bool spanned) {
   Slot& me = slots_[slot];
   RunRecord& record = plan_.records[task];
   ThunkNode& node = *record.node;
@@ -195,7 +208,14 @@ std::uint32_t Run::complete(int slot, std::uint32_t task, ChunkPtr result, std::
     cost_model().record(node.fn->key(), me.processor->kind(), static_cast<double>(run_ns));
     me.load_ns.fetch_sub(record.estimate_ns, std::memory_order_relaxed);
   }
-  if (observer_ || live_) observe_work(slot, Category::compute, &node, node.id, start, result->bytes);
+  if (spanned) {
+    observe_work(slot, Category::compute, &node, node.id, start, result->bytes);
+  } else if (live_) {
+    const std::uint32_t function = live_functions_[task];
+    if (me.live_untimed != 0 && me.live_function != function) report_untimed(me);
+    me.live_function = function;
+    ++me.live_untimed;
+  }
   if (node.options().persist) {
     std::lock_guard lock(retained_mutex_for(node.id));
     node.persisted = result;

@@ -102,6 +102,9 @@ class Run {
     // detect the end of a failed run.
     std::atomic<bool> in_task{false};
     std::size_t unreported_done = 0;  // tasks finished, not yet taken off remaining_
+    // Untimed tasks of one function not yet told to the live view.
+    std::uint32_t live_function = 0;
+    std::uint64_t live_untimed = 0;
     Processor* processor = nullptr;
     MemorySpace* memory = nullptr;
     bool steals = false;  // a CPU thread of this process: shares any_cpu tasks
@@ -143,10 +146,16 @@ class Run {
   // --- run.cpp
   void run_chain(int slot, std::uint32_t task);
   std::uint32_t execute(int slot, std::uint32_t task);
-  std::uint32_t complete(int slot, std::uint32_t task, ChunkPtr result, std::int64_t start, std::int64_t run_ns);
+  // `spanned`: the task's span is reported (wants_span said so); else the
+  // live view, if any, only counts it.
+  std::uint32_t complete(int slot, std::uint32_t task, ChunkPtr result, std::int64_t start, std::int64_t run_ns,
+                         bool spanned);
+  // Whether a task starting now is to be timed for the observer or the live view.
+  bool wants_span() const noexcept { return observer_ || (live_ && live_->times_next_span()); }
   void fail(int slot, std::uint32_t task, std::exception_ptr error);
   void finish();
   void report_done(int slot);
+  void report_untimed(Slot& me);  // tells the live view the slot's untimed tasks
   bool no_slot_in_task() const;
   // Tells the observer, if there is one.
   void observe(int slot, Category category, std::uint64_t id, std::int64_t start, std::size_t bytes,
@@ -163,6 +172,7 @@ class Run {
   RunObserver* observer_ = nullptr;          // null: nobody watches
   LiveView* live_ = nullptr;                 // the dashboard's, if one is on
   std::uint64_t computation_ = 0;            // its number for the live view
+  std::vector<std::uint32_t> live_functions_;  // per record: its function's number for the live view
   bool live_finished_ = false;
 
   std::unique_ptr<Slot[]> slots_;

@@ -19,10 +19,16 @@ std::string_view task_name(const ThunkNode& node) {
   if (!node.options().name.empty()) return interned_name(node.options().name);
   const void* key = node.fn->name_key();
   if (key == nullptr) return interned_name(node.fn->name());
+  // Tasks come in runs of one function: the last one answers most asks.
+  thread_local const void* last_key = nullptr;
+  thread_local std::string_view last_name;
+  if (key == last_key) return last_name;
   thread_local std::unordered_map<const void*, std::string_view> known;
   auto [it, added] = known.try_emplace(key);
   if (added) it->second = interned_name(node.fn->name());
-  return it->second;
+  last_key = key;
+  last_name = it->second;
+  return last_name;
 }
 
 }  // namespace dagger::detail

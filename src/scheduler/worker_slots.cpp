@@ -64,7 +64,7 @@ void Run::take_reply(int slot, RemoteSlot::Arrived& reply) {
   if (outcome.error) {
     fail(slot, reply.task, outcome.error);
   } else if (!failed_.load(std::memory_order_seq_cst)) {
-    complete(slot, reply.task, std::move(outcome.result), start, outcome.run_ns);
+    complete(slot, reply.task, std::move(outcome.result), start, outcome.run_ns, wants_span());
   }
 }
 
