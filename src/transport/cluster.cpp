@@ -367,6 +367,22 @@ void Cluster::shutdown() {
   }
 }
 
+void Cluster::end_of_process() {
+  shutdown();
+  transport_->stop();
+  std::vector<WorkerLink*> links;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& l : links_) links.push_back(l.get());
+  }
+  for (WorkerLink* link : links) {
+    if (link->lost()) continue;
+    link->lose("the driver is exiting");
+    link->spawns.lose();
+  }
+  joined_.notify_all();
+}
+
 namespace {
 std::atomic<Cluster*> created_cluster{nullptr};
 }
@@ -375,7 +391,7 @@ Cluster& cluster() {
   // Lives as long as the process: processors and chunks point into it.
   static Cluster* instance = [] {
     auto* c = new Cluster();
-    std::atexit([] { cluster().shutdown(); });
+    std::atexit([] { cluster().end_of_process(); });
     created_cluster.store(c, std::memory_order_release);
     return c;
   }();

@@ -28,6 +28,10 @@ class Cluster {
   std::vector<WorkerProc*> joined_workers();
   const std::string& cookie() const { return cookie_; }
   void shutdown();
+  // At exit: ends the workers, then stops the transport, so that UCX's
+  // teardown never meets a transport thread still polling; whoever still
+  // waits on a worker gets WorkerLost.
+  void end_of_process();
 
  private:
   void on_accept(ConnectionId id);

@@ -188,11 +188,22 @@ class Transport::Impl {
   }
 
   ~Impl() {
-    post([this] { stopping_ = true; });
+    stop();
+    ::close(wake_fd_);
+  }
+
+  // Closes every connection, ends the transport thread and releases UCX.
+  // Work posted from then on is dropped. Only one thread may call it.
+  void stop() {
+    if (!thread_.joinable()) return;
+    post([this] {
+      stopping_ = true;
+      std::lock_guard lock(mutex_);
+      stopped_ = true;  // so nothing is queued that the ending thread would not run
+    });
     thread_.join();
     ucp_worker_destroy(worker_);
     ucp_cleanup(context_);
-    ::close(wake_fd_);
   }
 
   // Runs `task` on the transport thread and waits for its result.
@@ -200,15 +211,17 @@ class Transport::Impl {
   R call(std::function<R()> task) {
     std::packaged_task<R()> packaged(std::move(task));
     auto result = packaged.get_future();
-    post([&packaged] { packaged(); });
+    if (!post([&packaged] { packaged(); })) throw Error("the transport is shut down");
     return result.get();
   }
 
-  void post(std::function<void()> task) { post(Posted{std::move(task), 0, nullptr}); }
+  bool post(std::function<void()> task) { return post(Posted{std::move(task), 0, nullptr}); }
 
-  void post(Posted posted) {
+  // False if the transport has stopped, and the work was dropped.
+  bool post(Posted posted) {
     {
       std::lock_guard lock(mutex_);
+      if (stopped_) return false;
       tasks_.push_back(std::move(posted));
     }
     // Only a sleeping transport thread needs the wake-up (a system call):
@@ -217,6 +230,7 @@ class Transport::Impl {
       const std::uint64_t one = 1;
       [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof(one));
     }
+    return true;
   }
 
   int listen(const std::string& host, int port) {
@@ -243,7 +257,7 @@ class Transport::Impl {
   ConnectionId connect(const std::string& host, int port) {
     sockaddr_storage address = resolve(host, port);
     const ConnectionId id = next_id_++;
-    post([this, id, address] {
+    const bool posted = post([this, id, address] {
       ucp_ep_params_t ep{};
       ep.field_mask = UCP_EP_PARAM_FIELD_FLAGS | UCP_EP_PARAM_FIELD_SOCK_ADDR | UCP_EP_PARAM_FIELD_ERR_HANDLER |
                       UCP_EP_PARAM_FIELD_ERR_HANDLING_MODE;
@@ -260,6 +274,7 @@ class Transport::Impl {
       }
       add(id, handle);
     });
+    if (!posted) throw Error("cannot connect to " + host + ":" + std::to_string(port) + ": the transport is shut down");
     return id;
   }
 
@@ -605,6 +620,7 @@ class Transport::Impl {
 
   std::mutex mutex_;
   std::deque<Posted> tasks_;
+  bool stopped_ = false;  // under mutex_
   std::atomic<bool> sleeping_{false};  // the transport thread is (about to be) in poll
 
   // Transport thread only.
@@ -621,5 +637,6 @@ int Transport::listen(const std::string& host, int port) { return impl_->listen(
 ConnectionId Transport::connect(const std::string& host, int port) { return impl_->connect(host, port); }
 void Transport::send(ConnectionId to, OutgoingMessage message) { impl_->send(to, std::move(message)); }
 void Transport::close(ConnectionId id) { impl_->close(id); }
+void Transport::stop() { impl_->stop(); }
 
 }  // namespace dagger::detail

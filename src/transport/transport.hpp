@@ -74,6 +74,10 @@ class Transport {
   void send(ConnectionId to, OutgoingMessage message);
   // Drops a connection (its pending sends are cancelled); no on_lost for it.
   void close(ConnectionId id);
+  // Closes every connection and releases UCX, before the process exits:
+  // UCX's own teardown at exit must not meet a transport thread still
+  // polling. Sends after it are dropped; listen fails.
+  void stop();
 
  private:
   class Impl;
