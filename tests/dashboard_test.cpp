@@ -131,6 +131,24 @@ TEST(Dashboard, ServesThePageAndItsFilesFromTheBinary) {
   EXPECT_EQ(missing->status, 404);
 }
 
+// One graph is handed over per sampler tick: the first small computation to
+// start in a tick gives it at once, and one that starts later in the same
+// tick gives it from its tasks once the tick has passed. So a long
+// computation started just after a stream of tiny ones is still drawn.
+TEST(Dashboard, DrawsTheGraphOfALongComputationStartedJustAfterTinyOnes) {
+  dagger::Dashboard dash("127.0.0.1:0");
+  for (int i = 0; i < 200; ++i) EXPECT_EQ(dagger::collect(dagger::delayed(dashboard_increment)(i)), i + 1);
+  std::vector<dagger::Thunk<int>> slow;
+  for (int i = 0; i < 60; ++i) slow.push_back(dagger::delayed(dashboard_slow_square)(i));
+  auto running = std::async(std::launch::async, [&] { return dagger::collect(dagger::delayed(dashboard_sum)(slow)); });
+  const json s = wait_for(dash, [](const json& s) {
+    return s["graph"].is_object() && s["graph"]["nodes"].size() == 61u;
+  });
+  EXPECT_EQ(running.get(), 59 * 60 * 119 / 6);
+  ASSERT_TRUE(s["graph"].is_object());
+  EXPECT_EQ(s["graph"]["nodes"].size(), 61u);
+}
+
 TEST(Dashboard, ShowsAComputationsProgressByFunctionAndItsGraph) {
   dagger::Dashboard dash("127.0.0.1:0");
   std::vector<dagger::Thunk<int>> squares;

@@ -32,17 +32,34 @@ enum class TaskEnd { done, failed, cancelled };
 
 class LiveView {
  public:
-  explicit LiveView(std::uint32_t spans_per_period) : spans_per_period_(spans_per_period) {}
+  // `graph_nodes`: a computation with more tasks has no graph drawn.
+  LiveView(std::uint32_t spans_per_period, std::size_t graph_nodes)
+      : spans_per_period_(spans_per_period), graph_nodes_(graph_nodes) {}
   virtual ~LiveView() = default;
   // Whether the calling thread's next compute span is to be timed and
   // reported (span), or only counted (task_done). Takes one of the
   // thread's spans for this period when it says yes.
   bool times_next_span() noexcept;
+  // Whether a computation of `tasks` tasks is to hand its graph over now.
+  // One graph is drawn per drain period, so only the first small
+  // computation to ask in a period hears yes: a stream of small
+  // computations is not copied thousands of times a second. One told no
+  // asks again (graph_owed) in a later period while it runs.
+  bool takes_graph(std::size_t tasks) noexcept;
+  // Whether a graph of `tasks` tasks is small enough to draw at all.
+  bool draws_graph_of(std::size_t tasks) const noexcept { return tasks <= graph_nodes_; }
+  // The period a refusal was given in: asking again is worth it once the
+  // period has changed.
+  std::uint64_t period() const noexcept { return period_.load(std::memory_order_relaxed); }
   // A lazy computation starts with these tasks (each alive for the call).
   // The view numbers their functions within the computation:
-  // functions[i] is tasks[i]'s, for task_done.
+  // functions[i] is tasks[i]'s, for task_done. `with_graph`: takes_graph
+  // said yes, and the tasks' graph is kept to be drawn.
   virtual void computation_started(std::uint64_t computation, std::span<const ThunkNode* const> tasks,
-                                   std::span<std::uint32_t> functions) = 0;
+                                   std::span<std::uint32_t> functions, bool with_graph) = 0;
+  // The graph of a running computation that started without it: a later
+  // takes_graph said yes.
+  virtual void computation_graph(std::uint64_t computation, std::span<const ThunkNode* const> tasks) = 0;
   // It ended: `error` empty when it succeeded.
   virtual void computation_finished(std::uint64_t computation, std::string_view error) = 0;
   // A span of work. `node`: the task a compute span ran (else null);
@@ -67,7 +84,9 @@ class LiveView {
 
  private:
   const std::uint32_t spans_per_period_;
+  const std::size_t graph_nodes_;
   std::atomic<std::uint64_t> period_{0};
+  std::atomic<std::uint64_t> graph_taken_in_{~std::uint64_t{0}};  // the last period a graph was taken in
 };
 
 // The calling thread's use of its budget. One view is set per process, so

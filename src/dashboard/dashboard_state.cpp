@@ -136,6 +136,7 @@ void DashboardState::apply(const std::vector<LiveRecord>& records, const std::ve
   // and its tasks. Of the graphs, the latest is drawn.
   const ComputationNews* drawn = nullptr;
   for (const ComputationNews& n : news) {
+    if (n.kind == NewsKind::graph) drawn = &n;
     if (n.kind != NewsKind::started) continue;
     Computation c;
     c.id = n.computation;

@@ -113,33 +113,50 @@ void LiveCollector::drain(std::vector<LiveRecord>& records, std::vector<Computat
   pending_graph_ = kNoGraph;
 }
 
-void LiveCollector::computation_started(std::uint64_t computation, std::span<const ThunkNode* const> tasks,
-                                        std::span<std::uint32_t> functions) {
-  ComputationNews n;
-  n.kind = ComputationNews::Kind::started;
-  n.computation = computation;
-  n.at_ns = now_ns();
-  const bool drawn = tasks.size() <= kMaxGraphNodes;
-  ComputationNews::Graph& g = n.graph;
-  if (drawn) {
-    g.ids.reserve(tasks.size());
-    g.functions.reserve(tasks.size());
-    g.input_ends.reserve(tasks.size());
-  }
-  for (std::size_t i = 0; i < tasks.size(); ++i) {
-    const ThunkNode* task = tasks[i];
-    const std::string_view function = task_name(*task);
-    functions[i] = static_cast<std::uint32_t>(n.count_task(function));
-    if (!drawn) continue;
+ComputationNews::Graph ComputationNews::Graph::of(std::span<const ThunkNode* const> tasks,
+                                                 std::span<const std::string_view> functions) {
+  Graph g;
+  g.ids.reserve(tasks.size());
+  g.functions.assign(functions.begin(), functions.end());
+  g.input_ends.reserve(tasks.size());
+  for (const ThunkNode* task : tasks) {
     // Captured as it is; the sampler drops inputs from outside the graph,
     // and only for the graph it draws.
     g.ids.push_back(task->id);
-    g.functions.push_back(function);
     for (const Dep& dep : task->deps) {
       if (dep.thunk) g.inputs.push_back(dep.thunk->id);
     }
     g.input_ends.push_back(static_cast<std::uint32_t>(g.inputs.size()));
   }
+  return g;
+}
+
+void LiveCollector::computation_started(std::uint64_t computation, std::span<const ThunkNode* const> tasks,
+                                        std::span<std::uint32_t> functions, bool with_graph) {
+  ComputationNews n;
+  n.kind = ComputationNews::Kind::started;
+  n.computation = computation;
+  n.at_ns = now_ns();
+  std::vector<std::string_view> names;
+  if (with_graph) names.reserve(tasks.size());
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    const std::string_view function = task_name(*tasks[i]);
+    functions[i] = static_cast<std::uint32_t>(n.count_task(function));
+    if (with_graph) names.push_back(function);
+  }
+  if (with_graph) n.graph = ComputationNews::Graph::of(tasks, names);
+  add_news(std::move(n));
+}
+
+void LiveCollector::computation_graph(std::uint64_t computation, std::span<const ThunkNode* const> tasks) {
+  ComputationNews n;
+  n.kind = ComputationNews::Kind::graph;
+  n.computation = computation;
+  n.at_ns = now_ns();
+  std::vector<std::string_view> names;
+  names.reserve(tasks.size());
+  for (const ThunkNode* task : tasks) names.push_back(task_name(*task));
+  n.graph = ComputationNews::Graph::of(tasks, names);
   add_news(std::move(n));
 }
 

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -38,11 +39,12 @@ struct LiveRecord {
 
 // A lazy computation's news.
 struct ComputationNews {
-  enum class Kind : std::uint8_t { started, finished, task_failed };
+  // graph: the graph of a computation that started without one.
+  enum class Kind : std::uint8_t { started, graph, finished, task_failed };
   Kind kind = Kind::started;
   std::uint64_t computation = 0;
   std::int64_t at_ns = 0;
-  // started: tasks per function, and the graph when it is small
+  // started: tasks per function, and the graph if takes_graph said so
   std::vector<std::pair<std::string_view, std::uint64_t>> totals;
   // One more task of `function` in totals; returns its entry's index.
   std::size_t count_task(std::string_view function);
@@ -56,6 +58,7 @@ struct ComputationNews {
     std::vector<std::uint32_t> input_ends;
     std::vector<std::uint64_t> inputs;
     bool empty() const { return ids.empty(); }
+    static Graph of(std::span<const ThunkNode* const> tasks, std::span<const std::string_view> functions);
   };
   Graph graph;
   std::unordered_map<std::string_view, std::size_t> total_index;  // function -> its entry in totals
@@ -92,7 +95,8 @@ class LiveCollector final : public LiveView {
   void drain(std::vector<LiveRecord>& records, std::vector<ComputationNews>& news, std::vector<CountedTasks>& counted);
 
   void computation_started(std::uint64_t computation, std::span<const ThunkNode* const> tasks,
-                           std::span<std::uint32_t> functions) override;
+                           std::span<std::uint32_t> functions, bool with_graph) override;
+  void computation_graph(std::uint64_t computation, std::span<const ThunkNode* const> tasks) override;
   void computation_finished(std::uint64_t computation, std::string_view error) override;
   void span(std::uint64_t computation, Category category, const ThunkNode* node, std::uint64_t id,
             const Processor* processor, std::int64_t start_ns, std::int64_t finish_ns, std::size_t bytes) override;
@@ -109,7 +113,7 @@ class LiveCollector final : public LiveView {
     std::vector<CountedTasks> counted;
     bool in_use = true;  // its thread is alive; a free one is handed to the next new thread
   };
-  LiveCollector() : LiveView(kKeptSpansPerDrain) {}
+  LiveCollector() : LiveView(kKeptSpansPerDrain, kMaxGraphNodes) {}
   ThreadBuffer& buffer();
   void push(const LiveRecord& record);
   void add_news(ComputationNews news);

@@ -60,15 +60,22 @@ Run::~Run() {
   if (live_ && !live_finished_) report_finished("the computation was abandoned");
 }
 
-void Run::report_started() {
-  computation_ = next_computation_id();
+std::vector<const ThunkNode*> Run::live_tasks() const {
   std::vector<const ThunkNode*> tasks;
   tasks.reserve(plan_.total_tasks);
   for (std::size_t i = 0; i < plan_.record_count; ++i) {
     if (!plan_.records[i].known) tasks.push_back(plan_.records[i].node);
   }
+  return tasks;
+}
+
+void Run::report_started() {
+  computation_ = next_computation_id();
+  const std::vector<const ThunkNode*> tasks = live_tasks();
   std::vector<std::uint32_t> functions(tasks.size());
-  live_->computation_started(computation_, tasks, functions);
+  const bool with_graph = live_->takes_graph(tasks.size());
+  if (!with_graph && live_->draws_graph_of(tasks.size())) graph_refused_in_.store(live_->period(), std::memory_order_relaxed);
+  live_->computation_started(computation_, tasks, functions, with_graph);
   live_functions_.assign(plan_.record_count, 0);
   for (std::size_t i = 0, t = 0; i < plan_.record_count; ++i) {
     if (!plan_.records[i].known) live_functions_[i] = functions[t++];
@@ -146,6 +153,17 @@ void Run::report_done(int slot) {
   if (remaining_.fetch_sub(done, std::memory_order_acq_rel) == done) finish();
 }
 
+void Run::offer_graph(std::uint64_t refused) {
+  // Slots report in parallel: one of them offers it.
+  if (!graph_refused_in_.compare_exchange_strong(refused, kGraphNotOwed, std::memory_order_relaxed)) return;
+  const std::vector<const ThunkNode*> tasks = live_tasks();
+  if (live_->takes_graph(tasks.size())) {
+    live_->computation_graph(computation_, tasks);
+  } else {
+    graph_refused_in_.store(live_->period(), std::memory_order_relaxed);
+  }
+}
+
 void Run::report_untimed(Slot& me) {
   live_->tasks_done(computation_, me.live_function, me.live_untimed);
   me.live_untimed = 0;
@@ -216,6 +234,7 @@ std::uint32_t Run::complete(int slot, std::uint32_t task, ChunkPtr result, std::
     me.live_function = function;
     ++me.live_untimed;
   }
+  if (live_) offer_graph_if_due();
   if (node.options().persist) {
     std::lock_guard lock(retained_mutex_for(node.id));
     node.persisted = result;

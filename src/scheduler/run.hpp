@@ -165,6 +165,14 @@ class Run {
                     std::size_t bytes);
   void report_started();
   void report_finished(std::string_view error);
+  std::vector<const ThunkNode*> live_tasks() const;  // the tasks the live view is told of
+  // A graph the view refused at the start (another computation's was drawn
+  // in that period) is offered again as tasks complete, once per period.
+  void offer_graph_if_due() {
+    const std::uint64_t refused = graph_refused_in_.load(std::memory_order_relaxed);
+    if (refused != kGraphNotOwed && refused != live_->period()) offer_graph(refused);
+  }
+  void offer_graph(std::uint64_t refused);
 
   const Context& context_;
   const std::int64_t started_ns_;
@@ -174,6 +182,8 @@ class Run {
   std::uint64_t computation_ = 0;            // its number for the live view
   std::vector<std::uint32_t> live_functions_;  // per record: its function's number for the live view
   bool live_finished_ = false;
+  static constexpr std::uint64_t kGraphNotOwed = ~std::uint64_t{0};
+  std::atomic<std::uint64_t> graph_refused_in_{kGraphNotOwed};  // the period the view refused our graph in
 
   std::unique_ptr<Slot[]> slots_;
   std::size_t slot_count_ = 0;
