@@ -264,6 +264,168 @@ TEST(Arrays, ReductionsMatchEigen) {
   EXPECT_EQ(dagger::collect(dagger::sum(flags)), 3);
 }
 
+// A collected vector's elements.
+template <class T>
+std::vector<T> elements(const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>& m) {
+  return std::vector<T>(m.data(), m.data() + m.size());
+}
+
+// The sample variance of Eigen's values, computed the textbook way.
+double sample_variance(const Eigen::ArrayXd& v) {
+  return (v - v.mean()).square().sum() / static_cast<double>(v.size() - 1);
+}
+
+TEST(Arrays, VarianceAndStandardDeviationMatchEigen) {
+  for (const Shape& s : kShapes) {
+    Matrix m = random_matrix(s.rows, s.cols, 21);
+    auto d = spread(m, s);
+    const Eigen::ArrayXd all = m.reshaped().array();
+    EXPECT_NEAR(dagger::collect(dagger::var(d)), sample_variance(all), 1e-12);
+    EXPECT_NEAR(dagger::collect(dagger::std(d)), std::sqrt(sample_variance(all)), 1e-12);
+    // Fused: the chain is read inside the fold.
+    EXPECT_NEAR(dagger::collect(dagger::var(d * 3.0 - 1.0)), 9 * sample_variance(all), 1e-11);
+    const Matrix by_column = dagger::collect(dagger::var(d, 1));
+    const Matrix by_row = dagger::collect(dagger::std(d, 2));
+    ASSERT_EQ(by_column.rows(), 1);
+    ASSERT_EQ(by_column.cols(), s.cols);
+    ASSERT_EQ(by_row.rows(), s.rows);
+    ASSERT_EQ(by_row.cols(), 1);
+    for (std::int64_t c = 0; c < s.cols; ++c) {
+      if (s.rows > 1) {
+        EXPECT_NEAR(by_column(0, c), sample_variance(m.col(c).array()), 1e-12) << c;
+      } else {
+        EXPECT_TRUE(std::isnan(by_column(0, c)));  // one element: n - 1 = 0
+      }
+    }
+    for (std::int64_t r = 0; r < s.rows; ++r) {
+      if (s.cols > 1) {
+        EXPECT_NEAR(by_row(r, 0), std::sqrt(sample_variance(m.row(r).array())), 1e-12) << r;
+      }
+    }
+  }
+  // A large offset: the blocks' moments merge without cancellation.
+  std::vector<double> shifted(1000);
+  for (std::size_t i = 0; i < shifted.size(); ++i) shifted[i] = 1e9 + static_cast<double>(i % 10);
+  const double expected = sample_variance(Eigen::Map<Eigen::ArrayXd>(shifted.data(), 1000));
+  // (sum(x^2) - n mean^2 would lose every digit here: x^2 is 1e18.)
+  EXPECT_NEAR(dagger::collect(dagger::var(dagger::distribute(dagger::Blocks(37), shifted))), expected, 1e-8 * expected);
+  // Integers compute in double.
+  auto ints = dagger::distribute(dagger::Blocks(2), std::vector<std::int64_t>{1, 2, 3, 4, 5});
+  EXPECT_DOUBLE_EQ(dagger::collect(dagger::var(ints)), 2.5);
+  EXPECT_THROW(dagger::var(dagger::distribute(dagger::Blocks(2), std::vector<double>{})), dagger::ArrayError);
+  EXPECT_THROW(dagger::var(spread(random_matrix(3, 3, 1), {3, 3, 2, 2}), 3), dagger::ArrayError);
+}
+
+TEST(Arrays, ExtremaAndTheirPositions) {
+  for (const Shape& s : kShapes) {
+    Matrix m = random_matrix(s.rows, s.cols, 22);
+    auto d = spread(m, s);
+    const auto [low, high] = dagger::collect(dagger::extrema(d));
+    EXPECT_EQ(low, m.minCoeff());
+    EXPECT_EQ(high, m.maxCoeff());
+    Eigen::Index r = 0, c = 0;
+    m.minCoeff(&r, &c);
+    const auto [least, at] = dagger::collect(dagger::findmin(d));
+    EXPECT_EQ(least, m.minCoeff());
+    EXPECT_EQ(at, r + c * s.rows);
+    m.maxCoeff(&r, &c);
+    EXPECT_EQ(dagger::collect(dagger::argmax(d)), r + c * s.rows);
+    // Through a chain: the least of -m is where m is greatest.
+    EXPECT_EQ(dagger::collect(dagger::argmin(-1.0 * d)), r + c * s.rows);
+  }
+  // Ties go to the first occurrence, whatever the blocking; a NaN wins.
+  std::vector<double> v{3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 9};
+  for (std::int64_t b : {1, 2, 3, 11}) {
+    auto d = dagger::distribute(dagger::Blocks(b), v);
+    EXPECT_EQ(dagger::collect(dagger::argmin(d)), 1) << b;
+    EXPECT_EQ(dagger::collect(dagger::argmax(d)), 5) << b;
+  }
+  v[7] = std::nan("");
+  EXPECT_EQ(dagger::collect(dagger::argmin(dagger::distribute(dagger::Blocks(3), v))), 7);
+  auto ints = dagger::distribute(dagger::Blocks(2), std::vector<std::int64_t>{4, -7, 2, -7, 8});
+  EXPECT_EQ(dagger::collect(dagger::findmin(ints)), (std::pair<std::int64_t, std::int64_t>(-7, 1)));
+  EXPECT_EQ(dagger::collect(dagger::extrema(ints)), (std::pair<std::int64_t, std::int64_t>(-7, 8)));
+  EXPECT_THROW(dagger::argmax(dagger::distribute(dagger::Blocks(2), std::vector<double>{})), dagger::ArrayError);
+}
+
+TEST(Arrays, AnyAllCountAndDot) {
+  auto flags = dagger::distribute(dagger::Blocks(2), std::vector<bool>{false, false, true, false, false});
+  EXPECT_TRUE(dagger::collect(dagger::any_of(flags)));
+  EXPECT_FALSE(dagger::collect(dagger::all_of(flags)));
+  EXPECT_EQ(dagger::collect(dagger::count(flags)), 1);
+  auto none = dagger::distribute(dagger::Blocks(2), std::vector<bool>{});
+  EXPECT_FALSE(dagger::collect(dagger::any_of(none)));
+  EXPECT_TRUE(dagger::collect(dagger::all_of(none)));
+  for (const Shape& s : kShapes) {
+    Matrix m = random_matrix(s.rows, s.cols, 23);
+    auto d = spread(m, s);
+    EXPECT_EQ(dagger::collect(dagger::count([](double x) { return x > 1.0; }, d)), (m.array() > 1.0).count());
+    EXPECT_TRUE(dagger::collect(dagger::all_of([](double x) { return x >= 0.5; }, d)));
+    EXPECT_FALSE(dagger::collect(dagger::any_of([](double x) { return x > 2.0; }, d)));
+    EXPECT_TRUE(dagger::collect(dagger::any_of(d > m.maxCoeff() - 1e-12)));
+    Matrix n = random_matrix(s.rows, s.cols, 24);
+    EXPECT_NEAR(dagger::collect(dagger::dot(d, spread(n, s))), m.cwiseProduct(n).sum(), 1e-10);
+  }
+  EXPECT_THROW(dagger::dot(spread(random_matrix(3, 2, 1), {3, 2, 2, 2}), spread(random_matrix(2, 3, 1), {2, 3, 2, 2})),
+               dagger::ArrayError);
+}
+
+// Section 12 of Dagger.jl's array tests: mapreduce over all elements and
+// along each dimension, with and without init, on ones and on rand.
+TEST(Arrays, MapreduceWithAndWithoutInit) {
+  auto ones = dagger::ones<double>(dagger::Blocks(10, 10), 100, 100);
+  auto plus = [](double a, double b) { return a + b; };
+  auto plus_one = [](double x) { return x + 1; };
+  EXPECT_EQ(dagger::collect(dagger::reduce(plus, ones)), 10000);
+  EXPECT_EQ(dagger::collect(dagger::mapreduce(plus_one, plus, ones)), 20000);
+  EXPECT_EQ(dagger::collect(dagger::mapreduce(plus_one, plus, ones, 0.0)), 20000);
+  EXPECT_EQ(dagger::collect(dagger::mapreduce(plus_one, plus, ones, 5.0)), 20005);
+  const Matrix per_column = dagger::collect(dagger::mapreduce(plus_one, plus, ones, 1));
+  ASSERT_EQ(per_column.rows(), 1);
+  EXPECT_TRUE((per_column.array() == 200).all());
+  const Matrix per_row = dagger::collect(dagger::mapreduce(plus_one, plus, ones, 2, 1.0));
+  ASSERT_EQ(per_row.cols(), 1);
+  EXPECT_TRUE((per_row.array() == 201).all());
+  EXPECT_TRUE((dagger::collect(dagger::reduce(plus, ones, 2)).array() == 100).all());
+  // An empty array gives init.
+  auto empty = dagger::distribute(dagger::Blocks(4), std::vector<double>{});
+  EXPECT_EQ(dagger::collect(dagger::mapreduce(plus_one, plus, empty, 7.0)), 7.0);
+  Matrix m = random_matrix(13, 4, 25);
+  auto square = [](double x) { return x * x; };
+  auto larger = [](double a, double b) { return std::max(a, b); };
+  EXPECT_NEAR(dagger::collect(dagger::mapreduce(square, plus, spread(m, {13, 4, 5, 3}))), m.squaredNorm(), 1e-10);
+  EXPECT_EQ(dagger::collect(dagger::mapreduce(square, larger, spread(m, {13, 4, 5, 3}), 1)),
+            m.array().square().colwise().maxCoeff().matrix());
+}
+
+TEST(Arrays, CumulativeSumsAndProductsAlongEachDimension) {
+  for (const Shape& s : kShapes) {
+    Matrix m = random_matrix(s.rows, s.cols, 26);
+    auto d = spread(m, s);
+    Matrix down = m, across = m, products = m;
+    for (std::int64_t c = 0; c < s.cols; ++c)
+      for (std::int64_t r = 1; r < s.rows; ++r) {
+        down(r, c) += down(r - 1, c);
+        products(r, c) *= products(r - 1, c);
+      }
+    for (std::int64_t c = 1; c < s.cols; ++c) across.col(c) += across.col(c - 1);
+    const auto by_column = dagger::cumsum(d, 1);
+    EXPECT_EQ(by_column.layout().block_text(), d.layout().block_text());
+    EXPECT_TRUE(dagger::collect(by_column).isApprox(down, 1e-12));
+    EXPECT_TRUE(dagger::collect(dagger::cumsum(d, 2)).isApprox(across, 1e-12));
+    EXPECT_TRUE(dagger::collect(dagger::cumprod(d, 1)).isApprox(products, 1e-12));
+    // Of a chain, materialized block by block.
+    EXPECT_TRUE(dagger::collect(dagger::cumsum(d * 2.0, 1)).isApprox(2 * down, 1e-12));
+  }
+  auto v = dagger::distribute(dagger::Blocks(3), std::vector<std::int64_t>{1, 2, 3, 4, 5, 6, 7});
+  EXPECT_EQ(elements(dagger::collect(dagger::cumsum(v))), (std::vector<std::int64_t>{1, 3, 6, 10, 15, 21, 28}));
+  EXPECT_EQ(elements(dagger::collect(dagger::cumprod(v))), (std::vector<std::int64_t>{1, 2, 6, 24, 120, 720, 5040}));
+  auto flags = dagger::distribute(dagger::Blocks(2), std::vector<bool>{true, false, true, true});
+  EXPECT_EQ(elements(dagger::collect(dagger::cumsum(flags))), (std::vector<std::int64_t>{1, 1, 2, 3}));
+  EXPECT_THROW(dagger::cumsum(v, 2), dagger::ArrayError);
+  EXPECT_THROW(dagger::cumsum(spread(random_matrix(3, 3, 1), {3, 3, 2, 2}), 0), dagger::ArrayError);
+}
+
 TEST(Arrays, ReduceBlockAndReduceByKey) {
   Matrix m = random_matrix(7, 5, 12);
   auto d = spread(m, {7, 5, 3, 2});

@@ -357,6 +357,31 @@ TEST(Distributed, ArraysComputeInWorkersWithIdenticalResults) {
   expect_no_chunks_left();
 }
 
+// Every thunk of the statistics, scans and mapreduce can be sent: with only
+// workers in the context they run there (a thunk that cannot travel would
+// be a NoProcessorError), with the driver's results.
+TEST(Distributed, StatisticsScansAndMapreduceComputeInWorkers) {
+  cluster_workers();
+  const dagger::Context remote = workers_only();
+  const dagger::Context here(std::vector<dagger::Processor*>{&dagger::this_process()});
+  auto x = dagger::randn(dagger::Blocks(60, 50), 200, 130, dagger::Seed{7});
+  auto y = dagger::rand(dagger::Blocks(60, 50), 200, 130, dagger::Seed{8});
+  auto chain = x * 2.0 + y;
+  EXPECT_EQ(dagger::collect(remote, dagger::var(chain)), dagger::collect(here, dagger::var(chain)));
+  EXPECT_EQ(dagger::collect(remote, dagger::std(chain, 1)), dagger::collect(here, dagger::std(chain, 1)));
+  EXPECT_EQ(dagger::collect(remote, dagger::var(chain, 2)), dagger::collect(here, dagger::var(chain, 2)));
+  EXPECT_EQ(dagger::collect(remote, dagger::findmin(chain)), dagger::collect(here, dagger::findmin(chain)));
+  EXPECT_EQ(dagger::collect(remote, dagger::argmax(chain)), dagger::collect(here, dagger::argmax(chain)));
+  EXPECT_EQ(dagger::collect(remote, dagger::extrema(chain)), dagger::collect(here, dagger::extrema(chain)));
+  EXPECT_EQ(dagger::collect(remote, dagger::cumsum(x, 1)), dagger::collect(here, dagger::cumsum(x, 1)));
+  EXPECT_EQ(dagger::collect(remote, dagger::cumprod(y, 2)), dagger::collect(here, dagger::cumprod(y, 2)));
+  EXPECT_EQ(dagger::collect(remote, dagger::count(y > 0.5)), dagger::collect(here, dagger::count(y > 0.5)));
+  EXPECT_EQ(dagger::collect(remote, dagger::dot(x, y)), dagger::collect(here, dagger::dot(x, y)));
+  auto larger = [](double a, double b) { return a < b ? b : a; };
+  EXPECT_EQ(dagger::collect(remote, dagger::reduce(larger, x, 1)), dagger::collect(here, dagger::maximum(x, 1)));
+  expect_no_chunks_left();
+}
+
 TEST(Distributed, ArraysSpreadOverTheDriverAndItsWorkers) {
   cluster_workers();
   auto x = dagger::randn(dagger::Blocks(100, 100), 400, 400, dagger::Seed{7});

@@ -14,5 +14,7 @@
 #include "dagger/array/norms.hpp"
 #include "dagger/array/reductions.hpp"
 #include "dagger/array/save_load.hpp"
+#include "dagger/array/scans.hpp"
 #include "dagger/array/sort.hpp"
 #include "dagger/array/sparse.hpp"
+#include "dagger/array/statistics.hpp"

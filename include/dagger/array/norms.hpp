@@ -96,14 +96,7 @@ struct NormBlock {
   // Calls visit(values, n) for each tile of the block's elements.
   template <class Visit>
   void for_each_tile(const std::vector<Block>& blocks, Visit visit) const {
-    const std::int64_t size = place.size();
-    std::vector<const std::byte*> inputs;
-    U tmp[kTile];
-    for (std::int64_t offset = 0; offset < size; offset += kTile) {
-      const std::int64_t n = std::min(kTile, size - offset);
-      tile_pointers(blocks, offset, inputs);
-      visit(tile_values<U>(kernel.kernel, inputs.data(), n, TileAt{place.spot, offset}, tmp), n);
-    }
+    detail::for_each_tile<U>(kernel.kernel, place, blocks, [&](const U* values, std::int64_t n, std::int64_t) { visit(values, n); });
   }
 
   template <Power K>

@@ -23,6 +23,21 @@ namespace detail {
 // Pointers to the tile starting at `offset` of each input block.
 void tile_pointers(const std::vector<Block>& blocks, std::int64_t offset, std::vector<const std::byte*>& out);
 
+// Calls visit(values, n, offset) for each tile of one block's elements:
+// `values` are the n elements from `offset` on (in the block's column-major
+// order), computed by the array's element-wise kernel from its sources.
+template <class U, class Visit>
+void for_each_tile(const TileKernel& kernel, const BlockPlace& place, const std::vector<Block>& blocks, Visit&& visit) {
+  const std::int64_t size = place.size();
+  std::vector<const std::byte*> inputs;
+  U tmp[kTile];
+  for (std::int64_t offset = 0; offset < size; offset += kTile) {
+    const std::int64_t n = std::min(kTile, size - offset);
+    tile_pointers(blocks, offset, inputs);
+    visit(tile_values<U>(kernel, inputs.data(), n, TileAt{place.spot, offset}, tmp), n, offset);
+  }
+}
+
 // Folds every element of `blocks` (the sources of one block) with op,
 // starting from the first element. Blocks are never empty. Four partial
 // folds run side by side (op is associative), so the loop is not bound by
@@ -170,6 +185,15 @@ constexpr std::optional<kernels::Fold> portable_fold_of<Min>() { return kernels:
 template <>
 constexpr std::optional<kernels::Fold> portable_fold_of<Max>() { return kernels::Fold::max; }
 
+// What folding along `dim` leaves: one row (dim 1) or one column (dim 2),
+// cut like the input's other dimension.
+inline Layout reduced_layout(const Layout& in, int dim) {
+  const bool matrix = in.ndims() == 2;
+  return dim == 1 ? (matrix ? Layout({1, in.cols()}, Blocks(1, in.block_cols())) : Layout({1}, Blocks(1)))
+                  : (matrix ? Layout({in.rows(), 1}, Blocks(in.block_rows(), 1))
+                            : Layout({in.rows()}, Blocks(in.block_rows())));
+}
+
 // Folds along dimension `dim` (1: down each column, 2: along each row).
 template <class Acc, class U, class Op>
 ArrayPtr reduce_dim(const char* operation, const ArrayPtr& a, int dim, Op op);
@@ -206,10 +230,7 @@ ArrayPtr reduce_dim(const char* operation, const ArrayPtr& a, int dim, Op op) {
   const Layout& in = a->layout;
   if (dim != 1 && dim != 2) throw_bad_dimension(operation, dim, in);
   if (in.size() == 0) throw_empty_reduction(operation);
-  const bool matrix = in.ndims() == 2;
-  Layout out = dim == 1 ? (matrix ? Layout({1, in.cols()}, Blocks(1, in.block_cols())) : Layout({1}, Blocks(1)))
-                        : (matrix ? Layout({in.rows(), 1}, Blocks(in.block_rows(), 1))
-                                  : Layout({in.rows()}, Blocks(in.block_rows())));
+  Layout out = reduced_layout(in, dim);
   Elementwise e = as_elementwise(a);
   const std::int64_t lines = dim == 1 ? in.grid_cols() : in.grid_rows();
   const std::int64_t along = dim == 1 ? in.grid_rows() : in.grid_cols();
@@ -300,6 +321,75 @@ template <class T>
 DArray<double> mean(const DArray<T>& a, int dim) {
   const double n = static_cast<double>(dim == 1 ? a.rows() : a.cols());
   return map([n](detail::sum_t<T> s) { return static_cast<double>(s) / n; }, sum(a, dim));
+}
+
+// reduce(f, a, dim): f folded along a dimension, as sum(a, dim) folds +.
+template <class F, class T>
+DArray<T> reduce(F f, const DArray<T>& a, int dim) {
+  return DArray<T>(detail::reduce_dim<T, T>("reduce", a.impl(), dim, std::move(f)));
+}
+
+// mapreduce(f, op, a): op folded over f of every element, fused: f runs
+// inside the fold, and no array of f's values is made. With `init`, the
+// fold starts from it (an empty array then gives init, not an error); op
+// must be associative, and init neutral for op where the result should
+// not depend on the blocking (Julia's rule).
+template <class F, class Op, class T>
+auto mapreduce(F f, Op op, const DArray<T>& a) {
+  return reduce(std::move(op), map(std::move(f), a));
+}
+template <class F, class Op, class T, class I>
+auto mapreduce(F f, Op op, const DArray<T>& a, I init) {
+  using R = typename decltype(map(f, a))::value_type;
+  if (a.size() == 0) return delayed([init] { return static_cast<R>(init); }, {.name = "mapreduce"})();
+  return delayed([op, init](R r) { return static_cast<R>(op(static_cast<R>(init), r)); }, {.name = "mapreduce"})(
+      mapreduce(std::move(f), op, a));
+}
+template <class F, class Op, class T>
+auto mapreduce(F f, Op op, const DArray<T>& a, int dim) {
+  return reduce(std::move(op), map(std::move(f), a), dim);
+}
+template <class F, class Op, class T, class I>
+auto mapreduce(F f, Op op, const DArray<T>& a, int dim, I init) {
+  using R = typename decltype(map(f, a))::value_type;
+  return map([op, init](R r) { return static_cast<R>(op(static_cast<R>(init), r)); }, mapreduce(std::move(f), op, a, dim));
+}
+
+// Whether any (all) elements of a bool array are true: false (true) for an
+// empty one. With f, whether f is true of any (all) elements. (Named as
+// std::any_of and std::all_of: `all` is the whole-dimension index.)
+inline Thunk<bool> any_of(const DArray<bool>& a) {
+  if (a.size() == 0) return delayed([] { return false; })();
+  return detail::reduce_array<bool, bool>("any_of", a.impl(), detail::Max{});
+}
+inline Thunk<bool> all_of(const DArray<bool>& a) {
+  if (a.size() == 0) return delayed([] { return true; })();
+  return detail::reduce_array<bool, bool>("all_of", a.impl(), detail::Min{});
+}
+template <class F, class T>
+Thunk<bool> any_of(F f, const DArray<T>& a) {
+  return any_of(map([f](T x) { return static_cast<bool>(f(x)); }, a));
+}
+template <class F, class T>
+Thunk<bool> all_of(F f, const DArray<T>& a) {
+  return all_of(map([f](T x) { return static_cast<bool>(f(x)); }, a));
+}
+// How many elements are true (f is true of).
+inline Thunk<std::int64_t> count(const DArray<bool>& a) { return sum(a); }
+template <class F, class T>
+Thunk<std::int64_t> count(F f, const DArray<T>& a) {
+  return count(map([f](T x) { return static_cast<bool>(f(x)); }, a));
+}
+
+// The sum of the element-wise products of two arrays of one shape (for
+// matrices, the Frobenius inner product), fused into one pass.
+template <class A, class B>
+auto dot(const DArray<A>& a, const DArray<B>& b) {
+  if (a.shape() != b.shape()) {
+    throw ArrayError("dot of a " + a.layout().shape_text() + " and a " + b.layout().shape_text() +
+                     " array: the shapes must be the same");
+  }
+  return sum(times(a, b));
 }
 
 // reduceblock(f, a): f applied to each block (an Eigen::Map of it), giving
