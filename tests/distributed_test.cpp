@@ -120,6 +120,9 @@ std::string cancelled_in_worker(int) {
   }
 }
 
+// A stencil's function.
+double five_point(const dagger::Neighbors<double>& x) { return 0.25 * (x(-1, 0) + x(1, 0) + x(0, -1) + x(0, 1)); }
+
 namespace {
 
 std::vector<dagger::WorkerProc*>& cluster_workers() {
@@ -379,6 +382,22 @@ TEST(Distributed, StatisticsScansAndMapreduceComputeInWorkers) {
   EXPECT_EQ(dagger::collect(remote, dagger::dot(x, y)), dagger::collect(here, dagger::dot(x, y)));
   auto larger = [](double a, double b) { return a < b ? b : a; };
   EXPECT_EQ(dagger::collect(remote, dagger::reduce(larger, x, 1)), dagger::collect(here, dagger::maximum(x, 1)));
+  expect_no_chunks_left();
+}
+
+// A stencil's function, a function pointer or a lambda, runs in workers.
+TEST(Distributed, StencilsComputeInWorkers) {
+  cluster_workers();
+  const dagger::Context remote = workers_only();
+  const dagger::Context here(std::vector<dagger::Processor*>{&dagger::this_process()});
+  auto x = dagger::rand(dagger::Blocks(40, 30), 120, 90, dagger::Seed{9});
+  auto by_pointer = dagger::stencil(x, 1, dagger::Wrap, five_point);
+  EXPECT_EQ(dagger::collect(remote, by_pointer), dagger::collect(here, by_pointer));
+  const double scale = 3;
+  auto by_lambda = dagger::stencil(x, 2, dagger::Reflect, [scale](const dagger::Neighbors<double>& v) {
+    return scale * v(2, -2) - v(-1, 1);
+  });
+  EXPECT_EQ(dagger::collect(remote, by_lambda), dagger::collect(here, by_lambda));
   expect_no_chunks_left();
 }
 

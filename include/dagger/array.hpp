@@ -18,3 +18,4 @@
 #include "dagger/array/sort.hpp"
 #include "dagger/array/sparse.hpp"
 #include "dagger/array/statistics.hpp"
+#include "dagger/array/stencil.hpp"
