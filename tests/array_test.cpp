@@ -426,6 +426,53 @@ TEST(Arrays, CumulativeSumsAndProductsAlongEachDimension) {
   EXPECT_THROW(dagger::cumsum(spread(random_matrix(3, 3, 1), {3, 3, 2, 2}), 0), dagger::ArrayError);
 }
 
+// Section 15 of Dagger.jl's array tests: hcat and vcat of a 75x75 matrix
+// as x (Blocks(10, 20)) and y (Blocks(10, 10)). Dagger.jl rejects vcat(x, y)
+// because the column blockings differ; here y is gathered into x's blocks.
+TEST(Arrays, ConcatenationMatchesEigen) {
+  Matrix m = random_matrix(75, 75, 27);
+  auto x = dagger::distribute(dagger::Blocks(10, 20), m);
+  auto y = dagger::distribute(dagger::Blocks(10, 10), m);
+  Matrix side(75, 150), stacked(150, 75);
+  side << m, m;
+  stacked << m, m;
+  EXPECT_EQ(dagger::collect(dagger::hcat(x, x)), side);
+  EXPECT_EQ(dagger::collect(dagger::hcat(x, y)), side);
+  EXPECT_EQ(dagger::collect(dagger::vcat(x, x)), stacked);
+  EXPECT_EQ(dagger::collect(dagger::vcat(x, y)), stacked);
+  EXPECT_EQ(dagger::hcat(x, y).layout().block_text(), "10x20");
+  // Three pieces of other sizes, ragged, through a lazy chain.
+  Matrix a = random_matrix(7, 5, 28), b = random_matrix(7, 2, 29), c = random_matrix(7, 9, 30);
+  Matrix abc(7, 16);
+  abc << a, 2 * b, c;
+  auto da = spread(a, {7, 5, 3, 2});
+  EXPECT_EQ(dagger::collect(dagger::cat(2, {da, spread(b, {7, 2, 4, 1}) * 2.0, spread(c, {7, 9, 7, 9})})), abc);
+  // Blocks that fit are the inputs' own thunks: nothing is copied.
+  auto u = dagger::distribute(dagger::Blocks(10, 20), random_matrix(20, 40, 31));
+  auto stack = dagger::vcat(u, u);
+  ASSERT_EQ(stack.block_thunks().size(), 8u);
+  EXPECT_EQ(stack.block_thunks()[0].node(), u.block_thunks()[0].node());
+  EXPECT_EQ(stack.block_thunks()[2].node(), u.block_thunks()[0].node());
+  // Vectors: vcat gives a vector, hcat a matrix whose columns they are.
+  auto v = dagger::distribute(dagger::Blocks(2), std::vector<double>{1, 2, 3});
+  auto w = dagger::distribute(dagger::Blocks(3), std::vector<double>{4, 5, 6});
+  EXPECT_EQ(dagger::vcat(v, w).ndims(), 1);
+  EXPECT_EQ(elements(dagger::collect(dagger::vcat(v, w))), (std::vector<double>{1, 2, 3, 4, 5, 6}));
+  Matrix columns(3, 2);
+  columns << 1, 4, 2, 5, 3, 6;
+  EXPECT_EQ(dagger::collect(dagger::hcat(v, w)), columns);
+  // The other dimension must agree.
+  try {
+    dagger::vcat(x, spread(random_matrix(3, 4, 1), {3, 4, 2, 2}));
+    FAIL() << "expected ArrayError";
+  } catch (const dagger::ArrayError& e) {
+    EXPECT_NE(std::string(e.what()).find("75x75, 3x4"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(dagger::hcat(x, spread(random_matrix(3, 4, 1), {3, 4, 2, 2})), dagger::ArrayError);
+  EXPECT_THROW(dagger::cat(3, {x, x}), dagger::ArrayError);
+  EXPECT_THROW(dagger::cat(1, std::vector<dagger::DArray<double>>{}), dagger::ArrayError);
+}
+
 TEST(Arrays, ReduceBlockAndReduceByKey) {
   Matrix m = random_matrix(7, 5, 12);
   auto d = spread(m, {7, 5, 3, 2});

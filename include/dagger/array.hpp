@@ -3,6 +3,7 @@
 
 #include "dagger/array/array_compute.hpp"
 #include "dagger/array/block.hpp"
+#include "dagger/array/concatenate.hpp"
 #include "dagger/array/constructors.hpp"
 #include "dagger/array/darray.hpp"
 #include "dagger/array/dtype.hpp"

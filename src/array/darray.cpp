@@ -98,43 +98,6 @@ const std::vector<Thunk<Block>>& block_thunks(const ArrayPtr& array) {
   return array->materialized;
 }
 
-ArrayPtr rechunk(const ArrayPtr& array, const Blocks& blocks) {
-  const Layout& from = array->layout;
-  Layout to(from.shape(), blocks);
-  const std::vector<Thunk<Block>>& sources = block_thunks(array);
-  const std::size_t esize = element_size(array->dtype);
-  std::vector<Thunk<Block>> out;
-  for (std::size_t k = 0; k < to.block_count(); ++k) {
-    const std::int64_t ti = to.grid_row_of(k), tj = to.grid_col_of(k);
-    const std::int64_t r0 = to.row_start(ti), c0 = to.col_start(tj);
-    const std::int64_t h = to.block_height(ti), w = to.block_width(tj);
-    // The source blocks overlapping this target block, with their origins.
-    std::vector<Thunk<Block>> parts;
-    std::vector<std::pair<std::int64_t, std::int64_t>> origins;
-    for (std::int64_t sj = c0 / from.block_cols(); sj <= (c0 + w - 1) / from.block_cols(); ++sj) {
-      for (std::int64_t si = r0 / from.block_rows(); si <= (r0 + h - 1) / from.block_rows(); ++si) {
-        parts.push_back(sources[from.block_index(si, sj)]);
-        origins.emplace_back(from.row_start(si), from.col_start(sj));
-      }
-    }
-    out.push_back(delayed([r0, c0, h, w, esize, origins, dtype = array->dtype](const std::vector<Block>& in) {
-      Block b = Block::make(dtype, h, w);
-      for (std::size_t p = 0; p < in.size(); ++p) {
-        const auto [sr, sc] = origins[p];
-        const std::int64_t row_lo = std::max(r0, sr), row_hi = std::min(r0 + h, sr + in[p].rows);
-        const std::int64_t col_lo = std::max(c0, sc), col_hi = std::min(c0 + w, sc + in[p].cols);
-        for (std::int64_t c = col_lo; c < col_hi; ++c) {
-          std::memcpy(b.buffer.get() + static_cast<std::size_t>((row_lo - r0) + (c - c0) * h) * esize,
-                      in[p].buffer.get() + static_cast<std::size_t>((row_lo - sr) + (c - sc) * in[p].rows) * esize,
-                      static_cast<std::size_t>(row_hi - row_lo) * esize);
-        }
-      }
-      return b;
-    }, {.name = "rechunk"})(parts));
-  }
-  return make_array(std::move(to), array->dtype, std::move(out));
-}
-
 ArrayPtr compute_array(const Context& context, const ArrayPtr& array) {
   auto out = std::make_shared<ArrayImpl>(array->layout, array->dtype);
   out->blocks = computed_blocks(context, block_thunks(array));
