@@ -385,6 +385,20 @@ TEST(Distributed, StatisticsScansAndMapreduceComputeInWorkers) {
   expect_no_chunks_left();
 }
 
+// Gathering blocks (cat, re-blocking for an element-wise operation) runs in
+// workers.
+TEST(Distributed, ConcatenationAndReblockingComputeInWorkers) {
+  cluster_workers();
+  const dagger::Context remote = workers_only();
+  const dagger::Context here(std::vector<dagger::Processor*>{&dagger::this_process()});
+  auto x = dagger::rand(dagger::Blocks(40, 30), 120, 90, dagger::Seed{11});
+  auto y = dagger::rand(dagger::Blocks(25, 25), 120, 90, dagger::Seed{12});
+  EXPECT_EQ(dagger::collect(remote, dagger::vcat(x, y)), dagger::collect(here, dagger::vcat(x, y)));
+  EXPECT_EQ(dagger::collect(remote, dagger::hcat(y, x)), dagger::collect(here, dagger::hcat(y, x)));
+  EXPECT_EQ(dagger::collect(remote, x + y), dagger::collect(here, x + y));
+  expect_no_chunks_left();
+}
+
 // A stencil's function, a function pointer or a lambda, runs in workers.
 TEST(Distributed, StencilsComputeInWorkers) {
   cluster_workers();
