@@ -473,6 +473,61 @@ TEST(Arrays, ConcatenationMatchesEigen) {
   EXPECT_THROW(dagger::cat(1, std::vector<dagger::DArray<double>>{}), dagger::ArrayError);
 }
 
+// Section 15 of Dagger.jl's array tests: permutedims of matrices.
+TEST(Arrays, PermutedimsPermutesShapesAndBlocks) {
+  struct Case {
+    Shape in;
+    std::int64_t grid_rows, grid_cols;
+    const char* blocks;
+  };
+  for (const Case& c : {Case{{12, 12, 4, 4}, 3, 3, "4x4"}, Case{{12, 20, 4, 5}, 4, 3, "5x4"},
+                        Case{{10, 7, 3, 4}, 2, 4, "4x3"}, Case{{6, 9, 6, 9}, 1, 1, "9x6"}}) {
+    Matrix m = random_matrix(c.in.rows, c.in.cols, 32);
+    auto p = dagger::permutedims(spread(m, c.in), {2, 1});
+    EXPECT_EQ(p.layout().grid_rows(), c.grid_rows);
+    EXPECT_EQ(p.layout().grid_cols(), c.grid_cols);
+    EXPECT_EQ(p.layout().block_text(), c.blocks);
+    EXPECT_EQ(dagger::collect(p), m.transpose());
+    EXPECT_EQ(dagger::collect(dagger::permutedims(spread(m, c.in), {1, 2})), m);
+  }
+  auto floats = dagger::distribute(dagger::Blocks(4, 6), Eigen::MatrixXf::Random(8, 12).eval());
+  EXPECT_EQ(dagger::permutedims(floats, {2, 1}).shape(), (std::vector<std::int64_t>{12, 8}));
+  auto d = spread(random_matrix(3, 4, 1), {3, 4, 2, 2});
+  for (const std::vector<int>& bad : {std::vector<int>{1, 1}, {1, 2, 3}, {0, 1}, {2}}) {
+    EXPECT_THROW(dagger::permutedims(d, bad), dagger::ArrayError);
+  }
+}
+
+TEST(Arrays, ReshapeWhereTheBlocksAllowIt) {
+  std::vector<double> values(24);
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<double>(i);
+  const Eigen::Map<Matrix> as_3x8(values.data(), 3, 8), as_6x4(values.data(), 6, 4);
+  auto v = dagger::distribute(dagger::Blocks(6), values);
+  auto m = dagger::reshape(v, {3, 8});
+  EXPECT_EQ(m.layout().block_text(), "3x2");
+  EXPECT_EQ(dagger::collect(m), as_3x8);
+  EXPECT_EQ(dagger::collect(dagger::reshape(v, {6, 4})), as_6x4);
+  // A matrix whose blocks span its height: to a vector, and to other shapes.
+  auto wide = dagger::distribute(dagger::Blocks(3, 2), Matrix(as_3x8));
+  EXPECT_EQ(elements(dagger::collect(dagger::reshape(wide, {24}))), values);
+  EXPECT_EQ(dagger::collect(dagger::reshape(wide, {6, 4})), as_6x4);
+  // Ragged: 24 in blocks of 9 (9, 9, 6) to 3 x 8 in Blocks(3, 3).
+  auto ragged = dagger::distribute(dagger::Blocks(9), values);
+  EXPECT_EQ(dagger::collect(dagger::reshape(ragged, {3, 8})), as_3x8);
+  // Through a lazy chain.
+  EXPECT_EQ(dagger::collect(dagger::reshape(v * 2.0, {3, 8})), 2 * as_3x8);
+  // Where elements would move between blocks: a typed error saying what would do.
+  try {
+    dagger::reshape(dagger::distribute(dagger::Blocks(2, 4), Matrix(as_3x8)), {24});
+    FAIL() << "expected ArrayError";
+  } catch (const dagger::ArrayError& e) {
+    EXPECT_NE(std::string(e.what()).find("blocks of 3 rows"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(dagger::reshape(dagger::distribute(dagger::Blocks(5), values), {3, 8}), dagger::ArrayError);
+  EXPECT_THROW(dagger::reshape(v, {5, 5}), dagger::ArrayError);
+  EXPECT_THROW(dagger::reshape(v, {2, 3, 4}), dagger::ArrayError);
+}
+
 TEST(Arrays, ReduceBlockAndReduceByKey) {
   Matrix m = random_matrix(7, 5, 12);
   auto d = spread(m, {7, 5, 3, 2});

@@ -14,6 +14,7 @@
 #include "dagger/array/linalg.hpp"
 #include "dagger/array/norms.hpp"
 #include "dagger/array/reductions.hpp"
+#include "dagger/array/reshape.hpp"
 #include "dagger/array/save_load.hpp"
 #include "dagger/array/scans.hpp"
 #include "dagger/array/sort.hpp"

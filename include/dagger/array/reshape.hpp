@@ -1,0 +1,42 @@
+// Rearranging an array's dimensions: permutedims (the general transpose)
+// and reshape (the same elements in column-major order under a new shape).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "dagger/array/darray.hpp"
+#include "dagger/array/linalg.hpp"
+
+namespace dagger {
+
+namespace detail {
+// Throws ArrayError unless `perm` is a permutation of 1..ndims.
+void check_permutation(const Layout& layout, const std::vector<int>& perm);
+ArrayPtr reshape_array(const ArrayPtr& a, const std::vector<std::int64_t>& shape);
+}  // namespace detail
+
+// permutedims(a, {2, 1}): dimension perm[d] of a becomes dimension d of
+// the result (1-based, as sum(a, dim)); blocks are permuted with it, so
+// Blocks(4, 5) becomes Blocks(5, 4). For a matrix, {2, 1} is the transpose
+// and {1, 2} the array itself; for a vector, {1}.
+template <class T>
+DArray<T> permutedims(const DArray<T>& a, const std::vector<int>& perm) {
+  detail::check_permutation(a.layout(), perm);
+  if (perm.size() == 2 && perm[0] == 2) return transpose(a);
+  return a;
+}
+
+// reshape(a, {rows, cols}) or reshape(a, {n}): the same elements, in the
+// same column-major order, under a new shape of as many elements. Without
+// copying or moving an element between blocks, so only where the blocks
+// allow it: a vector in Blocks(b) becomes rows x n/rows in Blocks(rows,
+// b/rows) when rows divides b; a matrix whose blocks span its whole height
+// (Blocks(rows, c)) becomes a vector in Blocks(rows * c), or any shape that
+// vector can become. Otherwise an ArrayError says which blocking would do.
+template <class T>
+DArray<T> reshape(const DArray<T>& a, const std::vector<std::int64_t>& shape) {
+  return DArray<T>(detail::reshape_array(a.impl(), shape));
+}
+
+}  // namespace dagger
