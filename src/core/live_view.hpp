@@ -44,7 +44,7 @@ class LiveView {
   // One graph is drawn per drain period, so only the first small
   // computation to ask in a period hears yes: a stream of small
   // computations is not copied thousands of times a second. One told no
-  // asks again (graph_owed) in a later period while it runs.
+  // offers its graph again (computation_graph) in a later period while it runs.
   bool takes_graph(std::size_t tasks) noexcept;
   // Whether a graph of `tasks` tasks is small enough to draw at all.
   bool draws_graph_of(std::size_t tasks) const noexcept { return tasks <= graph_nodes_; }

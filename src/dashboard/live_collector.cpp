@@ -113,16 +113,16 @@ void LiveCollector::drain(std::vector<LiveRecord>& records, std::vector<Computat
   pending_graph_ = kNoGraph;
 }
 
-ComputationNews::Graph ComputationNews::Graph::of(std::span<const ThunkNode* const> tasks,
-                                                 std::span<const std::string_view> functions) {
+ComputationNews::Graph ComputationNews::Graph::of(std::span<const ThunkNode* const> tasks) {
   Graph g;
   g.ids.reserve(tasks.size());
-  g.functions.assign(functions.begin(), functions.end());
+  g.functions.reserve(tasks.size());
   g.input_ends.reserve(tasks.size());
   for (const ThunkNode* task : tasks) {
     // Captured as it is; the sampler drops inputs from outside the graph,
     // and only for the graph it draws.
     g.ids.push_back(task->id);
+    g.functions.push_back(task_name(*task));
     for (const Dep& dep : task->deps) {
       if (dep.thunk) g.inputs.push_back(dep.thunk->id);
     }
@@ -137,14 +137,8 @@ void LiveCollector::computation_started(std::uint64_t computation, std::span<con
   n.kind = ComputationNews::Kind::started;
   n.computation = computation;
   n.at_ns = now_ns();
-  std::vector<std::string_view> names;
-  if (with_graph) names.reserve(tasks.size());
-  for (std::size_t i = 0; i < tasks.size(); ++i) {
-    const std::string_view function = task_name(*tasks[i]);
-    functions[i] = static_cast<std::uint32_t>(n.count_task(function));
-    if (with_graph) names.push_back(function);
-  }
-  if (with_graph) n.graph = ComputationNews::Graph::of(tasks, names);
+  for (std::size_t i = 0; i < tasks.size(); ++i) functions[i] = static_cast<std::uint32_t>(n.count_task(task_name(*tasks[i])));
+  if (with_graph) n.graph = ComputationNews::Graph::of(tasks);
   add_news(std::move(n));
 }
 
@@ -153,10 +147,7 @@ void LiveCollector::computation_graph(std::uint64_t computation, std::span<const
   n.kind = ComputationNews::Kind::graph;
   n.computation = computation;
   n.at_ns = now_ns();
-  std::vector<std::string_view> names;
-  names.reserve(tasks.size());
-  for (const ThunkNode* task : tasks) names.push_back(task_name(*task));
-  n.graph = ComputationNews::Graph::of(tasks, names);
+  n.graph = ComputationNews::Graph::of(tasks);
   add_news(std::move(n));
 }
 

@@ -58,7 +58,7 @@ struct ComputationNews {
     std::vector<std::uint32_t> input_ends;
     std::vector<std::uint64_t> inputs;
     bool empty() const { return ids.empty(); }
-    static Graph of(std::span<const ThunkNode* const> tasks, std::span<const std::string_view> functions);
+    static Graph of(std::span<const ThunkNode* const> tasks);
   };
   Graph graph;
   std::unordered_map<std::string_view, std::size_t> total_index;  // function -> its entry in totals

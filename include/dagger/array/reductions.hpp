@@ -366,19 +366,26 @@ inline Thunk<bool> all_of(const DArray<bool>& a) {
   if (a.size() == 0) return delayed([] { return true; })();
   return detail::reduce_array<bool, bool>("all_of", a.impl(), detail::Min{});
 }
+namespace detail {
+// Whether f holds of each element: the bool array the predicate forms read.
+template <class F, class T>
+DArray<bool> holds(F f, const DArray<T>& a) {
+  return map([f](T x) { return static_cast<bool>(f(x)); }, a);
+}
+}  // namespace detail
 template <class F, class T>
 Thunk<bool> any_of(F f, const DArray<T>& a) {
-  return any_of(map([f](T x) { return static_cast<bool>(f(x)); }, a));
+  return any_of(detail::holds(std::move(f), a));
 }
 template <class F, class T>
 Thunk<bool> all_of(F f, const DArray<T>& a) {
-  return all_of(map([f](T x) { return static_cast<bool>(f(x)); }, a));
+  return all_of(detail::holds(std::move(f), a));
 }
 // How many elements are true (f is true of).
 inline Thunk<std::int64_t> count(const DArray<bool>& a) { return sum(a); }
 template <class F, class T>
 Thunk<std::int64_t> count(F f, const DArray<T>& a) {
-  return count(map([f](T x) { return static_cast<bool>(f(x)); }, a));
+  return count(detail::holds(std::move(f), a));
 }
 
 // The sum of the element-wise products of two arrays of one shape (for

@@ -88,6 +88,12 @@ struct MergeMomentLines {
   }
 };
 
+// The sample variance (n - 1) of some elements, or its root.
+inline double sample_variance(const Moments& m, bool root) {
+  const double v = m.m2 / (m.count - 1);
+  return root ? std::sqrt(v) : v;
+}
+
 // The sample variance (or its root) of each line, as a block of rows x cols.
 struct FinishVariances {
   std::int64_t rows = 0;
@@ -96,10 +102,7 @@ struct FinishVariances {
   Block operator()(const std::vector<Moments>& parts) const {
     Block out = Block::make(DType::f64, rows, cols);
     double* o = out.mutable_data<double>();
-    for (std::size_t l = 0; l < parts.size(); ++l) {
-      const double v = parts[l].m2 / (parts[l].count - 1);
-      o[l] = root ? std::sqrt(v) : v;
-    }
+    for (std::size_t l = 0; l < parts.size(); ++l) o[l] = sample_variance(parts[l], root);
     return out;
   }
 };
@@ -136,10 +139,8 @@ template <class T>
 Thunk<double> variance_of(const char* operation, const DArray<T>& a, bool root) {
   if (a.size() == 0) throw_empty_reduction(operation);
   auto whole = moments_of<T>(operation, a.impl(), 0).front();
-  return delayed([root](const std::vector<Moments>& m) {
-    const double v = m.front().m2 / (m.front().count - 1);
-    return root ? std::sqrt(v) : v;
-  }, {.name = operation})(whole);
+  return delayed([root](const std::vector<Moments>& m) { return sample_variance(m.front(), root); },
+                 {.name = operation})(whole);
 }
 
 template <class T>
