@@ -399,6 +399,28 @@ TEST(Distributed, ConcatenationAndReblockingComputeInWorkers) {
   expect_no_chunks_left();
 }
 
+// Blocks, element programs and folds of narrow and unsigned integers travel:
+// workers give the driver's results.
+TEST(Distributed, NarrowAndUnsignedIntegerArraysComputeInWorkers) {
+  cluster_workers();
+  const dagger::Context remote = workers_only();
+  const dagger::Context here(std::vector<dagger::Processor*>{&dagger::this_process()});
+  auto a = dagger::rand<std::int8_t>(dagger::Blocks(30, 20), 90, 70, dagger::Seed{13});
+  auto b = dagger::rand<std::uint16_t>(dagger::Blocks(30, 20), 90, 70, dagger::Seed{14});
+  auto mixed = dagger::times(a, b) - 7;  // int32
+  EXPECT_EQ(dagger::collect(remote, mixed), dagger::collect(here, mixed));
+  EXPECT_EQ(dagger::collect(remote, dagger::sum(a)), dagger::collect(here, dagger::sum(a)));
+  EXPECT_EQ(dagger::collect(remote, dagger::maximum(b, 2)), dagger::collect(here, dagger::maximum(b, 2)));
+  auto v = dagger::rand<std::uint32_t>(dagger::Blocks(500), 4000, dagger::Seed{15});
+  EXPECT_EQ(dagger::collect(remote, dagger::cumsum(v)), dagger::collect(here, dagger::cumsum(v)));
+  EXPECT_EQ(dagger::collect(remote, dagger::argmin(v)), dagger::collect(here, dagger::argmin(v)));
+  {
+    auto computed = dagger::compute(remote, a + std::int8_t{3});
+    EXPECT_EQ(dagger::collect(computed), dagger::collect(here, a + std::int8_t{3}));
+  }
+  expect_no_chunks_left();
+}
+
 // A stencil's function, a function pointer or a lambda, runs in workers.
 TEST(Distributed, StencilsComputeInWorkers) {
   cluster_workers();

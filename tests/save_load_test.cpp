@@ -543,9 +543,16 @@ TEST(SaveLoad, PythonZarrReadsOurArrays) {
   save_all<float>(dir, "f4");
   save_all<std::int64_t>(dir, "i8");
   save_all<bool>(dir, "b1");
+  save_all<std::int32_t>(dir, "i4");
+  save_all<std::int16_t>(dir, "i2");
+  save_all<std::int8_t>(dir, "i1");
+  save_all<std::uint64_t>(dir, "u8");
+  save_all<std::uint32_t>(dir, "u4");
+  save_all<std::uint16_t>(dir, "u2");
+  save_all<std::uint8_t>(dir, "u1");
   std::string output;
   EXPECT_EQ(run_python("check " + (dir / "ours"), output, dir), 0) << output;
-  EXPECT_TRUE(contains(output, "checked 32 arrays")) << output;
+  EXPECT_TRUE(contains(output, "checked 88 arrays")) << output;
 }
 
 TEST(SaveLoad, WeReadPythonZarrArrays) {
@@ -554,6 +561,9 @@ TEST(SaveLoad, WeReadPythonZarrArrays) {
   std::string output;
   ASSERT_EQ(run_python("write " + (dir / "theirs"), output, dir), 0) << output;
   int checked = check_all<double>(dir, "f8") + check_all<float>(dir, "f4") + check_all<std::int64_t>(dir, "i8") +
-                check_all<bool>(dir, "b1");
-  EXPECT_EQ(checked, 32);
+                check_all<bool>(dir, "b1") + check_all<std::int32_t>(dir, "i4") + check_all<std::int16_t>(dir, "i2") +
+                check_all<std::int8_t>(dir, "i1") + check_all<std::uint64_t>(dir, "u8") +
+                check_all<std::uint32_t>(dir, "u4") + check_all<std::uint16_t>(dir, "u2") +
+                check_all<std::uint8_t>(dir, "u1");
+  EXPECT_EQ(checked, 88);
 }

@@ -1,7 +1,8 @@
 """Zarr interop with Python's zarr: `check DIR` verifies arrays dagger wrote,
 `write DIR` writes arrays for dagger to read. Every array is named
 <dtype>_<1d|2d>_<C|F>_<raw|zstd> and holds v(i, j) = i + 1000 j (+ 0.5 for
-floating types; (i + 2 j) % 3 == 0 for bool), the formula the C++ test uses."""
+floating types; (i + 2 j) % 3 == 0 for bool; wrapped around for narrow
+integers, as a C++ cast wraps), the formula the C++ test uses."""
 import os
 import sys
 
@@ -9,7 +10,8 @@ import numcodecs
 import numpy as np
 import zarr
 
-DTYPES = {"f8": "<f8", "f4": "<f4", "i8": "<i8", "b1": "|b1"}
+DTYPES = {"f8": "<f8", "f4": "<f4", "i8": "<i8", "b1": "|b1", "i4": "<i4", "i2": "<i2", "i1": "|i1",
+          "u8": "<u8", "u4": "<u4", "u2": "<u2", "u1": "|u1"}
 
 
 def expected(dtype, shape):
@@ -19,8 +21,14 @@ def expected(dtype, shape):
         i, j = np.indices(shape)
     if dtype == "b1":
         return (i + 2 * j) % 3 == 0
-    values = i + 1000 * j + (0.5 if dtype.startswith("f") else 0)
-    return np.asarray(values).astype(DTYPES[dtype])
+    values = np.asarray(i + 1000 * j + (0.5 if dtype.startswith("f") else 0))
+    if dtype.startswith("f"):
+        return values.astype(DTYPES[dtype])
+    bits = 8 * np.dtype(DTYPES[dtype]).itemsize
+    wrapped = values.astype(np.int64) % (1 << bits)  # numpy refuses to cast out-of-range values
+    if dtype.startswith("i"):
+        wrapped = np.where(wrapped >= 1 << (bits - 1), wrapped - (1 << bits), wrapped)
+    return wrapped.astype(DTYPES[dtype])
 
 
 def names():

@@ -20,6 +20,27 @@ void single_threaded_blas() {
   if (openblas_get_num_threads() != 1) openblas_set_num_threads(1);
 }
 
+namespace {
+
+// Integers have no BLAS: Eigen's product, in the integers' own type.
+template <class T>
+void integer_gemm(const Block& a, const Block& b, Block& c, bool first, bool transpose_a, bool transpose_b) {
+  Eigen::Map<const Matrix<T>> ma(a.data<T>(), a.rows, a.cols), mb(b.data<T>(), b.rows, b.cols);
+  Eigen::Map<Matrix<T>> mc(c.mutable_data<T>(), c.rows, c.cols);
+  if (first) mc.setZero();
+  if (transpose_a && transpose_b) {
+    mc.noalias() += ma.transpose() * mb.transpose();
+  } else if (transpose_a) {
+    mc.noalias() += ma.transpose() * mb;
+  } else if (transpose_b) {
+    mc.noalias() += ma * mb.transpose();
+  } else {
+    mc.noalias() += ma * mb;
+  }
+}
+
+}  // namespace
+
 void gemm(const Block& a, const Block& b, Block& c, bool first, bool transpose_a, bool transpose_b) {
   const auto m = static_cast<int>(c.rows), n = static_cast<int>(c.cols);
   const auto k = static_cast<int>(transpose_a ? a.rows : a.cols);
@@ -36,23 +57,13 @@ void gemm(const Block& a, const Block& b, Block& c, bool first, bool transpose_a
       cblas_sgemm(CblasColMajor, ta, tb, m, n, k, 1.0f, a.data<float>(), lda, b.data<float>(), ldb,
                   first ? 0.0f : 1.0f, c.mutable_data<float>(), m);
       return;
-    case DType::i64: {
-      Eigen::Map<const Matrix<std::int64_t>> ma(a.data<std::int64_t>(), a.rows, a.cols), mb(b.data<std::int64_t>(), b.rows, b.cols);
-      Eigen::Map<Matrix<std::int64_t>> mc(c.mutable_data<std::int64_t>(), m, n);
-      if (first) mc.setZero();
-      if (transpose_a && transpose_b) {
-        mc.noalias() += ma.transpose() * mb.transpose();
-      } else if (transpose_a) {
-        mc.noalias() += ma.transpose() * mb;
-      } else if (transpose_b) {
-        mc.noalias() += ma * mb.transpose();
-      } else {
-        mc.noalias() += ma * mb;
-      }
-      return;
-    }
     case DType::b8:
-      break;  // rejected before any thunk is built
+      return;  // rejected before any thunk is built
+    default:
+      visit_dtype(a.dtype, [&]<class T>() {
+        if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) integer_gemm<T>(a, b, c, first, transpose_a, transpose_b);
+      });
+      return;
   }
 }
 
@@ -76,12 +87,7 @@ void transpose_into(const T* in, T* out, std::int64_t rows, std::int64_t cols) {
 }  // namespace
 
 void transpose(const Block& a, Block& t) {
-  switch (a.dtype) {
-    case DType::f64: transpose_into(a.data<double>(), t.mutable_data<double>(), a.rows, a.cols); break;
-    case DType::f32: transpose_into(a.data<float>(), t.mutable_data<float>(), a.rows, a.cols); break;
-    case DType::i64: transpose_into(a.data<std::int64_t>(), t.mutable_data<std::int64_t>(), a.rows, a.cols); break;
-    case DType::b8: transpose_into(a.data<bool>(), t.mutable_data<bool>(), a.rows, a.cols); break;
-  }
+  visit_dtype(a.dtype, [&]<class T>() { transpose_into(a.data<T>(), t.mutable_data<T>(), a.rows, a.cols); });
 }
 
 }  // namespace dagger::kernels::cpu

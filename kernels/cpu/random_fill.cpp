@@ -298,11 +298,17 @@ void fill_uniform(std::uint64_t seed, std::uint64_t first, std::int64_t n, float
       [](std::uint64_t w) { return rnd::unit_float(w); });
 }
 
-void fill_uniform(std::uint64_t seed, std::uint64_t first, std::int64_t n, std::int64_t* out) {
-  fill_through<std::int64_t, std::uint64_t>(
+template <class I>
+void fill_integers(std::uint64_t seed, std::uint64_t first, std::int64_t n, I* out) {
+  fill_through<I, std::uint64_t>(
       first, n, out, [seed](std::uint64_t f, std::int64_t m, std::uint64_t* w) { fill_words(seed, f, m, w); },
-      [](std::uint64_t w) { return static_cast<std::int64_t>(w); });
+      [](std::uint64_t w) { return rnd::integer_of_word<I>(w); });
 }
+
+#define DAGGER_FILL_INTEGERS(e, I, ...) \
+  void fill_uniform(std::uint64_t seed, std::uint64_t first, std::int64_t n, I* out) { fill_integers(seed, first, n, out); }
+DAGGER_INTEGER_TYPES(DAGGER_FILL_INTEGERS)
+#undef DAGGER_FILL_INTEGERS
 
 void fill_uniform(std::uint64_t seed, std::uint64_t first, std::int64_t n, bool* out) {
   fill_through<bool, std::uint64_t>(

@@ -5,11 +5,16 @@
 
 #include <cstdint>
 
+#include "dagger/kernels/element_types.hpp"
+
 namespace dagger::kernels {
 
 void fill_uniform(std::uint64_t seed, std::uint64_t first, std::int64_t n, double* out);
 void fill_uniform(std::uint64_t seed, std::uint64_t first, std::int64_t n, float* out);
-void fill_uniform(std::uint64_t seed, std::uint64_t first, std::int64_t n, std::int64_t* out);
+// Integers: any value of the type, each as likely.
+#define DAGGER_FILL_INTEGERS(e, I, ...) void fill_uniform(std::uint64_t seed, std::uint64_t first, std::int64_t n, I* out);
+DAGGER_INTEGER_TYPES(DAGGER_FILL_INTEGERS)
+#undef DAGGER_FILL_INTEGERS
 void fill_uniform(std::uint64_t seed, std::uint64_t first, std::int64_t n, bool* out);
 void fill_normal(std::uint64_t seed, std::uint64_t first, std::int64_t n, double* out);
 void fill_normal(std::uint64_t seed, std::uint64_t first, std::int64_t n, float* out);

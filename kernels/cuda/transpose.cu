@@ -47,10 +47,18 @@ int transpose(int device, int dtype, long long rows, long long cols, const void*
   if (int code = device_state(device, &s, error)) return code;
   std::lock_guard lock(s->compute_lock);
   switch (dtype) {
+    // Moved as bits of the element's width.
     case DAGGER_CUDA_F64:
-    case DAGGER_CUDA_I64: launch<unsigned long long>(*s, device_in, device_out, rows, cols); break;
-    case DAGGER_CUDA_F32: launch<unsigned>(*s, device_in, device_out, rows, cols); break;
-    case DAGGER_CUDA_B8: launch<unsigned char>(*s, device_in, device_out, rows, cols); break;
+    case DAGGER_CUDA_I64:
+    case DAGGER_CUDA_U64: launch<unsigned long long>(*s, device_in, device_out, rows, cols); break;
+    case DAGGER_CUDA_F32:
+    case DAGGER_CUDA_I32:
+    case DAGGER_CUDA_U32: launch<unsigned>(*s, device_in, device_out, rows, cols); break;
+    case DAGGER_CUDA_I16:
+    case DAGGER_CUDA_U16: launch<unsigned short>(*s, device_in, device_out, rows, cols); break;
+    case DAGGER_CUDA_B8:
+    case DAGGER_CUDA_I8:
+    case DAGGER_CUDA_U8: launch<unsigned char>(*s, device_in, device_out, rows, cols); break;
     default: return fail_with(error, "transpose", "unknown element type");
   }
   return finish(*s, "transpose_kernel", error);

@@ -25,7 +25,7 @@ void save_shape(DType dtype, std::int64_t rows, std::int64_t cols, detail::WireW
 
 Shape load_shape(detail::WireReader& in) {
   const auto dtype = in.pod<std::uint8_t>();
-  if (dtype > static_cast<std::uint8_t>(DType::b8)) {
+  if (dtype >= kElementTypeCount) {
     throw detail::ProtocolError("a block of unknown element type " + std::to_string(dtype));
   }
   Shape s{static_cast<DType>(dtype), in.pod<std::int64_t>(), in.pod<std::int64_t>()};

@@ -93,13 +93,7 @@ std::uint64_t array_seed(std::optional<Seed> seed) {
 
 ArrayPtr filled_array(Layout layout, DType dtype, Fill fill, std::optional<Seed> seed) {
   const std::uint64_t key = array_seed(seed);
-  std::pair<TileKernel, ProgramPtr> source;
-  switch (dtype) {
-    case DType::f64: source = source_of<double>(fill, key); break;
-    case DType::f32: source = source_of<float>(fill, key); break;
-    case DType::i64: source = source_of<std::int64_t>(fill, key); break;
-    case DType::b8: source = source_of<bool>(fill, key); break;
-  }
+  std::pair<TileKernel, ProgramPtr> source = visit_dtype(dtype, [&]<class T>() { return source_of<T>(fill, key); });
   return make_lazy(std::move(layout), dtype, {}, std::move(source.first), std::move(source.second), fill_name(fill));
 }
 

@@ -145,6 +145,10 @@ void throw_unsupported(const char* operation, DType dtype) {
   throw ArrayError(std::string(operation) + " does not support " + to_string(dtype) + " elements");
 }
 
+void throw_scalar_out_of_range(const std::string& scalar, DType array) {
+  throw ArrayError("the scalar " + scalar + " is out of range for an array of " + to_string(array) + " elements");
+}
+
 void throw_empty_reduction(const char* operation) {
   throw ArrayError(std::string(operation) + " of an empty array");
 }

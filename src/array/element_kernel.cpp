@@ -11,7 +11,7 @@ using kernels::ElementInstruction;
 using kernels::ElementProgram;
 using kernels::ElementType;
 
-bool valid_type(ElementType t) { return static_cast<std::uint8_t>(t) <= static_cast<std::uint8_t>(ElementType::b8); }
+bool valid_type(ElementType t) { return static_cast<int>(t) < DAGGER_ELEMENT_TYPE_COUNT; }
 
 // Every index in range and the stack within bounds, so evaluate() cannot
 // read or write outside the program, its constants or its sources.
@@ -118,7 +118,7 @@ void dagger_wire_save(const ElementwiseBlock& f, WireWriter& out) {
 void dagger_wire_load(ElementwiseBlock& f, WireReader& in) {
   dagger_wire_load(f.kernel, in);
   const auto dtype = in.pod<std::uint8_t>();
-  if (dtype > static_cast<std::uint8_t>(DType::b8)) throw ProtocolError("an unknown element type");
+  if (dtype >= kElementTypeCount) throw ProtocolError("an unknown element type");
   f.dtype = static_cast<DType>(dtype);
   dagger_wire_load(f.place, in);
 }

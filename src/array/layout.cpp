@@ -7,20 +7,20 @@ namespace dagger {
 
 std::size_t element_size(DType dtype) {
   switch (dtype) {
-    case DType::f64: return sizeof(double);
-    case DType::f32: return sizeof(float);
-    case DType::i64: return sizeof(std::int64_t);
-    case DType::b8: return sizeof(bool);
+#define DAGGER_CASE(e, E, ...) \
+  case DType::e: return sizeof(E);
+    DAGGER_ELEMENT_TYPES(DAGGER_CASE)
+#undef DAGGER_CASE
   }
   return 0;
 }
 
 std::string to_string(DType dtype) {
   switch (dtype) {
-    case DType::f64: return "double";
-    case DType::f32: return "float";
-    case DType::i64: return "int64";
-    case DType::b8: return "bool";
+#define DAGGER_CASE(e, E, name) \
+  case DType::e: return name;
+    DAGGER_ELEMENT_TYPES(DAGGER_CASE)
+#undef DAGGER_CASE
   }
   return "?";
 }

@@ -143,23 +143,11 @@ ArrayPtr sortperm_typed(const ArrayPtr& a, SortOrder order) {
 }  // namespace
 
 ArrayPtr sort_array(const ArrayPtr& a, SortOrder order) {
-  switch (a->dtype) {
-    case DType::f64: return sort_typed<double>(a, order);
-    case DType::f32: return sort_typed<float>(a, order);
-    case DType::i64: return sort_typed<std::int64_t>(a, order);
-    case DType::b8: return sort_typed<bool>(a, order);
-  }
-  return a;
+  return visit_dtype(a->dtype, [&]<class T>() { return sort_typed<T>(a, order); });
 }
 
 ArrayPtr sortperm_array(const ArrayPtr& a, SortOrder order) {
-  switch (a->dtype) {
-    case DType::f64: return sortperm_typed<double>(a, order);
-    case DType::f32: return sortperm_typed<float>(a, order);
-    case DType::i64: return sortperm_typed<std::int64_t>(a, order);
-    case DType::b8: return sortperm_typed<bool>(a, order);
-  }
-  throw ArrayError("sortperm: unsupported element type");
+  return visit_dtype(a->dtype, [&]<class T>() { return sortperm_typed<T>(a, order); });
 }
 
 }  // namespace dagger::detail

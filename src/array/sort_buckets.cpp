@@ -4,6 +4,7 @@
 #include <bit>
 #include <limits>
 #include <memory>
+#include <type_traits>
 
 #include "array/sort_kernels.hpp"
 #include "dagger/errors.hpp"
@@ -66,6 +67,18 @@ DAGGER_SEARCH_CLONES void search(const std::int64_t* padded, const std::int64_t*
 void search(const bool* padded, const bool* x, std::int64_t n, std::uint8_t* bucket) {
   search_each(padded, x, n, bucket);
 }
+#define DAGGER_SEARCH(e, I, ...)                                                                 \
+  DAGGER_SEARCH_CLONES void search(const I* padded, const I* x, std::int64_t n, std::uint8_t* bucket) { \
+    search_each(padded, x, n, bucket);                                                          \
+  }
+DAGGER_SEARCH(i8, std::int8_t)
+DAGGER_SEARCH(i16, std::int16_t)
+DAGGER_SEARCH(i32, std::int32_t)
+DAGGER_SEARCH(u8, std::uint8_t)
+DAGGER_SEARCH(u16, std::uint16_t)
+DAGGER_SEARCH(u32, std::uint32_t)
+DAGGER_SEARCH(u64, std::uint64_t)
+#undef DAGGER_SEARCH
 
 // The key's order as an unsigned number: a < b exactly when
 // order_bits(a) < order_bits(b), and equal values (-0.0 and 0.0 too) give
@@ -79,7 +92,14 @@ std::uint64_t order_bits(float x) {
   const auto b = std::bit_cast<std::uint32_t>(x == 0 ? 0.0f : x);
   return (b >> 31) != 0 ? std::uint32_t(~b) : b | (std::uint32_t{1} << 31);
 }
-std::uint64_t order_bits(std::int64_t x) { return std::bit_cast<std::uint64_t>(x) ^ (std::uint64_t{1} << 63); }
+// Integers: unsigned ones as they are, signed ones with the sign bit flipped.
+template <class I>
+  requires(std::is_integral_v<I> && !std::is_same_v<I, bool>)
+std::uint64_t order_bits(I x) {
+  using U = std::make_unsigned_t<I>;
+  if constexpr (std::is_signed_v<I>) return static_cast<U>(static_cast<U>(x) ^ (U{1} << (8 * sizeof(I) - 1)));
+  return static_cast<U>(x);
+}
 std::uint64_t order_bits(bool x) { return x ? 1 : 0; }
 
 // Each element's bucket and how many fall in each.
@@ -175,10 +195,9 @@ std::vector<Block> pairs_by_bucket(const Block& b, std::int64_t first, const Blo
   template void find_buckets<T>(const T*, std::int64_t, const T*, std::int64_t, std::uint8_t*);           \
   template std::vector<Block> values_by_bucket<T>(const Block&, const Block&);                            \
   template std::vector<Block> pairs_by_bucket<T>(const Block&, std::int64_t, const Block&, SortOrder);
-DAGGER_SORT_BUCKETS(double)
-DAGGER_SORT_BUCKETS(float)
-DAGGER_SORT_BUCKETS(std::int64_t)
-DAGGER_SORT_BUCKETS(bool)
+#define DAGGER_EACH(e, T, ...) DAGGER_SORT_BUCKETS(T)
+DAGGER_ELEMENT_TYPES(DAGGER_EACH)
+#undef DAGGER_EACH
 #undef DAGGER_SORT_BUCKETS
 
 }  // namespace dagger::detail::sorting

@@ -5,6 +5,7 @@
 #include <hwy/contrib/sort/vqsort.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <limits>
 #include <type_traits>
@@ -24,6 +25,19 @@ void sort_bools(bool* b, std::size_t n, SortOrder order) {
   const bool first = order == SortOrder::descending;
   std::fill(b, b + (first ? trues : n - trues), first);
   std::fill(b + (first ? trues : n - trues), b + n, !first);
+}
+
+// 256 values (vqsort has no 8-bit sort): count each, write the counts out.
+template <class B>
+void sort_bytes(B* b, std::size_t n, SortOrder order) {
+  std::array<std::size_t, 256> count{};
+  constexpr int lowest = std::numeric_limits<B>::min();
+  for (std::size_t i = 0; i < n; ++i) ++count[static_cast<std::size_t>(int(b[i]) - lowest)];
+  B* o = b;
+  for (int k = 0; k < 256; ++k) {
+    const int v = order == SortOrder::ascending ? k : 255 - k;
+    o = std::fill_n(o, count[static_cast<std::size_t>(v)], static_cast<B>(v + lowest));
+  }
 }
 
 }  // namespace
@@ -60,6 +74,8 @@ void sort_values(Block& values, SortOrder order, bool may_hold_infinities) {
   const auto n = static_cast<std::size_t>(values.size());
   if constexpr (std::is_same_v<T, bool>) {
     sort_bools(values.mutable_data<bool>(), n, order);
+  } else if constexpr (sizeof(T) == 1) {
+    sort_bytes(values.mutable_data<T>(), n, order);
   } else if constexpr (std::is_floating_point_v<T>) {
     using Bits = std::conditional_t<sizeof(T) == 8, std::uint64_t, std::uint32_t>;
     if (may_hold_infinities) {
@@ -84,11 +100,14 @@ bool may_hold_infinities(const Block& splitters, std::size_t j) {
 #define DAGGER_SORT_VALUES(T)                                 \
   template void sort_values<T>(Block&, SortOrder, bool);      \
   template bool may_hold_infinities<T>(const Block&, std::size_t);
-DAGGER_SORT_VALUES(double)
-DAGGER_SORT_VALUES(float)
-DAGGER_SORT_VALUES(std::int64_t)
-DAGGER_SORT_VALUES(bool)
+#define DAGGER_EACH(e, T, ...) DAGGER_SORT_VALUES(T)
+DAGGER_ELEMENT_TYPES(DAGGER_EACH)
+#undef DAGGER_EACH
 #undef DAGGER_SORT_VALUES
+
+void sort_ascending(Block& values) {
+  visit_dtype(values.dtype, [&]<class T>() { sort_values<T>(values, SortOrder::ascending); });
+}
 
 void sort_pairs(Block& pairs) {
   // The block's bytes hold little-endian 128-bit numbers (low half first),

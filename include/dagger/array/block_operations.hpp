@@ -180,6 +180,9 @@ namespace sorting {
 // Piece j of every partition, concatenated (pieces of values or of pairs):
 // what a sort bucket sorts.
 Block gathered(const std::vector<std::vector<Block>>& partitions, std::size_t j);
+// Sorts a bucket of values of any element type in place, ascending, with
+// the CPU version's kernel.
+void sort_ascending(Block& values);
 }  // namespace sorting
 
 }  // namespace dagger::detail

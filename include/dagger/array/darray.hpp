@@ -122,7 +122,8 @@ std::string describe(const ArrayImpl& array);
 
 template <class T>
 class DArray {
-  static_assert(is_element_type_v<T>, "dagger arrays hold double, float, std::int64_t or bool");
+  static_assert(is_element_type_v<T>,
+                "dagger arrays hold double, float, bool, or a signed or unsigned integer of 8, 16, 32 or 64 bits");
 
  public:
   using value_type = T;

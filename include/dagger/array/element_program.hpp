@@ -6,7 +6,6 @@
 #pragma once
 
 #include <memory>
-#include <type_traits>
 
 #include "dagger/array/dtype.hpp"
 #include "dagger/kernels/element_program.hpp"
@@ -27,33 +26,10 @@ ProgramPtr binary_program(const ProgramPtr& x, const ProgramPtr& y, kernels::Bin
 
 inline kernels::ElementType element_type(DType d) { return static_cast<kernels::ElementType>(d); }
 
-// The element type a scalar of type S joins a program as, or none for
-// scalars no element type holds exactly (unsigned 64-bit, long double).
-template <class S>
-constexpr bool program_scalar_v = std::is_same_v<S, bool> || std::is_same_v<S, float> ||
-                                  std::is_same_v<S, double> ||
-                                  (std::is_integral_v<S> && (std::is_signed_v<S> || sizeof(S) < 8));
-
+// A scalar operand of an element type, as a program's constant.
 template <class S>
 ProgramPtr scalar_program(S s) {
-  if constexpr (!program_scalar_v<S>) {
-    return nullptr;
-  } else {
-    kernels::ElementValue v;
-    if constexpr (std::is_same_v<S, double>) {
-      v.f64 = s;
-      return constant_program(v, DType::f64);
-    } else if constexpr (std::is_same_v<S, float>) {
-      v.f32 = s;
-      return constant_program(v, DType::f32);
-    } else if constexpr (std::is_same_v<S, bool>) {
-      v.i64 = s ? 1 : 0;
-      return constant_program(v, DType::b8);
-    } else {
-      v.i64 = static_cast<std::int64_t>(s);
-      return constant_program(v, DType::i64);
-    }
-  }
+  return constant_program(kernels::hold(s), dtype_of<S>());
 }
 
 }  // namespace dagger::detail

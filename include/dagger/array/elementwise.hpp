@@ -6,7 +6,9 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <type_traits>
+#include <utility>
 
 #include "dagger/array/darray.hpp"
 #include "dagger/kernels/element_functions.hpp"
@@ -19,11 +21,78 @@ namespace detail {
 [[noreturn]] void throw_shape_mismatch(const char* operation, const Layout& a, const Layout& b);
 [[noreturn]] void throw_unsupported(const char* operation, DType dtype);
 
-// The element type an operation's C++ result maps to (int, long -> int64).
+// The element type a C++ result maps to: an element type is itself; other
+// integers (int, long long, unsigned) become int64 or uint64.
 template <class X>
 using element_t = std::conditional_t<
-    std::is_same_v<X, bool>, bool,
-    std::conditional_t<std::is_integral_v<X>, std::int64_t, std::conditional_t<std::is_same_v<X, float>, float, double>>>;
+    is_element_type_v<X>, X,
+    std::conditional_t<std::is_integral_v<X>, std::conditional_t<std::is_signed_v<X>, std::int64_t, std::uint64_t>,
+                       double>>;
+
+// The type both operands of a binary operation convert to, as numpy
+// promotes: one type stays itself; bool joins the other type; integers of
+// one signedness take the wider; a signed and an unsigned integer take the
+// signed one if it is wider, else the signed type twice the unsigned's
+// width (uint64 with a signed type stays uint64, as C++ has it); with a
+// floating type, C++'s common type (float with any integer is float).
+template <class A, class B>
+struct promotion {
+  using type = std::common_type_t<A, B>;
+};
+template <class A>
+struct promotion<A, A> {
+  using type = A;
+};
+template <class A>
+  requires(!std::is_same_v<A, bool>)
+struct promotion<A, bool> {
+  using type = A;
+};
+template <class B>
+  requires(!std::is_same_v<B, bool>)
+struct promotion<bool, B> {
+  using type = B;
+};
+template <class Signed, class Unsigned>
+using mixed_integer_t = std::conditional_t<
+    (sizeof(Signed) > sizeof(Unsigned)), Signed,
+    std::conditional_t<sizeof(Unsigned) == 1, std::int16_t,
+                       std::conditional_t<sizeof(Unsigned) == 2, std::int32_t,
+                                          std::conditional_t<sizeof(Unsigned) == 4, std::int64_t, std::uint64_t>>>>;
+template <class A, class B>
+  requires(is_integer_element_v<A> && is_integer_element_v<B> && !std::is_same_v<A, B>)
+struct promotion<A, B> {
+  using type = std::conditional_t<
+      std::is_signed_v<A> == std::is_signed_v<B>, std::conditional_t<(sizeof(A) >= sizeof(B)), A, B>,
+      std::conditional_t<std::is_signed_v<A>, mixed_integer_t<A, B>, mixed_integer_t<B, A>>>;
+};
+template <class A, class B>
+using promote_t = typename promotion<A, B>::type;
+
+// The element type a scalar operand joins an array of element type A as
+// (numpy's rule for Python scalars): an integer scalar with an integer
+// array takes the array's type, so `int8_array + 1` stays int8; with any other array an
+// integer scalar is an int64 (uint64 if unsigned), as Julia's literals are.
+template <class S>
+using wide_scalar_t =
+    std::conditional_t<std::is_integral_v<S> && !std::is_same_v<S, bool>,
+                       std::conditional_t<std::is_signed_v<S>, std::int64_t, std::uint64_t>, element_t<S>>;
+template <class A, class S>
+using scalar_operand_t =
+    std::conditional_t<is_integer_element_v<A> && std::is_integral_v<S> && !std::is_same_v<S, bool>, A, wide_scalar_t<S>>;
+
+[[noreturn]] void throw_scalar_out_of_range(const std::string& scalar, DType array);
+
+// s as an operand of an array of element type A; an integer that the
+// array's integer type cannot hold is an ArrayError, not a silent wrap.
+template <class A, class S>
+scalar_operand_t<A, S> scalar_operand(S s) {
+  using O = scalar_operand_t<A, S>;
+  if constexpr (std::is_integral_v<S> && is_integer_element_v<O>) {
+    if (!std::in_range<O>(s)) throw_scalar_out_of_range(std::to_string(s), dtype_of<O>());
+  }
+  return static_cast<O>(s);
+}
 
 // Division keeps floating types (float/float is float) and gives double
 // for integers, as Julia does.
@@ -32,17 +101,15 @@ using quotient_t = std::conditional_t<std::is_floating_point_v<A> || std::is_flo
                                       std::common_type_t<A, B>, double>;
 
 // The type a built-in binary operation computes in, for its element
-// program: what C++ converts both operands to in the host kernel.
+// program: what the host kernel converts both operands to.
 template <class A, class B>
 DType binary_compute_dtype(kernels::BinaryOp op) {
   using kernels::BinaryOp;
   switch (op) {
     case BinaryOp::divide:
     case BinaryOp::left_divide: return dtype_of<quotient_t<A, B>>();
-    case BinaryOp::rem:
-    case BinaryOp::int_div: return dtype_of<element_t<std::common_type_t<A, B>>>();
     case BinaryOp::pow: return dtype_of<element_t<decltype(kernels::power(A{}, B{}))>>();
-    default: return dtype_of<element_t<decltype(A{} + B{})>>();
+    default: return dtype_of<promote_t<A, B>>();
   }
 }
 
@@ -141,7 +208,7 @@ DAGGER_UNARY_FUNCTIONS(DAGGER_UNARY)
 template <class T>
 DArray<T> operator-(const DArray<T>& a) {
   static_assert(!std::is_same_v<T, bool>, "negation of a bool array");
-  return DArray<T>(detail::map_unary<T, T>(a.impl(), kernels::UnaryOp::negate, [](T x) { return static_cast<T>(-x); }));
+  return DArray<T>(detail::map_unary<T, T>(a.impl(), kernels::UnaryOp::negate, [](T x) { return kernels::negative(x); }));
 }
 template <class T>
 DArray<T> negation(const DArray<T>& a) {
@@ -149,7 +216,8 @@ DArray<T> negation(const DArray<T>& a) {
 }
 template <class T>
 DArray<T> square(const DArray<T>& a) {
-  return DArray<T>(detail::map_unary<T, T>(a.impl(), kernels::UnaryOp::square, [](T x) { return static_cast<T>(x * x); }));
+  return DArray<T>(
+      detail::map_unary<T, T>(a.impl(), kernels::UnaryOp::square, [](T x) { return static_cast<T>(kernels::multiply(x, x)); }));
 }
 
 // ---- binary operations: array∘array (re-blocking b to a's blocks when they
@@ -157,24 +225,55 @@ DArray<T> square(const DArray<T>& a) {
 
 namespace detail {
 
-template <class A, class B, class F>
+// Each operation's function gets both operands converted to promote_t of
+// their types, so the host computes in the type the element program names.
+// Division and pow take them as they are (Promote false): a quotient
+// converts each operand to its floating type by value (uint64 / int64 would
+// otherwise divide the int64 as a uint64), and x^n with an integer n
+// multiplies, whatever the integer's type.
+constexpr bool promotes_operands(kernels::BinaryOp op) {
+  return op != kernels::BinaryOp::divide && op != kernels::BinaryOp::left_divide && op != kernels::BinaryOp::pow;
+}
+
+template <bool Promote, class A, class B>
+struct Operands {
+  using Left = std::conditional_t<Promote, promote_t<A, B>, A>;
+  using Right = std::conditional_t<Promote, promote_t<A, B>, B>;
+};
+
+template <bool Promote = true, class A, class B, class F>
 auto zip(const char* operation, kernels::BinaryOp op, const DArray<A>& a, const DArray<B>& b, F f) {
-  using R = element_t<std::invoke_result_t<F&, A, B>>;
-  return DArray<R>(zip_arrays<R, A, B>(operation, a.impl(), b.impl(), std::move(f), op));
+  using L = typename Operands<Promote, A, B>::Left;
+  using Rt = typename Operands<Promote, A, B>::Right;
+  auto g = [f](A x, B y) { return f(static_cast<L>(x), static_cast<Rt>(y)); };
+  using R = element_t<std::invoke_result_t<F&, L, Rt>>;
+  return DArray<R>(zip_arrays<R, A, B>(operation, a.impl(), b.impl(), std::move(g), op));
 }
-template <class A, class S, class F>
-auto with_scalar(kernels::BinaryOp op, const DArray<A>& a, S s, F f) {
-  using R = element_t<std::invoke_result_t<F&, A, S>>;
-  return DArray<R>(map_array<R, A>(a.impl(), [s, f](A x) { return f(x, s); }, [op, s](const ProgramPtr& p) {
-    return binary_program(p, scalar_program(s), op, binary_compute_dtype<A, element_t<S>>(op), dtype_of<R>());
-  }));
+template <bool Promote = true, class A, class S, class F>
+auto with_scalar(kernels::BinaryOp op, const DArray<A>& a, S scalar, F f) {
+  using O = scalar_operand_t<A, S>;
+  const O s = scalar_operand<A>(scalar);
+  using L = typename Operands<Promote, A, O>::Left;
+  using Rt = typename Operands<Promote, A, O>::Right;
+  using R = element_t<std::invoke_result_t<F&, L, Rt>>;
+  return DArray<R>(map_array<R, A>(
+      a.impl(), [s, f](A x) { return f(static_cast<L>(x), static_cast<Rt>(s)); },
+      [op, s](const ProgramPtr& p) {
+        return binary_program(p, scalar_program(s), op, binary_compute_dtype<A, O>(op), dtype_of<R>());
+      }));
 }
-template <class S, class B, class F>
-auto scalar_with(kernels::BinaryOp op, S s, const DArray<B>& b, F f) {
-  using R = element_t<std::invoke_result_t<F&, S, B>>;
-  return DArray<R>(map_array<R, B>(b.impl(), [s, f](B x) { return f(s, x); }, [op, s](const ProgramPtr& p) {
-    return binary_program(scalar_program(s), p, op, binary_compute_dtype<element_t<S>, B>(op), dtype_of<R>());
-  }));
+template <bool Promote = true, class S, class B, class F>
+auto scalar_with(kernels::BinaryOp op, S scalar, const DArray<B>& b, F f) {
+  using O = scalar_operand_t<B, S>;
+  const O s = scalar_operand<B>(scalar);
+  using L = typename Operands<Promote, O, B>::Left;
+  using Rt = typename Operands<Promote, O, B>::Right;
+  using R = element_t<std::invoke_result_t<F&, L, Rt>>;
+  return DArray<R>(map_array<R, B>(
+      b.impl(), [s, f](B x) { return f(static_cast<L>(s), static_cast<Rt>(x)); },
+      [op, s](const ProgramPtr& p) {
+        return binary_program(scalar_program(s), p, op, binary_compute_dtype<O, B>(op), dtype_of<R>());
+      }));
 }
 
 template <class T>
@@ -191,55 +290,57 @@ concept Scalar = std::is_arithmetic_v<S>;
   template <class A, class B>                                                                  \
     requires(requirement)                                                                      \
   auto name(const DArray<A>& a, const DArray<B>& b) {                                          \
-    return detail::zip(label, kernels::BinaryOp::name, a, b, [](A x, B y) { return __VA_ARGS__; }); \
+    return detail::zip<detail::promotes_operands(kernels::BinaryOp::name)>(label, kernels::BinaryOp::name, a, b, [](auto x, auto y) { return __VA_ARGS__; }); \
   }                                                                                            \
   template <class A, detail::Scalar B>                                                         \
     requires(requirement)                                                                      \
   auto name(const DArray<A>& a, B s) {                                                         \
-    return detail::with_scalar(kernels::BinaryOp::name, a, s, [](A x, B y) { return __VA_ARGS__; }); \
+    return detail::with_scalar<detail::promotes_operands(kernels::BinaryOp::name)>(kernels::BinaryOp::name, a, s, [](auto x, auto y) { return __VA_ARGS__; }); \
   }                                                                                            \
   template <detail::Scalar A, class B>                                                         \
     requires(requirement)                                                                      \
   auto name(A s, const DArray<B>& b) {                                                         \
-    return detail::scalar_with(kernels::BinaryOp::name, s, b, [](A x, B y) { return __VA_ARGS__; }); \
+    return detail::scalar_with<detail::promotes_operands(kernels::BinaryOp::name)>(kernels::BinaryOp::name, s, b, [](auto x, auto y) { return __VA_ARGS__; }); \
   }
 
 #define DAGGER_ANY true
 #define DAGGER_INTEGRAL (std::is_integral_v<A> && std::is_integral_v<B>)
 
-DAGGER_BINARY(plus, "+", DAGGER_ANY, x + y)
-DAGGER_BINARY(minus, "-", DAGGER_ANY, x - y)
-DAGGER_BINARY(times, "times", DAGGER_ANY, x * y)
+DAGGER_BINARY(plus, "+", DAGGER_ANY, kernels::add(x, y))
+DAGGER_BINARY(minus, "-", DAGGER_ANY, kernels::subtract(x, y))
+DAGGER_BINARY(times, "times", DAGGER_ANY, kernels::multiply(x, y))
 DAGGER_BINARY(divide, "/", DAGGER_ANY,
               static_cast<detail::quotient_t<A, B>>(x) / static_cast<detail::quotient_t<A, B>>(y))
-DAGGER_BINARY(rem, "%", DAGGER_ANY, kernels::rem<std::common_type_t<A, B>>(x, y))
+DAGGER_BINARY(rem, "%", DAGGER_ANY, kernels::rem(x, y))
 // pow: an array to a small integer power gets a loop of its own, since a
 // loop around integer_power's branches is not a vector loop; the values
 // are those integer_power computes, and the element program is the same.
 template <class A, class B>
 auto pow(const DArray<A>& a, const DArray<B>& b) {
-  return detail::zip("pow", kernels::BinaryOp::pow, a, b, [](A x, B y) { return kernels::power(x, y); });
+  return detail::zip<false>("pow", kernels::BinaryOp::pow, a, b, [](A x, B y) { return kernels::power(x, y); });
 }
 template <class A, detail::Scalar B>
 auto pow(const DArray<A>& a, B s) {
+  using O = detail::scalar_operand_t<A, B>;
   if constexpr (std::is_floating_point_v<A> && std::numeric_limits<B>::is_integer) {
-    if (s == 2) return detail::with_scalar(kernels::BinaryOp::pow, a, s, [](A x, B) { return x * x; });
-    if (s == 3) return detail::with_scalar(kernels::BinaryOp::pow, a, s, [](A x, B) { return x * x * x; });
+    if (s == 2) return detail::with_scalar<false>(kernels::BinaryOp::pow, a, s, [](A x, O) { return x * x; });
+    if (s == 3) return detail::with_scalar<false>(kernels::BinaryOp::pow, a, s, [](A x, O) { return x * x * x; });
   }
-  return detail::with_scalar(kernels::BinaryOp::pow, a, s, [](A x, B y) { return kernels::power(x, y); });
+  return detail::with_scalar<false>(kernels::BinaryOp::pow, a, s, [](A x, O y) { return kernels::power(x, y); });
 }
 template <detail::Scalar A, class B>
 auto pow(A s, const DArray<B>& b) {
-  return detail::scalar_with(kernels::BinaryOp::pow, s, b, [](A x, B y) { return kernels::power(x, y); });
+  using O = detail::scalar_operand_t<B, A>;
+  return detail::scalar_with<false>(kernels::BinaryOp::pow, s, b, [](O x, B y) { return kernels::power(x, y); });
 }
 DAGGER_BINARY(left_divide, "left division", DAGGER_ANY,
               static_cast<detail::quotient_t<A, B>>(y) / static_cast<detail::quotient_t<A, B>>(x))
-DAGGER_BINARY(int_div, "integer division", DAGGER_ANY, kernels::int_div<std::common_type_t<A, B>>(x, y))
-DAGGER_BINARY(bit_xor, "xor", DAGGER_INTEGRAL, x ^ y)
-DAGGER_BINARY(bit_and, "&", DAGGER_INTEGRAL, x & y)
-DAGGER_BINARY(bit_or, "|", DAGGER_INTEGRAL, x | y)
-DAGGER_BINARY(shift_left, "<<", DAGGER_INTEGRAL, x << y)
-DAGGER_BINARY(shift_right, ">>", DAGGER_INTEGRAL, x >> y)
+DAGGER_BINARY(int_div, "integer division", DAGGER_ANY, kernels::int_div(x, y))
+DAGGER_BINARY(bit_xor, "xor", DAGGER_INTEGRAL, kernels::bitwise_xor(x, y))
+DAGGER_BINARY(bit_and, "&", DAGGER_INTEGRAL, kernels::bitwise_and(x, y))
+DAGGER_BINARY(bit_or, "|", DAGGER_INTEGRAL, kernels::bitwise_or(x, y))
+DAGGER_BINARY(shift_left, "<<", DAGGER_INTEGRAL, kernels::shifted_left(x, y))
+DAGGER_BINARY(shift_right, ">>", DAGGER_INTEGRAL, kernels::shifted_right(x, y))
 DAGGER_BINARY(equal, "==", DAGGER_ANY, x == y)
 DAGGER_BINARY(not_equal, "!=", DAGGER_ANY, x != y)
 DAGGER_BINARY(less, "<", DAGGER_ANY, x < y)

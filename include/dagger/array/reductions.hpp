@@ -156,16 +156,20 @@ Thunk<Acc> reduce_array(const char* operation, const ArrayPtr& a, Op op) {
   return combine_tree(std::move(partials), op);
 }
 
+// What sum and prod accumulate in: bools and integers narrower than 64 bits
+// widen to int64 (signed) or uint64 (unsigned), as numpy and Julia do.
 template <class T>
-using sum_t = std::conditional_t<std::is_same_v<T, bool>, std::int64_t, T>;
+using sum_t = std::conditional_t<std::is_same_v<T, bool> || (std::is_integral_v<T> && std::is_signed_v<T>), std::int64_t,
+                                 std::conditional_t<std::is_integral_v<T>, std::uint64_t, T>>;
 
+// Integer sums and products wrap around (kernels::add), as element-wise + does.
 struct Plus {
   template <class X>
-  X operator()(X a, X b) const { return a + b; }
+  X operator()(X a, X b) const { return static_cast<X>(kernels::add(a, b)); }
 };
 struct Multiplies {
   template <class X>
-  X operator()(X a, X b) const { return a * b; }
+  X operator()(X a, X b) const { return static_cast<X>(kernels::multiply(a, b)); }
 };
 struct Min {
   template <class X>

@@ -88,16 +88,24 @@ DArray<T> load(const Context& context, const std::string& path) {
   return DArray<T>(detail::load_array(path, dtype_of<T>(), detail::context_scope(context)));
 }
 
-// Loading without knowing the element type.
-using AnyDArray = std::variant<DArray<double>, DArray<float>, DArray<std::int64_t>, DArray<bool>>;
+// Loading without knowing the element type: one alternative per element
+// type, in DType's order.
+namespace detail {
+// std::variant<DArray<T>...> of the types listed (a final void ends the list).
+template <class Variant, class... Types>
+struct arrays_of {
+  using type = Variant;
+};
+template <class... Out, class T, class... In>
+struct arrays_of<std::variant<Out...>, T, In...> : arrays_of<std::variant<Out..., DArray<T>>, In...> {};
+template <class... Out, class... In>
+struct arrays_of<std::variant<Out...>, void, In...> : arrays_of<std::variant<Out...>, In...> {};
+}  // namespace detail
+#define DAGGER_ALTERNATIVE(e, T, ...) T,
+using AnyDArray = detail::arrays_of<std::variant<>, DAGGER_ELEMENT_TYPES(DAGGER_ALTERNATIVE) void>::type;
+#undef DAGGER_ALTERNATIVE
 inline AnyDArray load_any(const std::string& path) {
-  switch (detail::stored_dtype(path)) {
-    case DType::f64: return load<double>(path);
-    case DType::f32: return load<float>(path);
-    case DType::i64: return load<std::int64_t>(path);
-    case DType::b8: return load<bool>(path);
-  }
-  throw StorageError(path, "unknown element type");
+  return visit_dtype(detail::stored_dtype(path), [&]<class T>() { return AnyDArray(load<T>(path)); });
 }
 
 template <class T>

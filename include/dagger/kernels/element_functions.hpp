@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 
 #if defined(__CUDACC__)
 #define DAGGER_HD __host__ __device__
@@ -94,6 +95,82 @@ DAGGER_HD auto power(A x, B y) {
   } else {
     return std::pow(x, y);
   }
+}
+
+// ---- integer arithmetic that wraps around, as in Julia and numpy, and keeps
+// its operands' type: int8 + int8 is int8, not C++'s int. Signed overflow is
+// undefined in C++, so signed values add in the unsigned type of their
+// width (at least unsigned int, so uint16 * uint16 cannot overflow an int).
+// Two bools compute as int64; operands of other types (floating, or two
+// different types) as C++ computes them.
+
+template <class T>
+constexpr bool wraps_v = std::is_integral_v<T> && !std::is_same_v<T, bool>;
+template <class T>
+using wide_unsigned_t = std::make_unsigned_t<std::common_type_t<T, unsigned>>;
+
+template <class A, class B>
+DAGGER_HD auto add(A x, B y) {
+  if constexpr (std::is_same_v<A, bool> && std::is_same_v<B, bool>) {
+    return static_cast<std::int64_t>(x) + static_cast<std::int64_t>(y);  // Julia's true + true == 2
+  } else if constexpr (std::is_same_v<A, B> && wraps_v<A>) {
+    return static_cast<A>(static_cast<wide_unsigned_t<A>>(x) + static_cast<wide_unsigned_t<A>>(y));
+  } else {
+    return x + y;
+  }
+}
+template <class A, class B>
+DAGGER_HD auto subtract(A x, B y) {
+  if constexpr (std::is_same_v<A, bool> && std::is_same_v<B, bool>) {
+    return static_cast<std::int64_t>(x) - static_cast<std::int64_t>(y);  // Julia's true + true == 2
+  } else if constexpr (std::is_same_v<A, B> && wraps_v<A>) {
+    return static_cast<A>(static_cast<wide_unsigned_t<A>>(x) - static_cast<wide_unsigned_t<A>>(y));
+  } else {
+    return x - y;
+  }
+}
+template <class A, class B>
+DAGGER_HD auto multiply(A x, B y) {
+  if constexpr (std::is_same_v<A, bool> && std::is_same_v<B, bool>) {
+    return static_cast<std::int64_t>(x) * static_cast<std::int64_t>(y);  // Julia's true + true == 2
+  } else if constexpr (std::is_same_v<A, B> && wraps_v<A>) {
+    return static_cast<A>(static_cast<wide_unsigned_t<A>>(x) * static_cast<wide_unsigned_t<A>>(y));
+  } else {
+    return x * y;
+  }
+}
+template <class T>
+DAGGER_HD T negative(T x) {
+  if constexpr (wraps_v<T>) {
+    return static_cast<T>(wide_unsigned_t<T>(0) - static_cast<wide_unsigned_t<T>>(x));
+  } else {
+    return static_cast<T>(-x);
+  }
+}
+// Bitwise operations and shifts of one integer type keep it (bools too).
+template <class A, class B>
+DAGGER_HD auto bitwise_xor(A x, B y) {
+  if constexpr (std::is_same_v<A, B>) return static_cast<A>(x ^ y); else return x ^ y;
+}
+template <class A, class B>
+DAGGER_HD auto bitwise_and(A x, B y) {
+  if constexpr (std::is_same_v<A, B>) return static_cast<A>(x & y); else return x & y;
+}
+template <class A, class B>
+DAGGER_HD auto bitwise_or(A x, B y) {
+  if constexpr (std::is_same_v<A, B>) return static_cast<A>(x | y); else return x | y;
+}
+template <class A, class B>
+DAGGER_HD auto shifted_left(A x, B y) {
+  if constexpr (std::is_same_v<A, B> && wraps_v<A>) {
+    return static_cast<A>(static_cast<wide_unsigned_t<A>>(x) << y);
+  } else {
+    return x << y;
+  }
+}
+template <class A, class B>
+DAGGER_HD auto shifted_right(A x, B y) {
+  if constexpr (std::is_same_v<A, B> && wraps_v<A>) return static_cast<A>(x >> y); else return x >> y;
 }
 
 // Julia's mod-free `%` is rem: the sign follows the dividend.

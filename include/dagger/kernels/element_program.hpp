@@ -10,8 +10,10 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 
 #include "dagger/kernels/element_functions.hpp"
+#include "dagger/kernels/element_types.hpp"
 #include "dagger/kernels/random.hpp"
 
 namespace dagger::kernels {
@@ -49,15 +51,52 @@ enum class BinaryOp : std::uint8_t {
 };
 
 // Element types, numbered as dagger::DType.
-enum class ElementType : std::uint8_t { f64, f32, i64, b8 };
+#define DAGGER_ENUMERATOR(e, ...) e,
+enum class ElementType : std::uint8_t { DAGGER_ELEMENT_TYPES(DAGGER_ENUMERATOR) };
+#undef DAGGER_ENUMERATOR
 
-// One value of any element type. Bools compute as int64, which gives what
-// C++'s promotion of bool to int gives.
+// One value of any element type: signed integers and bools widened to
+// i64, unsigned ones to u64.
 union ElementValue {
   double f64;
   float f32;
   std::int64_t i64;
+  std::uint64_t u64;
 };
+
+// x of an element type T, held as an ElementValue.
+template <class T>
+DAGGER_HD ElementValue hold(T x) {
+  ElementValue v;
+  if constexpr (std::is_same_v<T, double>) {
+    v.f64 = x;
+  } else if constexpr (std::is_same_v<T, float>) {
+    v.f32 = x;
+  } else if constexpr (std::is_same_v<T, bool>) {
+    v.i64 = x ? 1 : 0;
+  } else if constexpr (std::is_unsigned_v<T>) {
+    v.u64 = x;
+  } else {
+    v.i64 = x;
+  }
+  return v;
+}
+
+// The value of element type T that `hold` made.
+template <class T>
+DAGGER_HD T held(ElementValue v) {
+  if constexpr (std::is_same_v<T, double>) {
+    return v.f64;
+  } else if constexpr (std::is_same_v<T, float>) {
+    return v.f32;
+  } else if constexpr (std::is_same_v<T, bool>) {
+    return v.i64 != 0;
+  } else if constexpr (std::is_unsigned_v<T>) {
+    return static_cast<T>(v.u64);
+  } else {
+    return static_cast<T>(v.i64);
+  }
+}
 
 // The kinds of random source a `generate` step makes (as rand and randn).
 enum class RandomKind : std::uint8_t { uniform, normal };
@@ -108,26 +147,28 @@ struct ElementProgram {
 
 // ---- evaluation (host and device)
 
+// A value of `type`, converted to T as C++ converts.
 template <class T>
 DAGGER_HD T value_as(ElementValue v, ElementType type) {
   switch (type) {
-    case ElementType::f64: return static_cast<T>(v.f64);
-    case ElementType::f32: return static_cast<T>(v.f32);
-    default: return static_cast<T>(v.i64);  // i64 and b8
+#define DAGGER_CASE(e, E, ...) \
+  case ElementType::e: return static_cast<T>(held<E>(v));
+    DAGGER_ELEMENT_TYPES(DAGGER_CASE)
+#undef DAGGER_CASE
   }
+  return T{};
 }
 
 // Stores x, of the type an operation computed in, as a value of `type`.
 template <class T>
 DAGGER_HD ElementValue store_as(T x, ElementType type) {
-  ElementValue v;
   switch (type) {
-    case ElementType::f64: v.f64 = static_cast<double>(x); break;
-    case ElementType::f32: v.f32 = static_cast<float>(x); break;
-    case ElementType::i64: v.i64 = static_cast<std::int64_t>(x); break;
-    case ElementType::b8: v.i64 = static_cast<bool>(x) ? 1 : 0; break;
+#define DAGGER_CASE(e, E, ...) \
+  case ElementType::e: return hold(static_cast<E>(x));
+    DAGGER_ELEMENT_TYPES(DAGGER_CASE)
+#undef DAGGER_CASE
   }
-  return v;
+  return hold(x);
 }
 
 template <class F>
@@ -137,24 +178,25 @@ DAGGER_HD F apply_unary(UnaryOp op, F x) {
   case UnaryOp::name: return static_cast<F>(__VA_ARGS__);
     DAGGER_UNARY_FUNCTIONS(DAGGER_CASE)
 #undef DAGGER_CASE
-    case UnaryOp::negate: return static_cast<F>(-x);
-    case UnaryOp::square: return static_cast<F>(x * x);
+    case UnaryOp::negate: return negative(x);
+    case UnaryOp::square: return static_cast<F>(multiply(x, x));
   }
   return x;
 }
 
 // An integer unary operation (negate, square; the functions compute in a
-// floating type and never get here).
-DAGGER_HD inline std::int64_t apply_unary_integer(UnaryOp op, std::int64_t x) {
-  return op == UnaryOp::negate ? -x : x * x;
+// floating type and never get here), in the integer's own type.
+template <class T>
+DAGGER_HD T apply_unary_integer(UnaryOp op, T x) {
+  return op == UnaryOp::negate ? negative(x) : multiply(x, x);
 }
 
 template <class C>
 DAGGER_HD ElementValue apply_binary(BinaryOp op, C x, C y, ElementType result) {
   switch (op) {
-    case BinaryOp::plus: return store_as(x + y, result);
-    case BinaryOp::minus: return store_as(x - y, result);
-    case BinaryOp::times: return store_as(x * y, result);
+    case BinaryOp::plus: return store_as(add(x, y), result);
+    case BinaryOp::minus: return store_as(subtract(x, y), result);
+    case BinaryOp::times: return store_as(multiply(x, y), result);
     case BinaryOp::divide: return store_as(x / y, result);
     case BinaryOp::left_divide: return store_as(y / x, result);
     case BinaryOp::rem: return store_as(rem(x, y), result);
@@ -178,26 +220,31 @@ DAGGER_HD ElementValue apply_binary(BinaryOp op, C x, C y, ElementType result) {
   }
   if constexpr (std::numeric_limits<C>::is_integer) {
     switch (op) {
-      case BinaryOp::bit_xor: return store_as(x ^ y, result);
-      case BinaryOp::bit_and: return store_as(x & y, result);
-      case BinaryOp::bit_or: return store_as(x | y, result);
-      case BinaryOp::shift_left: return store_as(x << y, result);
-      case BinaryOp::shift_right: return store_as(x >> y, result);
+      case BinaryOp::bit_xor: return store_as(bitwise_xor(x, y), result);
+      case BinaryOp::bit_and: return store_as(bitwise_and(x, y), result);
+      case BinaryOp::bit_or: return store_as(bitwise_or(x, y), result);
+      case BinaryOp::shift_left: return store_as(shifted_left(x, y), result);
+      case BinaryOp::shift_right: return store_as(shifted_right(x, y), result);
       default: break;
     }
   }
   return store_as(C(0), result);
 }
 
-DAGGER_HD inline bool is_integer_type(ElementType t) { return t == ElementType::i64 || t == ElementType::b8; }
+DAGGER_HD inline bool is_integer_type(ElementType t) { return t != ElementType::f64 && t != ElementType::f32; }
 
 DAGGER_HD inline ElementValue run_unary(const ElementInstruction& in, ElementValue x) {
   const auto op = static_cast<UnaryOp>(in.op);
   switch (in.compute) {
     case ElementType::f64: return store_as(apply_unary(op, value_as<double>(x, in.left)), in.result);
     case ElementType::f32: return store_as(apply_unary(op, value_as<float>(x, in.left)), in.result);
-    default: return store_as(apply_unary_integer(op, value_as<std::int64_t>(x, in.left)), in.result);
+    case ElementType::b8: return store_as(apply_unary_integer(op, value_as<bool>(x, in.left)), in.result);
+#define DAGGER_CASE(e, E, ...) \
+  case ElementType::e: return store_as(apply_unary_integer(op, value_as<E>(x, in.left)), in.result);
+      DAGGER_INTEGER_TYPES(DAGGER_CASE)
+#undef DAGGER_CASE
   }
+  return x;
 }
 
 DAGGER_HD inline ElementValue run_binary(const ElementInstruction& in, ElementValue x, ElementValue y) {
@@ -209,13 +256,12 @@ DAGGER_HD inline ElementValue run_binary(const ElementInstruction& in, ElementVa
     return store_as(integer_power(value_as<double>(x, in.left), n), in.result);
   }
   switch (in.compute) {
-    case ElementType::f64:
-      return apply_binary(op, value_as<double>(x, in.left), value_as<double>(y, in.right), in.result);
-    case ElementType::f32:
-      return apply_binary(op, value_as<float>(x, in.left), value_as<float>(y, in.right), in.result);
-    default:
-      return apply_binary(op, value_as<std::int64_t>(x, in.left), value_as<std::int64_t>(y, in.right), in.result);
+#define DAGGER_CASE(e, E, ...) \
+  case ElementType::e: return apply_binary(op, value_as<E>(x, in.left), value_as<E>(y, in.right), in.result);
+    DAGGER_ELEMENT_TYPES(DAGGER_CASE)
+#undef DAGGER_CASE
   }
+  return x;
 }
 
 // Element g of a random source of element type `type`.
@@ -225,8 +271,11 @@ DAGGER_HD inline ElementValue generated(RandomKind kind, ElementType type, std::
   switch (type) {
     case ElementType::f64: v.f64 = normal ? random::normal_double(seed, g) : random::uniform_double(seed, g); break;
     case ElementType::f32: v.f32 = normal ? random::normal_float(seed, g) : random::uniform_float(seed, g); break;
-    case ElementType::i64: v.i64 = random::uniform_int64(seed, g); break;
     case ElementType::b8: v.i64 = random::uniform_bool(seed, g) ? 1 : 0; break;
+#define DAGGER_CASE(e, E, ...) \
+  case ElementType::e: v = hold(random::uniform_integer<E>(seed, g)); break;
+      DAGGER_INTEGER_TYPES(DAGGER_CASE)
+#undef DAGGER_CASE
   }
   return v;
 }
@@ -245,10 +294,10 @@ DAGGER_HD_OUTLINE ElementValue evaluate_at(const ElementProgram& p, const void* 
         const void* base = inputs[in.index];
         ElementValue v;
         switch (in.result) {
-          case ElementType::f64: v.f64 = static_cast<const double*>(base)[i]; break;
-          case ElementType::f32: v.f32 = static_cast<const float*>(base)[i]; break;
-          case ElementType::i64: v.i64 = static_cast<const std::int64_t*>(base)[i]; break;
-          case ElementType::b8: v.i64 = static_cast<const bool*>(base)[i] ? 1 : 0; break;
+#define DAGGER_CASE(e, E, ...) \
+  case ElementType::e: v = hold(static_cast<const E*>(base)[i]); break;
+          DAGGER_ELEMENT_TYPES(DAGGER_CASE)
+#undef DAGGER_CASE
         }
         stack[top++] = v;
         break;
@@ -276,10 +325,10 @@ DAGGER_HD inline ElementValue evaluate(const ElementProgram& p, const void* cons
 // Writes a value of `type` to element i of `out`.
 DAGGER_HD inline void store_element(void* out, ElementType type, std::int64_t i, ElementValue v) {
   switch (type) {
-    case ElementType::f64: static_cast<double*>(out)[i] = v.f64; break;
-    case ElementType::f32: static_cast<float*>(out)[i] = v.f32; break;
-    case ElementType::i64: static_cast<std::int64_t*>(out)[i] = v.i64; break;
-    case ElementType::b8: static_cast<bool*>(out)[i] = v.i64 != 0; break;
+#define DAGGER_CASE(e, E, ...) \
+  case ElementType::e: static_cast<E*>(out)[i] = held<E>(v); break;
+    DAGGER_ELEMENT_TYPES(DAGGER_CASE)
+#undef DAGGER_CASE
   }
 }
 

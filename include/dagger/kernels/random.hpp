@@ -181,8 +181,17 @@ DAGGER_HD inline std::uint64_t word_at(std::uint64_t seed, std::uint64_t g) {
 }
 DAGGER_HD inline double uniform_double(std::uint64_t seed, std::uint64_t g) { return unit_double(word_at(seed, g)); }
 DAGGER_HD inline float uniform_float(std::uint64_t seed, std::uint64_t g) { return unit_float(word_at(seed, g)); }
+// Any value of the integer type, each as likely: the word's high bits.
+template <class I>
+DAGGER_HD I integer_of_word(std::uint64_t word) {
+  return static_cast<I>(word >> (64 - 8 * sizeof(I)));
+}
+template <class I>
+DAGGER_HD I uniform_integer(std::uint64_t seed, std::uint64_t g) {
+  return integer_of_word<I>(word_at(seed, g));
+}
 DAGGER_HD inline std::int64_t uniform_int64(std::uint64_t seed, std::uint64_t g) {
-  return static_cast<std::int64_t>(word_at(seed, g));
+  return uniform_integer<std::int64_t>(seed, g);
 }
 DAGGER_HD inline bool uniform_bool(std::uint64_t seed, std::uint64_t g) { return (word_at(seed, g) >> 63) != 0; }
 DAGGER_HD inline double normal_double(std::uint64_t seed, std::uint64_t g) {

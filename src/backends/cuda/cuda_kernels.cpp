@@ -207,8 +207,17 @@ Block spmm_version(const BlockShape& s, const std::vector<SparseBlock>& as, cons
 bool floating(const BlockShape& s) { return s.dtype == DType::f64 || s.dtype == DType::f32; }
 
 Block transpose_version(const NoRequest&, const Block& b) { return gpu_transpose(b); }
+// The module sorts the first four element types (one Thrust sort each, the
+// longest part of its build); a bucket of narrow or unsigned integers is
+// sorted by this thread on the host, with the CPU version's kernel.
+bool module_sorts(DType dtype) {
+  return dtype == DType::f64 || dtype == DType::f32 || dtype == DType::i64 || dtype == DType::b8;
+}
 Block sort_bucket_version(const BucketRequest& r, const std::vector<std::vector<Block>>& parts, const Block&) {
-  return gpu_sorted(sorting::gathered(parts, r.bucket));
+  Block bucket = sorting::gathered(parts, r.bucket);
+  if (module_sorts(bucket.dtype)) return gpu_sorted(bucket);
+  sorting::sort_ascending(bucket);
+  return bucket;
 }
 
 template <class Acc>

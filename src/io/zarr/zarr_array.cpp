@@ -64,7 +64,7 @@ ArrayPtr load_array(const std::string& path, DType wanted, const Scope& scope) {
   auto meta = std::make_shared<const ZarrMeta>(storage::read_zarray(path));
   if (meta->dtype != wanted) {
     throw StorageError(path, "holds " + to_string(meta->dtype) + " elements (" + storage::zarr_dtype(meta->dtype) +
-                                 "), not " + to_string(wanted));
+                                 "), not " + to_string(wanted) + " (" + storage::zarr_dtype(wanted) + ")");
   }
   storage::check_block_files(path, *meta);
   Layout layout(meta->shape, meta->ndims() == 2 ? Blocks(meta->chunks[0], meta->chunks[1]) : Blocks(meta->chunks[0]));

@@ -53,8 +53,10 @@ void copy_block(std::byte* chunk, std::byte* block, std::int64_t h, std::int64_t
   }
   switch (size) {
     case 1: transpose_copy<1, ToChunk>(chunk, block, h, w, cc); break;
+    case 2: transpose_copy<2, ToChunk>(chunk, block, h, w, cc); break;
     case 4: transpose_copy<4, ToChunk>(chunk, block, h, w, cc); break;
-    default: transpose_copy<8, ToChunk>(chunk, block, h, w, cc); break;
+    case 8: transpose_copy<8, ToChunk>(chunk, block, h, w, cc); break;
+    default: throw StorageError(meta.describe(), "no copy for elements of " + std::to_string(size) + " bytes");
   }
 }
 

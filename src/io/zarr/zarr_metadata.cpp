@@ -17,8 +17,11 @@ struct DTypeName {
   const char* zarr;
   DType dtype;
 };
+// numpy's names; the first name of a type is the one dagger writes.
 constexpr DTypeName kDTypes[] = {
-    {"<f8", DType::f64}, {"<f4", DType::f32}, {"<i8", DType::i64}, {"|b1", DType::b8}};
+    {"<f8", DType::f64}, {"<f4", DType::f32}, {"<i8", DType::i64}, {"|b1", DType::b8}, {"|i1", DType::i8},
+    {"<i2", DType::i16}, {"<i4", DType::i32}, {"|u1", DType::u8},  {"<u2", DType::u16}, {"<u4", DType::u32},
+    {"<u8", DType::u64}, {"<i1", DType::i8},  {"<u1", DType::u8},  {"<b1", DType::b8}};
 
 DType parse_dtype(const std::string& file, const json& value) {
   if (!value.is_string()) throw StorageError(file, "'dtype' is not a string (structured dtypes are not supported)");
@@ -29,7 +32,8 @@ DType parse_dtype(const std::string& file, const json& value) {
   if (!name.empty() && name[0] == '>') {
     throw StorageError(file, "big-endian dtype '" + name + "' is not supported (dagger reads little-endian data only)");
   }
-  throw StorageError(file, "unsupported dtype '" + name + "' (dagger reads <f8, <f4, <i8 and |b1)");
+  throw StorageError(file, "unsupported dtype '" + name +
+                               "' (dagger reads <f8 <f4 <i8 <i4 <i2 |i1 <u8 <u4 <u2 |u1 |b1)");
 }
 
 std::vector<std::int64_t> parse_sizes(const std::string& file, const json& z, const char* key) {
@@ -89,7 +93,8 @@ std::string zarray_json(const ZarrMeta& meta) {
   z["compressor"] = meta.codec == Codec::zstd ? json{{"id", "zstd"}, {"level", meta.level}} : json(nullptr);
   // Edge chunks are padded with zeros; saying so lets readers treat the
   // padding (and any chunk they skip) as zeros too.
-  z["fill_value"] = meta.dtype == DType::b8 ? json(false) : meta.dtype == DType::i64 ? json(0) : json(0.0);
+  const bool floating = meta.dtype == DType::f64 || meta.dtype == DType::f32;
+  z["fill_value"] = meta.dtype == DType::b8 ? json(false) : floating ? json(0.0) : json(0);
   z["order"] = std::string(1, meta.order);
   z["filters"] = nullptr;
   z["dimension_separator"] = ".";

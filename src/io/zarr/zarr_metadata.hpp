@@ -34,7 +34,7 @@ struct ZarrMeta {
   std::string describe() const;
 };
 
-std::string zarr_dtype(DType dtype);  // "<f8", "<f4", "<i8", "|b1"
+std::string zarr_dtype(DType dtype);  // "<f8", "<f4", "<i8", "|u1", "|b1", ...
 
 // The text of `.zarray`.
 std::string zarray_json(const ZarrMeta& meta);

@@ -38,7 +38,11 @@ typedef struct {
 
 /* Element types (as dagger::DType) and reductions (as the array library's
  * sum, prod, minimum, maximum). */
-enum { DAGGER_CUDA_F64 = 0, DAGGER_CUDA_F32 = 1, DAGGER_CUDA_I64 = 2, DAGGER_CUDA_B8 = 3 };
+enum {
+  DAGGER_CUDA_F64 = 0, DAGGER_CUDA_F32 = 1, DAGGER_CUDA_I64 = 2, DAGGER_CUDA_B8 = 3,
+  DAGGER_CUDA_I8 = 4, DAGGER_CUDA_I16 = 5, DAGGER_CUDA_I32 = 6,
+  DAGGER_CUDA_U8 = 7, DAGGER_CUDA_U16 = 8, DAGGER_CUDA_U32 = 9, DAGGER_CUDA_U64 = 10
+};
 enum { DAGGER_CUDA_SUM = 0, DAGGER_CUDA_PROD = 1, DAGGER_CUDA_MIN = 2, DAGGER_CUDA_MAX = 3 };
 enum { DAGGER_CUDA_ZEROS = 0, DAGGER_CUDA_ONES = 1, DAGGER_CUDA_UNIFORM = 2, DAGGER_CUDA_NORMAL = 3 };
 
