@@ -60,10 +60,6 @@ DAGGER_SEARCH_CLONES void search(const double* padded, const double* x, std::int
 DAGGER_SEARCH_CLONES void search(const float* padded, const float* x, std::int64_t n, std::uint8_t* bucket) {
   search_each(padded, x, n, bucket);
 }
-DAGGER_SEARCH_CLONES void search(const std::int64_t* padded, const std::int64_t* x, std::int64_t n,
-                                 std::uint8_t* bucket) {
-  search_each(padded, x, n, bucket);
-}
 void search(const bool* padded, const bool* x, std::int64_t n, std::uint8_t* bucket) {
   search_each(padded, x, n, bucket);
 }
@@ -71,13 +67,7 @@ void search(const bool* padded, const bool* x, std::int64_t n, std::uint8_t* buc
   DAGGER_SEARCH_CLONES void search(const I* padded, const I* x, std::int64_t n, std::uint8_t* bucket) { \
     search_each(padded, x, n, bucket);                                                          \
   }
-DAGGER_SEARCH(i8, std::int8_t)
-DAGGER_SEARCH(i16, std::int16_t)
-DAGGER_SEARCH(i32, std::int32_t)
-DAGGER_SEARCH(u8, std::uint8_t)
-DAGGER_SEARCH(u16, std::uint16_t)
-DAGGER_SEARCH(u32, std::uint32_t)
-DAGGER_SEARCH(u64, std::uint64_t)
+DAGGER_INTEGER_TYPES(DAGGER_SEARCH)
 #undef DAGGER_SEARCH
 
 // The key's order as an unsigned number: a < b exactly when

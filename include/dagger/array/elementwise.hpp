@@ -249,31 +249,37 @@ auto zip(const char* operation, kernels::BinaryOp op, const DArray<A>& a, const 
   using R = element_t<std::invoke_result_t<F&, L, Rt>>;
   return DArray<R>(zip_arrays<R, A, B>(operation, a.impl(), b.impl(), std::move(g), op));
 }
-template <bool Promote = true, class A, class S, class F>
-auto with_scalar(kernels::BinaryOp op, const DArray<A>& a, S scalar, F f) {
+// An array of element type A with a scalar on its right (ScalarLeft false)
+// or on its left.
+template <bool Promote, bool ScalarLeft, class A, class S, class F>
+auto array_with_scalar(kernels::BinaryOp op, const DArray<A>& a, S scalar, F f) {
   using O = scalar_operand_t<A, S>;
   const O s = scalar_operand<A>(scalar);
-  using L = typename Operands<Promote, A, O>::Left;
-  using Rt = typename Operands<Promote, A, O>::Right;
+  using X = std::conditional_t<ScalarLeft, O, A>;  // the left operand's type
+  using Y = std::conditional_t<ScalarLeft, A, O>;
+  using L = typename Operands<Promote, X, Y>::Left;
+  using Rt = typename Operands<Promote, X, Y>::Right;
   using R = element_t<std::invoke_result_t<F&, L, Rt>>;
-  return DArray<R>(map_array<R, A>(
-      a.impl(), [s, f](A x) { return f(static_cast<L>(x), static_cast<Rt>(s)); },
-      [op, s](const ProgramPtr& p) {
-        return binary_program(p, scalar_program(s), op, binary_compute_dtype<A, O>(op), dtype_of<R>());
-      }));
+  auto kernel = [s, f](A x) {
+    if constexpr (ScalarLeft) {
+      return f(static_cast<L>(s), static_cast<Rt>(x));
+    } else {
+      return f(static_cast<L>(x), static_cast<Rt>(s));
+    }
+  };
+  return DArray<R>(map_array<R, A>(a.impl(), std::move(kernel), [op, s](const ProgramPtr& p) {
+    const ProgramPtr constant = scalar_program(s);
+    return ScalarLeft ? binary_program(constant, p, op, binary_compute_dtype<X, Y>(op), dtype_of<R>())
+                      : binary_program(p, constant, op, binary_compute_dtype<X, Y>(op), dtype_of<R>());
+  }));
+}
+template <bool Promote = true, class A, class S, class F>
+auto with_scalar(kernels::BinaryOp op, const DArray<A>& a, S scalar, F f) {
+  return array_with_scalar<Promote, false>(op, a, scalar, std::move(f));
 }
 template <bool Promote = true, class S, class B, class F>
 auto scalar_with(kernels::BinaryOp op, S scalar, const DArray<B>& b, F f) {
-  using O = scalar_operand_t<B, S>;
-  const O s = scalar_operand<B>(scalar);
-  using L = typename Operands<Promote, O, B>::Left;
-  using Rt = typename Operands<Promote, O, B>::Right;
-  using R = element_t<std::invoke_result_t<F&, L, Rt>>;
-  return DArray<R>(map_array<R, B>(
-      b.impl(), [s, f](B x) { return f(static_cast<L>(s), static_cast<Rt>(x)); },
-      [op, s](const ProgramPtr& p) {
-        return binary_program(scalar_program(s), p, op, binary_compute_dtype<O, B>(op), dtype_of<R>());
-      }));
+  return array_with_scalar<Promote, true>(op, b, scalar, std::move(f));
 }
 
 template <class T>
