@@ -122,7 +122,7 @@ void check_type() {
 
   using S = dagger::detail::sum_t<T>;
   S total = 0;
-  for (T x : v) total = static_cast<S>(total + static_cast<S>(x));
+  for (T x : v) total = dagger::kernels::add(total, static_cast<S>(x));  // wraps, as sum does
   EXPECT_EQ(dagger::collect(dagger::sum(a)), total);
   EXPECT_EQ(dagger::collect(dagger::maximum(a)), *std::max_element(v.begin(), v.end()));
   EXPECT_EQ(dagger::collect(dagger::minimum(a)), *std::min_element(v.begin(), v.end()));
