@@ -421,6 +421,22 @@ TEST(Distributed, NarrowAndUnsignedIntegerArraysComputeInWorkers) {
   expect_no_chunks_left();
 }
 
+// Every step of the sample sort travels: samples, splitters, partitions,
+// bucket sorts and the cut of the result, for values and for indices.
+TEST(Distributed, SortAndSortpermComputeInWorkers) {
+  cluster_workers();
+  const dagger::Context remote = workers_only();
+  const dagger::Context here(std::vector<dagger::Processor*>{&dagger::this_process()});
+  auto v = dagger::randn(dagger::Blocks(700), 5000, dagger::Seed{21});
+  auto u = dagger::rand<std::uint8_t>(dagger::Blocks(900), 4000, dagger::Seed{22});
+  for (const auto order : {dagger::SortOrder::ascending, dagger::SortOrder::descending}) {
+    EXPECT_EQ(dagger::collect(remote, dagger::sort(v, order)), dagger::collect(here, dagger::sort(v, order)));
+    EXPECT_EQ(dagger::collect(remote, dagger::sort(u, order)), dagger::collect(here, dagger::sort(u, order)));
+    EXPECT_EQ(dagger::collect(remote, dagger::sortperm(v, order)), dagger::collect(here, dagger::sortperm(v, order)));
+  }
+  expect_no_chunks_left();
+}
+
 // A stencil's function, a function pointer or a lambda, runs in workers.
 TEST(Distributed, StencilsComputeInWorkers) {
   cluster_workers();

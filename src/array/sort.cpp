@@ -56,7 +56,11 @@ SortPlan plan_sort(const ArrayPtr& a, SortOrder order) {
   SortPlan plan{.buckets = std::min(parts, kMaxBuckets), .splitters = {}, .order = {},
                    .result = Layout({a->layout.rows()}, Blocks((a->layout.rows() + parts - 1) / parts))};
   std::vector<Thunk<Block>> samples;
-  for (const auto& b : blocks) samples.push_back(delayed(samples_of<T>, {.name = "sort samples"})(b));
+  // Every function here is a lambda of values, so each step travels to
+  // workers (a pointer to a function in this file would not).
+  for (const auto& b : blocks) {
+    samples.push_back(delayed([](const Block& block) { return samples_of<T>(block); }, {.name = "sort samples"})(b));
+  }
   plan.splitters = delayed([buckets = plan.buckets](const std::vector<Block>& s) { return splitters_of<T>(s, buckets); },
                            {.name = "sort splitters"})(samples);
   for (std::int64_t j = 0; j < plan.buckets; ++j) {
@@ -87,7 +91,9 @@ ArrayPtr sort_typed(const ArrayPtr& a, SortOrder order) {
   const SortPlan plan = plan_sort<T>(a, order);
   std::vector<Thunk<std::vector<Block>>> partitions;
   for (const auto& b : blocks) {
-    partitions.push_back(delayed(sorting::values_by_bucket<T>, {.name = "sort partition"})(b, plan.splitters));
+    partitions.push_back(delayed([](const Block& block, const Block& splitters) {
+      return sorting::values_by_bucket<T>(block, splitters);
+    }, {.name = "sort partition"})(b, plan.splitters));
   }
   std::vector<Thunk<Block>> sorted;
   for (std::size_t j : plan.order) {
@@ -136,7 +142,10 @@ ArrayPtr sortperm_typed(const ArrayPtr& a, SortOrder order) {
       return b;
     }, {.name = "sortperm bucket"})(partitions));
   }
-  auto result = result_blocks(plan.result, sorted, sorting::indices_block);
+  auto cut = [](const std::vector<Block>& b, std::int64_t begin, std::int64_t length) {
+    return sorting::indices_block(b, begin, length);
+  };
+  auto result = result_blocks(plan.result, sorted, cut);
   return make_array(plan.result, DType::i64, std::move(result));
 }
 
