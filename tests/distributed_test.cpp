@@ -437,6 +437,35 @@ TEST(Distributed, SortAndSortpermComputeInWorkers) {
   expect_no_chunks_left();
 }
 
+// Assigned blocks are made by, and stay in, the worker their assignment
+// names; what reads them computes the same values as without one.
+TEST(Distributed, AssignedBlocksAreMadeInTheirWorkers) {
+  auto& workers = cluster_workers();
+  const dagger::Context remote = workers_only();
+  const dagger::Context here(std::vector<dagger::Processor*>{&dagger::this_process()});
+  const auto rows = dagger::Assignment::cyclicrow(workers);
+  const auto cols = dagger::Assignment::blockcol(workers);
+  auto a = dagger::rand(dagger::Blocks(10, 10), 40, 30, dagger::Seed{31}, rows);
+  const Eigen::MatrixXd values = Eigen::MatrixXd::Random(40, 30);
+  auto b = dagger::distribute(dagger::Blocks(10, 10), values, cols);
+  for (const auto* m : {&a, &b}) {
+    const auto& assignment = m == &a ? rows : cols;
+    auto chunks = dagger::compute(remote, m->block_thunks());
+    for (std::size_t k = 0; k < chunks.size(); ++k) {
+      const dagger::Layout& l = m->layout();
+      const auto* owner = static_cast<dagger::WorkerProc*>(assignment.owner(l, l.grid_row_of(k), l.grid_col_of(k)));
+      EXPECT_EQ(&chunks[k].space(), &owner->memory()) << "block " << k;
+    }
+  }
+  auto plain = dagger::rand(dagger::Blocks(10, 10), 40, 30, dagger::Seed{31});
+  auto plain_b = dagger::distribute(dagger::Blocks(10, 10), values);
+  EXPECT_EQ(dagger::collect(remote, a + b), dagger::collect(here, plain + plain_b));
+  EXPECT_EQ(dagger::collect(remote, dagger::sum(a)), dagger::collect(here, dagger::sum(plain)));
+  // Blocks pinned to workers cannot be made in a context without them.
+  EXPECT_THROW(dagger::collect(here, dagger::sum(a)), dagger::NoProcessorError);
+  expect_no_chunks_left();
+}
+
 // A stencil's function, a function pointer or a lambda, runs in workers.
 TEST(Distributed, StencilsComputeInWorkers) {
   cluster_workers();
@@ -614,6 +643,24 @@ TEST(Distributed, AKilledWorkerIsRecomputedElsewhere) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
   EXPECT_TRUE(workers[1]->lost());
   EXPECT_EQ(dagger::workers().size(), 1u);
+}
+
+// A block pinned to a worker that died has nowhere to be made: a typed
+// error naming its thunk, and the rest of the runtime goes on.
+TEST(Distributed, ABlockPinnedToALostWorkerIsWorkerLost) {
+  auto& workers = cluster_workers();
+  auto a = dagger::ones(dagger::Blocks(10, 10), 40, 30, dagger::Assignment::cyclicrow(workers));
+  ::kill(static_cast<pid_t>(workers[1]->pid()), SIGKILL);
+  for (int i = 0; i < 500 && !workers[1]->lost(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(workers[1]->lost());
+  try {
+    dagger::collect(dagger::sum(a));
+    FAIL();
+  } catch (const dagger::WorkerLost& e) {
+    EXPECT_NE(std::string(e.what()).find("(ones)"), std::string::npos) << e.what();
+  }
+  auto b = dagger::ones(dagger::Blocks(10, 10), 40, 30, dagger::Assignment::cyclicrow(dagger::workers()));
+  EXPECT_EQ(dagger::collect(dagger::sum(b)), 1200.0);
 }
 
 // Recovery recomputes only what the lost worker held: results made in the

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "dagger/array/array_compute.hpp"
+#include "dagger/array/assignment.hpp"
 #include "dagger/array/block.hpp"
 #include "dagger/array/concatenate.hpp"
 #include "dagger/array/constructors.hpp"

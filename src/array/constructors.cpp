@@ -91,10 +91,13 @@ std::uint64_t array_seed(std::optional<Seed> seed) {
   return seed ? seed->value : mix_bits(fresh.fetch_add(1));
 }
 
-ArrayPtr filled_array(Layout layout, DType dtype, Fill fill, std::optional<Seed> seed) {
+ArrayPtr filled_array(Layout layout, DType dtype, Fill fill, std::optional<Seed> seed, const Assignment& assignment) {
   const std::uint64_t key = array_seed(seed);
   std::pair<TileKernel, ProgramPtr> source = visit_dtype(dtype, [&]<class T>() { return source_of<T>(fill, key); });
-  return make_lazy(std::move(layout), dtype, {}, std::move(source.first), std::move(source.second), fill_name(fill));
+  // An assigned array is made where assigned, so it is no longer a source a
+  // consumer could generate in its own thunks.
+  return placed(make_lazy(std::move(layout), dtype, {}, std::move(source.first), std::move(source.second), fill_name(fill)),
+                assignment);
 }
 
 }  // namespace dagger::detail

@@ -76,26 +76,39 @@ ProgramPtr program_at(const ProgramPtr& program, const BlockPlace& place) {
   return at;
 }
 
+namespace {
+// One fused thunk per block of a lazy array, each in its assigned scope.
+std::vector<Thunk<Block>> fused_blocks(const ArrayImpl& array, const Assignment& assignment) {
+  std::vector<Thunk<Block>> blocks;
+  blocks.reserve(array.layout.block_count());
+  ElementwiseBlock on_cpu{{array.kernel, array.program}, array.dtype, {}};
+  const std::string name = array.sources.empty() ? array.name : "elementwise";
+  for (std::size_t k = 0; k < array.layout.block_count(); ++k) {
+    on_cpu.place = block_place(array.layout, k);
+    const Options options{.scope = assignment.scope(array.layout, k), .name = name};
+    if (array.program) {
+      blocks.push_back(run_operation<ops::Elementwise>(options, on_cpu, {on_cpu.kernel, on_cpu.place},
+                                                       source_blocks(array.sources, k)));
+    } else {
+      blocks.push_back(delayed(on_cpu, options)(source_blocks(array.sources, k)));
+    }
+  }
+  return blocks;
+}
+}  // namespace
+
 const std::vector<Thunk<Block>>& block_thunks(const ArrayPtr& array) {
   if (!array->lazy()) return array->blocks;
   std::lock_guard lock(array->materialize_mutex);
   if (array->materialized.empty() && array->layout.block_count() > 0) {
-    std::vector<Thunk<Block>> blocks;
-    blocks.reserve(array->layout.block_count());
-    ElementwiseBlock on_cpu{{array->kernel, array->program}, array->dtype, {}};
-    const std::string name = array->sources.empty() ? array->name : "elementwise";
-    for (std::size_t k = 0; k < array->layout.block_count(); ++k) {
-      on_cpu.place = block_place(array->layout, k);
-      if (array->program) {
-        blocks.push_back(run_operation<ops::Elementwise>({.name = name}, on_cpu, {on_cpu.kernel, on_cpu.place},
-                                                         source_blocks(array->sources, k)));
-      } else {
-        blocks.push_back(delayed(on_cpu, {.name = name})(source_blocks(array->sources, k)));
-      }
-    }
-    array->materialized = std::move(blocks);
+    array->materialized = fused_blocks(*array, Assignment::arbitrary());
   }
   return array->materialized;
+}
+
+ArrayPtr placed(const ArrayPtr& array, const Assignment& assignment) {
+  if (assignment.is_arbitrary()) return array;
+  return make_array(array->layout, array->dtype, fused_blocks(*array, assignment));
 }
 
 ArrayPtr compute_array(const Context& context, const ArrayPtr& array) {

@@ -20,36 +20,40 @@ struct Seed {
 
 namespace detail {
 enum class Fill { zeros, ones, uniform, normal };
-ArrayPtr filled_array(Layout layout, DType dtype, Fill fill, std::optional<Seed> seed);
+ArrayPtr filled_array(Layout layout, DType dtype, Fill fill, std::optional<Seed> seed, const Assignment& assignment);
 std::optional<Seed> no_seed();
 }  // namespace detail
 
 #define DAGGER_CONSTRUCTOR(name, fill, requirement)                                                     \
   template <class T = double>                                                                          \
     requires(requirement)                                                                              \
-  DArray<T> name(const Blocks& blocks, std::int64_t n) {                                               \
-    return DArray<T>(detail::filled_array(Layout({n}, blocks), dtype_of<T>(), fill, detail::no_seed())); \
+  DArray<T> name(const Blocks& blocks, std::int64_t n, const Assignment& assignment = {}) {            \
+    return DArray<T>(                                                                                  \
+        detail::filled_array(Layout({n}, blocks), dtype_of<T>(), fill, detail::no_seed(), assignment));  \
   }                                                                                                    \
   template <class T = double>                                                                          \
     requires(requirement)                                                                              \
-  DArray<T> name(const Blocks& blocks, std::int64_t m, std::int64_t n) {                               \
+  DArray<T> name(const Blocks& blocks, std::int64_t m, std::int64_t n, const Assignment& assignment = {}) { \
     return DArray<T>(                                                                                  \
-        detail::filled_array(Layout({m, n}, blocks), dtype_of<T>(), fill, detail::no_seed()));         \
+        detail::filled_array(Layout({m, n}, blocks), dtype_of<T>(), fill, detail::no_seed(), assignment)); \
   }
 
 #define DAGGER_RANDOM(name, fill, requirement)                                                          \
   DAGGER_CONSTRUCTOR(name, fill, requirement)                                                          \
   template <class T = double>                                                                          \
     requires(requirement)                                                                              \
-  DArray<T> name(const Blocks& blocks, std::int64_t n, Seed seed) {                                    \
-    return DArray<T>(detail::filled_array(Layout({n}, blocks), dtype_of<T>(), fill, seed));            \
+  DArray<T> name(const Blocks& blocks, std::int64_t n, Seed seed, const Assignment& assignment = {}) { \
+    return DArray<T>(detail::filled_array(Layout({n}, blocks), dtype_of<T>(), fill, seed, assignment)); \
   }                                                                                                    \
   template <class T = double>                                                                          \
     requires(requirement)                                                                              \
-  DArray<T> name(const Blocks& blocks, std::int64_t m, std::int64_t n, Seed seed) {                    \
-    return DArray<T>(detail::filled_array(Layout({m, n}, blocks), dtype_of<T>(), fill, seed));         \
+  DArray<T> name(const Blocks& blocks, std::int64_t m, std::int64_t n, Seed seed,                      \
+                 const Assignment& assignment = {}) {                                                  \
+    return DArray<T>(detail::filled_array(Layout({m, n}, blocks), dtype_of<T>(), fill, seed, assignment)); \
   }
 
+// Each constructor takes an Assignment last (assignment.hpp): by default
+// its blocks are made wherever and whenever a consumer needs them.
 // Uniform in [0, 1) (any integer for int64, a fair coin for bool).
 DAGGER_RANDOM(rand, detail::Fill::uniform, is_element_type_v<T>)
 // Standard normal (floating types only).
@@ -63,7 +67,7 @@ namespace detail {
 
 // One thunk per block, each holding a copy of its part of `at(row, col)`.
 template <class T, class At>
-ArrayPtr cut_into_blocks(Layout layout, At at) {
+ArrayPtr cut_into_blocks(Layout layout, At at, const Assignment& assignment) {
   std::vector<Thunk<Block>> blocks;
   for (std::size_t k = 0; k < layout.block_count(); ++k) {
     const std::int64_t gi = layout.grid_row_of(k), gj = layout.grid_col_of(k);
@@ -78,7 +82,7 @@ ArrayPtr cut_into_blocks(Layout layout, At at) {
       Block b = Block::make(dtype_of<T>(), h, w);
       std::copy(values.begin(), values.end(), b.mutable_data<T>());
       return b;
-    }, {.name = "distribute"})(std::move(part)));
+    }, {.scope = assignment.scope(layout, k), .name = "distribute"})(std::move(part)));
   }
   return make_array(std::move(layout), dtype_of<T>(), std::move(blocks));
 }
@@ -86,22 +90,25 @@ ArrayPtr cut_into_blocks(Layout layout, At at) {
 }  // namespace detail
 
 // An Eigen matrix or vector cut into blocks (a vector gives a 1-D array).
+// Its blocks live where `assignment` puts them (arbitrary: where the
+// scheduler places them).
 template <class Derived>
-auto distribute(const Blocks& blocks, const Eigen::MatrixBase<Derived>& data) {
+auto distribute(const Blocks& blocks, const Eigen::MatrixBase<Derived>& data, const Assignment& assignment = {}) {
   using T = typename Derived::Scalar;
   const auto& m = data.derived();
   const bool vector = Derived::ColsAtCompileTime == 1;
   Layout layout = vector ? Layout({m.rows()}, blocks) : Layout({m.rows(), m.cols()}, blocks);
   return DArray<T>(detail::cut_into_blocks<T>(std::move(layout),
-                                              [&m](std::int64_t r, std::int64_t c) { return m(r, c); }));
+                                              [&m](std::int64_t r, std::int64_t c) { return m(r, c); },
+                                              assignment));
 }
 
 // A std::vector cut into blocks (a 1-D array).
 template <class T>
-DArray<T> distribute(const Blocks& blocks, const std::vector<T>& data) {
+DArray<T> distribute(const Blocks& blocks, const std::vector<T>& data, const Assignment& assignment = {}) {
   return DArray<T>(detail::cut_into_blocks<T>(
       Layout({static_cast<std::int64_t>(data.size())}, blocks),
-      [&data](std::int64_t r, std::int64_t) { return data[static_cast<std::size_t>(r)]; }));
+      [&data](std::int64_t r, std::int64_t) { return data[static_cast<std::size_t>(r)]; }, assignment));
 }
 
 }  // namespace dagger

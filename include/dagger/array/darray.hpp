@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "dagger/array/assignment.hpp"
 #include "dagger/array/block.hpp"
 #include "dagger/array/dtype.hpp"
 #include "dagger/array/element_program.hpp"
@@ -91,6 +92,9 @@ ArrayPtr make_lazy(Layout layout, DType dtype, std::vector<ArrayPtr> sources, Ti
                    ProgramPtr program = nullptr, std::string name = "elementwise");
 // One thunk per block (a lazy array gets one fused thunk per block).
 const std::vector<Thunk<Block>>& block_thunks(const ArrayPtr& array);
+// A new (lazy, unmade) array whose blocks are made by their assigned
+// processors: an array of those blocks' thunks.
+ArrayPtr placed(const ArrayPtr& array, const Assignment& assignment);
 // The same values cut into other blocks.
 ArrayPtr rechunk(const ArrayPtr& array, const Blocks& blocks);
 ArrayPtr compute_array(const Context& context, const ArrayPtr& array);
