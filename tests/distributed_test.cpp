@@ -466,6 +466,28 @@ TEST(Distributed, AssignedBlocksAreMadeInTheirWorkers) {
   expect_no_chunks_left();
 }
 
+// Indexing, and the tasks of in-place updates (region assignment, fill,
+// assign), travel to workers.
+TEST(Distributed, IndexingAndInPlaceUpdatesComputeInWorkers) {
+  cluster_workers();
+  const dagger::Context remote = workers_only();
+  const dagger::Context here(std::vector<dagger::Processor*>{&dagger::this_process()});
+  auto a = dagger::rand(dagger::Blocks(10, 10), 40, 30, dagger::Seed{41});
+  auto b = dagger::randn(dagger::Blocks(7, 7), 15, 30, dagger::Seed{42});
+  a(dagger::range(5, 20), dagger::all) = b;
+  a({39, 0, 17}, {3, 29}) = -2.0;
+  auto v = dagger::zeros<std::int16_t>(dagger::Blocks(6), 40);
+  dagger::fill(v, 3);
+  v(dagger::range(10, 30)) = dagger::rand<std::int8_t>(dagger::Blocks(9), 20, dagger::Seed{43});
+  auto c = dagger::zeros(dagger::Blocks(8, 8), 40, 30);
+  dagger::assign(c, a * 2.0);
+  EXPECT_EQ(dagger::collect(remote, a), dagger::collect(here, a));
+  EXPECT_EQ(dagger::collect(remote, v), dagger::collect(here, v));
+  EXPECT_EQ(dagger::collect(remote, c), dagger::collect(here, c));
+  EXPECT_EQ(dagger::collect(remote, a({1, 33, 2}, dagger::range(4, 25))), dagger::collect(here, a({1, 33, 2}, dagger::range(4, 25))));
+  expect_no_chunks_left();
+}
+
 // A stencil's function, a function pointer or a lambda, runs in workers.
 TEST(Distributed, StencilsComputeInWorkers) {
   cluster_workers();

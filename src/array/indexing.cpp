@@ -4,6 +4,7 @@
 #include <cstring>
 #include <map>
 
+#include "array/element_gather.hpp"
 #include "dagger/array.hpp"
 
 namespace dagger {
@@ -41,6 +42,43 @@ std::vector<std::int64_t> Index::resolve(std::int64_t extent, int dimension) con
 }
 
 namespace detail {
+namespace {
+
+// The task of one result block: the source's rows and columns it takes.
+struct IndexBlock {
+  DType dtype = DType::f64;
+  std::vector<std::int64_t> rows, cols;
+  ElementSources sources;
+
+  Block operator()(const std::vector<Block>& in) const {
+    const auto h = static_cast<std::int64_t>(rows.size()), w = static_cast<std::int64_t>(cols.size());
+    Block out = Block::make(dtype, h, w);
+    const std::size_t es = element_size(dtype);
+    for (std::int64_t j = 0; j < w; ++j) {
+      for (std::int64_t i = 0; i < h; ++i) {
+        std::memcpy(out.buffer.get() + static_cast<std::size_t>(i + j * h) * es,
+                    sources.element(in, rows[static_cast<std::size_t>(i)], cols[static_cast<std::size_t>(j)], es), es);
+      }
+    }
+    return out;
+  }
+};
+
+// It travels: a worker gathers from the blocks it holds.
+void dagger_wire_save(const IndexBlock& b, WireWriter& out) {
+  out.pod(b.dtype);
+  wire_save(b.rows, out);
+  wire_save(b.cols, out);
+  dagger_wire_save(b.sources, out);
+}
+void dagger_wire_load(IndexBlock& b, WireReader& in) {
+  b.dtype = in.pod<DType>();
+  wire_load(b.rows, in);
+  wire_load(b.cols, in);
+  dagger_wire_load(b.sources, in);
+}
+
+}  // namespace
 
 ArrayPtr index_array(const ArrayPtr& a, const std::vector<std::int64_t>& rows,
                      const std::vector<std::int64_t>& cols) {
@@ -51,37 +89,16 @@ ArrayPtr index_array(const ArrayPtr& a, const std::vector<std::int64_t>& rows,
                                             std::max<std::int64_t>(1, std::min(from.block_cols(), nc))))
                   : Layout({nr}, Blocks(std::max<std::int64_t>(1, std::min(from.block_rows(), nr))));
   const auto& sources = block_thunks(a);
-  const std::size_t esize = element_size(a->dtype);
   std::vector<Thunk<Block>> blocks;
   for (std::size_t k = 0; k < to.block_count(); ++k) {
     const std::int64_t oi = to.grid_row_of(k), oj = to.grid_col_of(k);
-    const std::int64_t h = to.block_height(oi), w = to.block_width(oj);
-    std::vector<std::int64_t> rs(rows.begin() + to.row_start(oi), rows.begin() + to.row_start(oi) + h);
-    std::vector<std::int64_t> cs(cols.begin() + to.col_start(oj), cols.begin() + to.col_start(oj) + w);
-    // The source blocks this block reads, and where each is among the inputs.
-    std::map<std::size_t, std::size_t> position;
+    IndexBlock task{a->dtype,
+                    {rows.begin() + to.row_start(oi), rows.begin() + to.row_start(oi) + to.block_height(oi)},
+                    {cols.begin() + to.col_start(oj), cols.begin() + to.col_start(oj) + to.block_width(oj)},
+                    {}};
     std::vector<Thunk<Block>> inputs;
-    for (std::int64_t c : cs) {
-      for (std::int64_t r : rs) {
-        const std::size_t s = from.block_index(r / from.block_rows(), c / from.block_cols());
-        if (position.emplace(s, inputs.size()).second) inputs.push_back(sources[s]);
-      }
-    }
-    const std::int64_t br = from.block_rows(), bc = from.block_cols(), grid_rows = from.grid_rows();
-    blocks.push_back(delayed([rs, cs, position, br, bc, grid_rows, esize, dtype = a->dtype](
-                                 const std::vector<Block>& in) {
-      const auto h = static_cast<std::int64_t>(rs.size()), w = static_cast<std::int64_t>(cs.size());
-      Block out = Block::make(dtype, h, w);
-      for (std::int64_t j = 0; j < w; ++j) {
-        for (std::int64_t i = 0; i < h; ++i) {
-          const std::int64_t r = rs[static_cast<std::size_t>(i)], c = cs[static_cast<std::size_t>(j)];
-          const Block& src = in[position.at(static_cast<std::size_t>(r / br + (c / bc) * grid_rows))];
-          std::memcpy(out.buffer.get() + static_cast<std::size_t>(i + j * h) * esize,
-                      src.buffer.get() + static_cast<std::size_t>(r % br + (c % bc) * src.rows) * esize, esize);
-        }
-      }
-      return out;
-    }, {.name = "index"})(inputs));
+    task.sources = ElementSources::of(from, sources, task.rows, task.cols, inputs);
+    blocks.push_back(delayed(std::move(task), {.name = "index"})(inputs));
   }
   return make_array(std::move(to), a->dtype, std::move(blocks));
 }

@@ -152,9 +152,39 @@ class DArray {
   // a lazy array (defined in indexing.hpp).
   DArray operator()(const Index& rows) const;
   DArray operator()(const Index& rows, const Index& cols) const;
+  // The same on a non-const array also remembers the array it indexes, so
+  // that assigning to the result writes into it: a(range(0, 10), all) = b,
+  // v({1, 5}) = 0.0 (mutation.hpp). Only the result itself (an rvalue) can
+  // be assigned into; a copy of it is a plain array.
+  DArray operator()(const Index& rows);
+  DArray operator()(const Index& rows, const Index& cols);
+
+  DArray(const DArray& other) : impl_(other.impl_) {}
+  DArray(DArray&&) noexcept = default;
+  DArray& operator=(const DArray& other) & {
+    impl_ = other.impl_;
+    region_.reset();
+    return *this;
+  }
+  DArray& operator=(DArray&& other) & noexcept {
+    impl_ = std::move(other.impl_);
+    region_.reset();
+    return *this;
+  }
+  ~DArray() = default;
+  template <class U>
+  DArray& operator=(const DArray<U>& src) &&;
+  template <class S>
+    requires std::is_arithmetic_v<S>
+  DArray& operator=(S value) &&;
 
  private:
+  // Where an indexed array came from, for assignment into it.
+  struct Region;
+  Region& region() const;
+
   detail::ArrayPtr impl_;
+  std::shared_ptr<Region> region_;
 };
 
 // "Computed(10000x10000 DArray<double> in 3x3 parts each of (max size) 4000x4000)"
