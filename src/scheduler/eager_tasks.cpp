@@ -521,25 +521,17 @@ bool EagerTasks::finish(ThunkNode& node, TaskStatus to, ChunkPtr result, std::ex
   }
   std::vector<NodePtr> dependents;
   std::vector<Dep> inputs;
-  std::vector<std::function<void()>> watchers;
-  {
-    std::lock_guard lock(state.mutex);
-    if (is_final(state.status.load(std::memory_order_acquire))) return false;
-    state.result = std::move(result);
-    state.error = error;
+  const bool settled = state.settle(to, std::move(result), error, [&] {
     state.reads_inputs = !node.deps.empty();
     dependents.swap(state.dependents);
-    watchers.swap(state.watchers);
     inputs.swap(node.deps);
-    state.status.store(to, std::memory_order_release);
-  }
-  state.status.notify_all();
+  });
+  if (!settled) return false;
   if (LiveView* view = live_view()) {
     view->task_ended(node, to == TaskStatus::done ? TaskEnd::done
                            : to == TaskStatus::cancelled ? TaskEnd::cancelled : TaskEnd::failed,
                      error ? message_of(error) : std::string());
   }
-  for (auto& watcher : watchers) watcher();
   thread_local bool releasing = false;
   thread_local std::vector<NodePtr> to_release;
   for (NodePtr& dependent : dependents) {

@@ -75,8 +75,13 @@ void WorkerTasks::cancel(ThunkNode& node) {
 void WorkerTasks::forget(std::uint64_t remote_id) noexcept {
   try {
     {
+      // A fetch in flight is abandoned: the driver drops its watch with
+      // the task, so no answer may ever come to clear the entry.
       std::lock_guard lock(mutex_);
-      asked_.erase(remote_id);
+      if (auto it = asked_.find(remote_id); it != asked_.end()) {
+        fetching_.erase(it->second);
+        asked_.erase(it);
+      }
     }
     server_.send(0, ForgetTasks{{remote_id}});
   } catch (...) {
@@ -89,7 +94,11 @@ void WorkerTasks::answer(std::uint64_t request, const Message& reply, const std:
   {
     std::lock_guard lock(mutex_);
     auto it = fetching_.find(request);
-    if (it == fetching_.end()) throw ProtocolError("an answer to fetch " + std::to_string(request) + ", which nobody asked");
+    if (it == fetching_.end()) {
+      // An abandoned fetch answered after all; any other is the peer's error.
+      if (request < next_request_.load(std::memory_order_relaxed)) return;
+      throw ProtocolError("an answer to fetch " + std::to_string(request) + ", which nobody asked");
+    }
     node = it->second.lock();
     fetching_.erase(it);
     if (node) asked_.erase(node->task->remote_id);
@@ -121,19 +130,7 @@ void WorkerTasks::answer(std::uint64_t request, const Message& reply, const std:
 }
 
 void WorkerTasks::settle(ThunkNode& node, ChunkPtr result, std::exception_ptr error, TaskStatus status) {
-  TaskState& state = *node.task;
-  std::vector<std::function<void()>> watchers;
-  {
-    std::lock_guard lock(state.mutex);
-    if (is_final(state.status.load(std::memory_order_acquire))) return;
-    state.result = std::move(result);
-    state.error = std::move(error);
-    watchers.swap(state.watchers);
-    state.status.store(status, std::memory_order_release);
-  }
-  state.status.notify_all();
-  for (auto& watcher : watchers) watcher();
-  server_.wake_helpers();
+  if (node.task->settle(status, std::move(result), std::move(error), [] {})) server_.wake_helpers();
 }
 
 }  // namespace dagger::detail

@@ -44,6 +44,27 @@ struct TaskState {
   // In a worker process: the task runs where the driver places it, and this
   // is the worker's name for it there (0: an ordinary task of this process).
   std::uint64_t remote_id = 0;
+
+  // The move to final status `to` with its outcome; false (and nothing
+  // done) if the task is final already. `under_lock` runs with the lock
+  // held, just before the status changes; then every waiter wakes and the
+  // watchers are called, outside the lock.
+  template <class UnderLock>
+  bool settle(TaskStatus to, ChunkPtr outcome, std::exception_ptr failure, UnderLock&& under_lock) {
+    std::vector<std::function<void()>> called;
+    {
+      std::lock_guard lock(mutex);
+      if (is_final(status.load(std::memory_order_acquire))) return false;
+      result = std::move(outcome);
+      error = std::move(failure);
+      called.swap(watchers);
+      under_lock();
+      status.store(to, std::memory_order_release);
+    }
+    status.notify_all();
+    for (auto& watcher : called) watcher();
+    return true;
+  }
 };
 
 // In a worker process, the tasks that task bodies spawn are scheduled by the
