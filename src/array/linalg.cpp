@@ -25,6 +25,38 @@ ProductPlan plan_product(const Layout& la, const ArrayPtr& right) {
 
 namespace {
 
+// What block (i, j) of a product reads: the blocks a_at(p) of a's row of
+// blocks and b_at(p) of b's column, for every p of the inner dimension.
+struct InnerPanels {
+  std::vector<Thunk<Block>> row, col;
+};
+template <class AAt, class BAt>
+InnerPanels inner_panels(const std::vector<Thunk<Block>>& a, const std::vector<Thunk<Block>>& b, std::int64_t inner,
+                         AAt a_at, BAt b_at) {
+  InnerPanels panels;
+  for (std::int64_t p = 0; p < inner; ++p) {
+    panels.row.push_back(a[a_at(p)]);
+    panels.col.push_back(b[b_at(p)]);
+  }
+  return panels;
+}
+
+// The CPU version of a product's block: the sum over p of as[p] * bs[p],
+// each read transposed where the flags say (a zero block when the inner
+// dimension is 0).
+struct GemmBlock {
+  DType dtype;
+  std::int64_t rows, cols;
+  bool transpose_a = false, transpose_b = false;
+
+  Block operator()(const std::vector<Block>& as, const std::vector<Block>& bs) const {
+    Block c = Block::make(dtype, rows, cols);
+    if (as.empty()) std::memset(c.buffer.get(), 0, c.bytes());
+    for (std::size_t p = 0; p < as.size(); ++p) kernels::cpu::gemm(as[p], bs[p], c, p == 0, transpose_a, transpose_b);
+    return c;
+  }
+};
+
 // a * b where a, b or both are transposes of matrices whose own blocks are
 // read: block (i, p) of transpose(m) is block (p, i) of m, read transposed
 // by the gemm. Without a materialized transpose, `A' * B` moves as many
@@ -60,20 +92,13 @@ ArrayPtr matmul_of_transposes(const ArrayPtr& a_in, const ArrayPtr& b_in) {
   std::vector<Thunk<Block>> blocks;
   for (std::size_t k = 0; k < out.block_count(); ++k) {
     const std::int64_t i = out.grid_row_of(k), j = out.grid_col_of(k);
-    std::vector<Thunk<Block>> row, col;
-    for (std::int64_t p = 0; p < la.grid_cols(); ++p) {
-      row.push_back(ablocks[ta ? a_source_layout.block_index(p, i) : la.block_index(i, p)]);
-      col.push_back(bblocks[tb ? b_source_layout.block_index(j, p) : lb.block_index(p, j)]);
-    }
+    InnerPanels in = inner_panels(
+        ablocks, bblocks, la.grid_cols(),
+        [&](std::int64_t p) { return ta ? a_source_layout.block_index(p, i) : la.block_index(i, p); },
+        [&](std::int64_t p) { return tb ? b_source_layout.block_index(j, p) : lb.block_index(p, j); });
     const std::int64_t h = out.block_height(i), w = out.block_width(j);
-    auto on_cpu = [dtype, h, w, ta, tb](const std::vector<Block>& as, const std::vector<Block>& bs) {
-      Block c = Block::make(dtype, h, w);
-      if (as.empty()) std::memset(c.buffer.get(), 0, c.bytes());  // inner dimension 0
-      for (std::size_t p = 0; p < as.size(); ++p) kernels::cpu::gemm(as[p], bs[p], c, p == 0, ta, tb);
-      return c;
-    };
-    blocks.push_back(run_operation<ops::MatmulTransposed>({.name = "matmul"}, on_cpu,
-                                                          TransposedShape{{dtype, h, w}, ta, tb}, row, col));
+    blocks.push_back(run_operation<ops::MatmulTransposed>({.name = "matmul"}, GemmBlock{dtype, h, w, ta, tb},
+                                                          TransposedShape{{dtype, h, w}, ta, tb}, in.row, in.col));
   }
   return make_array(std::move(out), dtype, std::move(blocks));
 }
@@ -92,21 +117,10 @@ ArrayPtr matmul_arrays(const ArrayPtr& a_in, const ArrayPtr& b_in) {
   std::vector<Thunk<Block>> blocks;
   for (std::size_t k = 0; k < out.block_count(); ++k) {
     const std::int64_t i = out.grid_row_of(k), j = out.grid_col_of(k);
-    std::vector<Thunk<Block>> row, col;
-    for (std::int64_t p = 0; p < la.grid_cols(); ++p) {
-      row.push_back(ablocks[la.block_index(i, p)]);
-      col.push_back(bblocks[lb.block_index(p, j)]);
-    }
+    InnerPanels in = inner_panels(ablocks, bblocks, la.grid_cols(), [&](std::int64_t p) { return la.block_index(i, p); },
+                                  [&](std::int64_t p) { return lb.block_index(p, j); });
     const std::int64_t h = out.block_height(i), w = out.block_width(j);
-    auto on_cpu = [dtype, h, w](const std::vector<Block>& as, const std::vector<Block>& bs) {
-      Block c = Block::make(dtype, h, w);
-      if (as.empty()) {  // inner dimension 0: a zero matrix
-        std::memset(c.buffer.get(), 0, c.bytes());
-      }
-      for (std::size_t p = 0; p < as.size(); ++p) kernels::cpu::gemm(as[p], bs[p], c, p == 0);
-      return c;
-    };
-    blocks.push_back(run_operation<ops::Matmul>({.name = "matmul"}, on_cpu, {dtype, h, w}, row, col));
+    blocks.push_back(run_operation<ops::Matmul>({.name = "matmul"}, GemmBlock{dtype, h, w}, {dtype, h, w}, in.row, in.col));
   }
   return make_array(std::move(out), dtype, std::move(blocks));
 }
