@@ -434,6 +434,8 @@ TEST(Distributed, SortAndSortpermComputeInWorkers) {
     EXPECT_EQ(dagger::collect(remote, dagger::sort(u, order)), dagger::collect(here, dagger::sort(u, order)));
     EXPECT_EQ(dagger::collect(remote, dagger::sortperm(v, order)), dagger::collect(here, dagger::sortperm(v, order)));
   }
+  auto taken = dagger::take(v, dagger::sortperm(v));
+  EXPECT_EQ(dagger::collect(remote, taken), dagger::collect(here, dagger::sort(v)));
   expect_no_chunks_left();
 }
 

@@ -202,3 +202,52 @@ TEST(Sort, TwoDimensionalInputIsAnError) {
 }
 
 }  // namespace
+
+namespace {
+
+// Sorting by a key is stable in both orders, as std::stable_sort by the key.
+TEST(Sort, ByAKeyIsStableInBothOrders) {
+  std::mt19937_64 g(31);
+  std::vector<std::int32_t> values(5000);
+  for (auto& x : values) x = static_cast<std::int32_t>(g() % 2001) - 1000;
+  const auto v = dagger::distribute(dagger::Blocks(700), values);
+  auto last_digit = [](std::int32_t x) { return std::abs(x) % 10; };
+  for (const auto order : {SortOrder::ascending, SortOrder::descending}) {
+    std::vector<std::int32_t> want = values;
+    std::stable_sort(want.begin(), want.end(), [&](std::int32_t a, std::int32_t b) {
+      return order == SortOrder::ascending ? last_digit(a) < last_digit(b) : last_digit(a) > last_digit(b);
+    });
+    EXPECT_EQ(as_vector(dagger::sort(v, order, last_digit)), want);
+  }
+  // A floating key, NaN last: by magnitude.
+  const auto x = dagger::randn(dagger::Blocks(300), 2000, dagger::Seed{32});
+  const auto by_size = as_vector(dagger::sort(x, SortOrder::descending, [](double e) { return std::abs(e); }));
+  for (std::size_t i = 1; i < by_size.size(); ++i) ASSERT_GE(std::abs(by_size[i - 1]), std::abs(by_size[i]));
+}
+
+TEST(Sort, TakeGathersByADistributedIndexArray) {
+  std::mt19937_64 g(33);
+  std::vector<double> values(1000);
+  for (auto& x : values) x = static_cast<double>(g() % 100000);
+  std::vector<std::int64_t> at(700);
+  for (auto& i : at) i = static_cast<std::int64_t>(g() % values.size());
+  const auto v = dagger::distribute(dagger::Blocks(128), values);
+  const auto p = dagger::distribute(dagger::Blocks(90), at);
+  const auto got = as_vector(dagger::take(v, p));
+  ASSERT_EQ(got.size(), at.size());
+  for (std::size_t k = 0; k < at.size(); ++k) EXPECT_EQ(got[k], values[static_cast<std::size_t>(at[k])]);
+  // The sortperm of v takes v sorted.
+  EXPECT_EQ(as_vector(dagger::take(v, dagger::sortperm(v))), as_vector(dagger::sort(v)));
+  // An index out of range fails its task, naming the index.
+  const auto bad = dagger::distribute(dagger::Blocks(2), std::vector<std::int64_t>{3, 1000, 2});
+  try {
+    as_vector(dagger::take(v, bad));
+    FAIL();
+  } catch (const dagger::ThunkError& e) {
+    EXPECT_NE(e.original_message().find("index 1000 is out of range for an array of 1000"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(dagger::take(dagger::ones(dagger::Blocks(2, 2), 4, 4), p), dagger::ArrayError);
+}
+
+}  // namespace

@@ -78,7 +78,40 @@ void dagger_wire_load(IndexBlock& b, WireReader& in) {
   dagger_wire_load(b.sources, in);
 }
 
+// The task of one block of take(v, p): v's element at each index.
+struct TakeBlock {
+  DType dtype = DType::f64;
+  std::int64_t extent = 0;      // v's length
+  std::int64_t block_rows = 1;  // v's blocks
+
+  Block operator()(const Block& indices, const std::vector<Block>& blocks) const {
+    Block out = Block::make(dtype, indices.rows, indices.cols);
+    const std::size_t es = element_size(dtype);
+    const std::int64_t* at = indices.data<std::int64_t>();
+    for (std::int64_t i = 0; i < indices.size(); ++i) {
+      if (at[i] < 0 || at[i] >= extent) {
+        throw ArrayError("take: index " + std::to_string(at[i]) + " is out of range for an array of " +
+                         std::to_string(extent));
+      }
+      const Block& from = blocks[static_cast<std::size_t>(at[i] / block_rows)];
+      std::memcpy(out.buffer.get() + static_cast<std::size_t>(i) * es,
+                  from.buffer.get() + static_cast<std::size_t>(at[i] % block_rows) * es, es);
+    }
+    return out;
+  }
+};
+
 }  // namespace
+
+ArrayPtr take_array(const ArrayPtr& a, const ArrayPtr& indices) {
+  const std::vector<Thunk<Block>>& from = block_thunks(a);
+  std::vector<Thunk<Block>> blocks;
+  for (const Thunk<Block>& index_block : block_thunks(indices)) {
+    blocks.push_back(delayed(TakeBlock{a->dtype, a->layout.rows(), a->layout.block_rows()}, {.name = "take"})(
+        index_block, from));
+  }
+  return make_array(indices->layout, a->dtype, std::move(blocks));
+}
 
 ArrayPtr index_array(const ArrayPtr& a, const std::vector<std::int64_t>& rows,
                      const std::vector<std::int64_t>& cols) {

@@ -42,6 +42,18 @@ class Index {
 namespace detail {
 ArrayPtr index_array(const ArrayPtr& a, const std::vector<std::int64_t>& rows,
                      const std::vector<std::int64_t>& cols);
+ArrayPtr take_array(const ArrayPtr& a, const ArrayPtr& indices);
+}
+
+// v(p) for a distributed array of 0-based indices p (Julia's v[p] with p a
+// DArray, numpy's take): the result has p's shape and blocks, and each of
+// its blocks is one task that reads its block of p and every block of v,
+// since where the indices point is known only once p is computed. An
+// index out of range fails that task with an ArrayError naming it.
+template <class T>
+DArray<T> take(const DArray<T>& v, const DArray<std::int64_t>& indices) {
+  if (v.ndims() != 1) throw ArrayError("take needs a 1-D array to take from, not " + v.layout().shape_text());
+  return DArray<T>(detail::take_array(v.impl(), indices.impl()));
 }
 
 // X(rows, cols) of a matrix.

@@ -2,8 +2,11 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 
 #include "dagger/array/darray.hpp"
+#include "dagger/array/elementwise.hpp"
+#include "dagger/array/indexing.hpp"
 
 namespace dagger {
 
@@ -39,6 +42,18 @@ template <class T>
 DArray<std::int64_t> sortperm(const DArray<T>& v, SortOrder order = SortOrder::ascending) {
   if (v.ndims() != 1) throw ArrayError("sortperm needs a 1-D array, not " + v.layout().shape_text());
   return DArray<std::int64_t>(detail::sortperm_array(v.impl(), order));
+}
+
+// v's elements ordered by key(x) (Julia's sort(v; by = key, rev)): stable,
+// so elements of equal keys keep their order in v; NaN keys come last. The
+// keys are sortperm'd, and v is taken in that order (take, indexing.hpp).
+// key is any function of an element to a number; as a user's lambda in an
+// array chain, it runs in the driver's process.
+template <class T, class Key>
+  requires std::is_invocable_v<Key&, T>
+DArray<T> sort(const DArray<T>& v, SortOrder order, Key key) {
+  if (v.ndims() != 1) throw ArrayError("sort needs a 1-D array, not " + v.layout().shape_text());
+  return take(v, sortperm(map(std::move(key), v), order));
 }
 
 }  // namespace dagger
