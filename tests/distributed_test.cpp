@@ -396,6 +396,10 @@ TEST(Distributed, ConcatenationAndReblockingComputeInWorkers) {
   EXPECT_EQ(dagger::collect(remote, dagger::vcat(x, y)), dagger::collect(here, dagger::vcat(x, y)));
   EXPECT_EQ(dagger::collect(remote, dagger::hcat(y, x)), dagger::collect(here, dagger::hcat(y, x)));
   EXPECT_EQ(dagger::collect(remote, x + y), dagger::collect(here, x + y));
+  // Row blocks to column blocks: through pieces.
+  auto rows = dagger::rand(dagger::Blocks(10, 90), 120, 90, dagger::Seed{13});
+  auto cols = dagger::rechunk(rows, dagger::Blocks(120, 10));
+  EXPECT_EQ(dagger::collect(remote, cols), dagger::collect(here, rows));
   expect_no_chunks_left();
 }
 

@@ -226,3 +226,56 @@ TEST(Mutation, CopyAndSimilarAsDaggerJl) {
 }
 
 }  // namespace
+
+namespace {
+
+// rechunk keeps every value whatever the blockings: all-to-all (row blocks
+// to column blocks, through pieces), merging, splitting, ragged edges.
+TEST(Rechunk, EveryBlockingKeepsTheValues) {
+  const auto a = dagger::rand(Blocks(5, 37), 37, 41, dagger::Seed{20});
+  const Eigen::MatrixXd want = dagger::collect(a);
+  for (const Blocks& b : {Blocks(37, 5), Blocks(37, 41), Blocks(10, 74), Blocks(3, 3), Blocks(40, 50), Blocks(1, 41)}) {
+    const auto r = dagger::rechunk(a, b);
+    EXPECT_EQ(r.layout().block_rows(), b.sizes[0]);
+    EXPECT_EQ(r.layout().block_cols(), b.sizes[1]);
+    EXPECT_EQ(dagger::collect(r), want) << b.sizes[0] << "x" << b.sizes[1];
+  }
+  const auto v = dagger::rand<std::int16_t>(Blocks(7), 50, dagger::Seed{21});
+  EXPECT_EQ(dagger::collect(dagger::rechunk(v, Blocks(3))), dagger::collect(v));
+  try {
+    dagger::rechunk(a, Blocks(5));
+    FAIL();
+  } catch (const dagger::ArrayError& e) {
+    EXPECT_NE(std::string(e.what()).find("37x41"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(dagger::rechunk(a, Blocks(0, 5)), dagger::ArrayError);
+}
+
+// From row blocks to column blocks every output block meets every input
+// block: the re-blocking goes through pieces, and no task reads more than
+// one output block's worth.
+TEST(Rechunk, RowBlocksToColumnBlocksGoThroughPiecesWhenTheyDoNotFit) {
+  const auto a = dagger::compute(dagger::rand(Blocks(10, 80), 80, 80, dagger::Seed{22}));
+  // 51 KB fits in memory: one copy, no pieces.
+  const auto direct = dagger::debug_compute(dagger::sum(dagger::rechunk(a, Blocks(80, 10))));
+  for (const dagger::Timespan& e : direct.events) EXPECT_NE(e.function, "rechunk piece");
+  const dagger::Config saved = dagger::config();
+  dagger::Config small = saved;
+  small.memory_limit = 100000;
+  dagger::configure(small);
+  const auto r = dagger::rechunk(a, Blocks(80, 10));
+  dagger::configure(saved);
+  const auto run = dagger::debug_compute(dagger::sum(r));
+  std::size_t pieces = 0;
+  for (const dagger::Timespan& e : run.events) {
+    if (e.category == dagger::Category::compute && e.function == "rechunk piece") ++pieces;
+  }
+  EXPECT_EQ(pieces, 64u);  // 8 input blocks x 8 output blocks, cut by 8 tasks
+  EXPECT_DOUBLE_EQ(dagger::collect(run.chunk), dagger::collect(dagger::sum(a)));
+  EXPECT_DOUBLE_EQ(dagger::collect(direct.chunk), dagger::collect(dagger::sum(a)));
+  dagger::DArray<double> dst = dagger::zeros(Blocks(80, 10), 80, 80);
+  dagger::copyto(dst, a);
+  EXPECT_EQ(dagger::collect(dst), dagger::collect(a));
+}
+
+}  // namespace

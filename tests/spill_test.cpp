@@ -191,6 +191,46 @@ TEST_F(Spill, SumOfAPlusTransposeTenTimesTheLimit) {
   EXPECT_EQ(files_in(dir_), 0u);
 }
 
+// Dask's users run out of memory re-blocking short-fat chunks into
+// tall-skinny ones. Row blocks to column blocks of an array 10 times the
+// limit stays within the limit plus a few blocks per thread.
+TEST_F(Spill, RechunkRowsToColumnsTenTimesTheLimit) {
+  const std::int64_t n = 4000, b = 250;
+  const std::size_t block = static_cast<std::size_t>(n * b) * sizeof(double);  // 8 MB
+  const std::size_t memory_limit = 12 * kMiB;                                  // the array is 128 MB
+  limit(memory_limit);
+  const auto stats_before = dagger::memory_stats();
+  dagger::reset_memory_peak();
+  const std::size_t rss_before = status_bytes("VmRSS");
+  reset_peak_rss();
+  auto rows = dagger::compute(dagger::rand(dagger::Blocks(b, n), n, n, dagger::Seed{12}));
+  auto cols = dagger::compute(dagger::rechunk(rows, dagger::Blocks(n, b)));
+  rows = {};
+  const double got = dagger::collect(dagger::sum(cols));
+  const auto corner = dagger::collect(cols(dagger::range(n - 3, n), dagger::range(0, 3)));
+  cols = {};
+  const std::size_t peak = status_bytes("VmHWM");
+  const auto stats_after = dagger::memory_stats();
+
+  const double expected = dagger::collect(dagger::sum(dagger::rand(dagger::Blocks(b, n), n, n, dagger::Seed{12})));
+  EXPECT_NEAR(got, expected, 1e-9 * expected);
+  EXPECT_EQ(corner, dagger::collect(dagger::rand(dagger::Blocks(b, n), n, n, dagger::Seed{12})(
+                        dagger::range(n - 3, n), dagger::range(0, 3))));
+  EXPECT_GT(stats_after.spilled_total_bytes, stats_before.spilled_total_bytes);  // the limit did bite
+  const std::size_t threads = dagger::Context().processors().size();
+  const std::size_t allowance = memory_limit + threads * 3 * block;
+  if (kRssMeaningful) {
+    EXPECT_LE(peak - rss_before, allowance) << "peak RSS " << peak / kMiB << " MiB, before " << rss_before / kMiB
+                                          << " MiB";
+  }
+  EXPECT_LE(stats_after.peak_resident_bytes, allowance);
+  std::cout << "rechunk " << n << "^2 rows to columns under " << memory_limit / kMiB << " MiB: peak RSS +"
+            << (peak - rss_before) / kMiB << " MiB, resident peak " << stats_after.peak_resident_bytes / kMiB
+            << " MiB, spilled " << (stats_after.spilled_total_bytes - stats_before.spilled_total_bytes) / kMiB
+            << " MiB\n";
+  EXPECT_EQ(files_in(dir_), 0u);
+}
+
 TEST_F(Spill, SparseBlocksSpillAndComeBackEqual) {
   auto s = dagger::sprand(dagger::Blocks(1000, 1000), 4000, 4000, 0.05, dagger::Seed{21});
   auto block_sums = [](const std::vector<dagger::Chunk<dagger::SparseBlock>>& chunks) {

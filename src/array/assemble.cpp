@@ -3,9 +3,11 @@
 // is that block's thunk (no copy); any other is one task that copies the
 // overlapping parts of the input blocks it touches.
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "dagger/array/darray.hpp"
+#include "dagger/config.hpp"
 #include "dagger/array/concatenate.hpp"
 #include "dagger/delayed.hpp"
 #include "dagger/detail/wire.hpp"
@@ -57,6 +59,114 @@ void dagger_wire_load(AssembleBlock& a, WireReader& in) {
   if (a.rows < 0 || a.cols < 0) throw ProtocolError("an assembled block of negative size");
 }
 
+// Cuts one block into its parts that lie in the blocks of another
+// blocking: each part is (row, column within the block, rows, columns).
+struct CutPieces {
+  DType dtype = DType::f64;
+  std::vector<std::array<std::int64_t, 4>> parts;
+
+  std::vector<Block> operator()(const Block& from) const {
+    const std::size_t es = element_size(dtype);
+    std::vector<Block> out;
+    out.reserve(parts.size());
+    for (const auto& [row0, col0, rows, cols] : parts) {
+      Block b = Block::make(dtype, rows, cols);
+      for (std::int64_t c = 0; c < cols; ++c) {
+        std::memcpy(b.buffer.get() + static_cast<std::size_t>(c * rows) * es,
+                    from.buffer.get() + static_cast<std::size_t>(row0 + (col0 + c) * from.rows) * es,
+                    static_cast<std::size_t>(rows) * es);
+      }
+      out.push_back(std::move(b));
+    }
+    return out;
+  }
+};
+
+void dagger_wire_save(const CutPieces& c, WireWriter& out) {
+  out.pod(c.dtype);
+  wire_save(c.parts, out);
+}
+void dagger_wire_load(CutPieces& c, WireReader& in) {
+  c.dtype = in.pod<DType>();
+  wire_load(c.parts, in);
+  for (const auto& part : c.parts) {
+    if (std::any_of(part.begin(), part.end(), [](std::int64_t x) { return x < 0; })) {
+      throw ProtocolError("a piece of negative place or size");
+    }
+  }
+}
+
+// The block numbers [first, end) that [lo, hi) of one dimension touches.
+std::pair<std::int64_t, std::int64_t> grid_span(std::int64_t lo, std::int64_t hi, std::int64_t block) {
+  return {lo / block, (hi - 1) / block + 1};
+}
+
+// How many pairs of an input and an output block overlap.
+std::size_t overlaps(const Layout& from, const Layout& to) {
+  std::size_t pairs = 0;
+  for (std::int64_t gi = 0; gi < to.grid_rows(); ++gi) {
+    const auto [r0, r1] = grid_span(to.row_start(gi), to.row_start(gi) + to.block_height(gi), from.block_rows());
+    for (std::int64_t gj = 0; gj < to.grid_cols(); ++gj) {
+      const auto [c0, c1] = grid_span(to.col_start(gj), to.col_start(gj) + to.block_width(gj), from.block_cols());
+      pairs += static_cast<std::size_t>((r1 - r0) * (c1 - c0));
+    }
+  }
+  return pairs;
+}
+
+// An all-to-all re-blocking (row blocks to column blocks) in two steps:
+// one task cuts each input block into its pieces, one per output block it
+// meets (each piece then a task's result of its own, sharing the cut's
+// buffers), and each output block is assembled from its pieces. A task
+// holds about one block's worth of data, not every input block its output
+// touches, so the memory limit holds; and since a finished cut's pieces
+// are taken right after it, each input block is read (or read back from
+// disk) once, and each spilled piece written and read once.
+ArrayPtr rechunk_by_pieces(const ArrayPtr& array, Layout out) {
+  const Layout& from = array->layout;
+  const auto& sources = block_thunks(array);
+  std::vector<std::vector<Thunk<Block>>> pieces(out.block_count());
+  std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> origins(out.block_count());
+  for (std::size_t s = 0; s < from.block_count(); ++s) {
+    const std::int64_t si = from.grid_row_of(s), sj = from.grid_col_of(s);
+    const std::int64_t top = from.row_start(si), left = from.col_start(sj);
+    const std::int64_t bottom = top + from.block_height(si), right = left + from.block_width(sj);
+    const auto [r0, r1] = grid_span(top, bottom, out.block_rows());
+    const auto [c0, c1] = grid_span(left, right, out.block_cols());
+    CutPieces cut{array->dtype, {}};
+    std::vector<std::size_t> targets;
+    for (std::int64_t tj = c0; tj < c1; ++tj) {
+      for (std::int64_t ti = r0; ti < r1; ++ti) {
+        const std::int64_t lo_r = std::max(top, out.row_start(ti)), hi_r = std::min(bottom, out.row_start(ti) + out.block_height(ti));
+        const std::int64_t lo_c = std::max(left, out.col_start(tj)), hi_c = std::min(right, out.col_start(tj) + out.block_width(tj));
+        cut.parts.push_back({lo_r - top, lo_c - left, hi_r - lo_r, hi_c - lo_c});
+        targets.push_back(out.block_index(ti, tj));
+        origins[targets.back()].emplace_back(lo_r, lo_c);
+      }
+    }
+    const auto all_pieces = delayed(std::move(cut), {.name = "rechunk cut"})(sources[s]);
+    for (std::size_t p = 0; p < targets.size(); ++p) {
+      // A copy: a piece that shared the cut's buffers could not be spilled
+      // while the cut lives, nor the cut (a list) at all.
+      pieces[targets[p]].push_back(delayed([p](const std::vector<Block>& parts) {
+        const Block& part = parts[p];
+        Block own = Block::make(part.dtype, part.rows, part.cols);
+        std::memcpy(own.buffer.get(), part.buffer.get(), part.bytes());
+        return own;
+      }, {.name = "rechunk piece"})(all_pieces));
+    }
+  }
+  std::vector<Thunk<Block>> blocks;
+  blocks.reserve(out.block_count());
+  for (std::size_t t = 0; t < out.block_count(); ++t) {
+    const std::int64_t ti = out.grid_row_of(t), tj = out.grid_col_of(t);
+    AssembleBlock task{array->dtype, out.row_start(ti), out.col_start(tj), out.block_height(ti), out.block_width(tj),
+                       std::move(origins[t])};
+    blocks.push_back(delayed(std::move(task), {.name = "rechunk"})(pieces[t]));
+  }
+  return make_array(std::move(out), array->dtype, std::move(blocks));
+}
+
 }  // namespace
 
 ArrayPtr assemble(Layout out, DType dtype, const std::vector<PlacedArray>& parts, const char* name) {
@@ -95,7 +205,16 @@ ArrayPtr assemble(Layout out, DType dtype, const std::vector<PlacedArray>& parts
 }
 
 ArrayPtr rechunk(const ArrayPtr& array, const Blocks& blocks) {
-  return assemble(Layout(array->layout.shape(), blocks), array->dtype, {{array, 0, 0}}, "rechunk");
+  Layout out(array->layout.shape(), blocks);
+  // Directly while an output block reads a few input blocks and an input
+  // block is read a few times (merging, splitting, shifting blocks), or
+  // while input and output fit well in memory: one copy, where pieces cost
+  // two. An all-to-all re-blocking of more goes through pieces.
+  const std::size_t most = std::max(out.block_count(), array->layout.block_count());
+  const std::size_t bytes = static_cast<std::size_t>(out.size()) * element_size(array->dtype);
+  const bool fits = 2 * bytes <= dagger::config().memory_limit / 2;
+  if (!fits && overlaps(array->layout, out) > 4 * most) return rechunk_by_pieces(array, std::move(out));
+  return assemble(std::move(out), array->dtype, {{array, 0, 0}}, "rechunk");
 }
 
 ArrayPtr concatenate(const std::vector<ArrayPtr>& arrays, int dim) {

@@ -78,6 +78,13 @@ void assign(DArray<T>& dest, const DArray<U>& src) {
   dest = DArray<T>(detail::assigned(dest.impl(), detail::converted<T>(src)));
 }
 
+// Julia's copyto!(dst, src) for arrays of one shape: the same as assign.
+// For a region, dst(rows, cols) = src, or copyto(dst, src(rows, cols)).
+template <class T, class U>
+void copyto(DArray<T>& dst, const DArray<U>& src) {
+  assign(dst, src);
+}
+
 // Every element of a set to value (Julia's fill!).
 template <class T, detail::Scalar S>
 void fill(DArray<T>& a, S value) {

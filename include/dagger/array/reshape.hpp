@@ -1,5 +1,6 @@
-// Rearranging an array's dimensions: permutedims (the general transpose)
-// and reshape (the same elements in column-major order under a new shape).
+// Rearranging an array's dimensions: permutedims (the general transpose),
+// reshape (the same elements in column-major order under a new shape) and
+// rechunk (the same elements in other blocks).
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,23 @@ namespace detail {
 void check_permutation(const Layout& layout, const std::vector<int>& perm);
 ArrayPtr reshape_array(const ArrayPtr& a, const std::vector<std::int64_t>& shape);
 }  // namespace detail
+
+// The same values cut into other blocks (dask's rechunk). An output block
+// that reads a few input blocks (merging, splitting, shifting) is one task
+// that copies from them; an all-to-all re-blocking (row blocks to column
+// blocks) goes through pieces, each input block cut once into the parts
+// each output block needs, so no task holds more than about a block's worth
+// of data and the memory limit holds for any size. Blocks of another rank
+// than a's are an ArrayError naming both.
+template <class T>
+DArray<T> rechunk(const DArray<T>& a, const Blocks& blocks) {
+  if (blocks.sizes.size() != a.shape().size()) {
+    throw ArrayError("rechunk of a " + a.layout().shape_text() + " array into blocks of " +
+                     std::to_string(blocks.sizes.size()) + " dimensions");
+  }
+  if (Layout(a.shape(), blocks).same_blocking(a.layout())) return a;
+  return DArray<T>(detail::rechunk(a.impl(), blocks));
+}
 
 // permutedims(a, {2, 1}): dimension perm[d] of a becomes dimension d of
 // the result (1-based, as sum(a, dim)); blocks are permuted with it, so
