@@ -28,6 +28,15 @@ struct ScatterBlock {
   Block operator()(const std::vector<Block>& in) const {
     Block out = Block::make(dtype, rows, cols);
     const std::size_t es = element_size(dtype);
+    if (fills && !reads_old) {
+      // The whole block takes the value (fill): one pass, not one copy per element.
+      visit_dtype(dtype, [&]<class T>() {
+        T v;
+        std::memcpy(&v, &value, sizeof(T));
+        std::fill_n(out.mutable_data<T>(), out.size(), v);
+      });
+      return out;
+    }
     if (reads_old) std::memcpy(out.buffer.get(), in[0].buffer.get(), static_cast<std::size_t>(rows * cols) * es);
     for (std::size_t j = 0; j < local_cols.size(); ++j) {
       for (std::size_t i = 0; i < local_rows.size(); ++i) {
