@@ -231,6 +231,37 @@ TEST_F(Spill, RechunkRowsToColumnsTenTimesTheLimit) {
   EXPECT_EQ(files_in(dir_), 0u);
 }
 
+// A value never changes, so one read back keeps its file, and leaving
+// memory again costs no write; a kept file that someone removed is written
+// anew rather than trusted.
+TEST_F(Spill, AValueReadBackIsNotWrittenAgain) {
+  limit(12 * kMiB);
+  const auto start = dagger::memory_stats();
+  auto a = dagger::compute(dagger::rand(dagger::Blocks(500, 500), 2000, 2000, dagger::Seed{5}));  // 32 MB
+  const double first = dagger::collect(dagger::sum(a));
+  const double second = dagger::collect(dagger::sum(a));
+  const auto after = dagger::memory_stats();
+  EXPECT_EQ(first, second);
+  EXPECT_GT(after.reloads, start.reloads);
+  // Each 2 MB block written at most once, however often it was read back.
+  EXPECT_LE(after.spilled_total_bytes - start.spilled_total_bytes, std::size_t{32'000'000});
+  EXPECT_GT(after.dropped_clean_bytes, start.dropped_clean_bytes);
+  // Every block back in memory, each with its kept file; the files go.
+  limit(std::size_t{1} << 30);
+  EXPECT_EQ(dagger::collect(dagger::sum(a)), first);
+  for (const auto& entry : fs::recursive_directory_iterator(dir_)) {
+    if (entry.is_regular_file()) fs::remove(entry.path());
+  }
+  // A lower limit spills at once: the blocks are written anew, not dropped
+  // on the word of files that are gone, and every value comes back.
+  const auto before_lower = dagger::memory_stats();
+  limit(12 * kMiB);
+  EXPECT_GT(dagger::memory_stats().spilled_total_bytes, before_lower.spilled_total_bytes);
+  EXPECT_EQ(dagger::collect(a), dagger::collect(dagger::rand(dagger::Blocks(500, 500), 2000, 2000, dagger::Seed{5})));
+  a = {};
+  EXPECT_EQ(files_in(dir_), 0u);
+}
+
 TEST_F(Spill, SparseBlocksSpillAndComeBackEqual) {
   auto s = dagger::sprand(dagger::Blocks(1000, 1000), 4000, 4000, 0.05, dagger::Seed{21});
   auto block_sums = [](const std::vector<dagger::Chunk<dagger::SparseBlock>>& chunks) {

@@ -42,6 +42,14 @@ int write_file(const std::filesystem::path& path, const SpillParts& parts) {
   return error;
 }
 
+// Whether the file is as long as the parts a spill wrote there.
+bool file_holds(const std::filesystem::path& path, const SpillParts& parts) {
+  std::size_t total = 0;
+  for (const auto& part : parts) total += part.size();
+  std::error_code error;
+  return std::filesystem::file_size(path, error) == total && !error;
+}
+
 // Fills the parts from the file; an empty string or what went wrong.
 std::string read_file(const std::filesystem::path& path, const SpillTargets& parts) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -174,7 +182,11 @@ bool ChunkStore::copy_below(TierEntry& entry) {
   e.clean = e.codec->rereadable && e.codec->rereadable(object);
   const SpillParts parts = e.codec->payload(object);
   for (std::size_t i = 0; i < kSpillParts; ++i) e.sizes[i] = parts[i].size();
-  if (e.clean) return true;
+  // A file kept from an earlier spill is reused while it is whole (one
+  // stat; someone may have removed the spill directory meanwhile).
+  e.reusing_file = !e.clean && !e.file.empty() && file_holds(e.file, parts);
+  if (e.clean || e.reusing_file) return true;
+  if (!e.file.empty()) ::unlink(e.file.c_str());  // a kept file that is no longer whole
   e.file = new_spill_file();
   const int error = write_file(e.file, parts);
   if (error == 0) return true;
@@ -192,7 +204,7 @@ bool ChunkStore::copy_below(TierEntry& entry) {
 void ChunkStore::let_go(TierEntry& entry) {
   auto& e = static_cast<StoreEntry&>(entry);
   e.codec->drop(e.chunk->value.object());
-  if (e.clean) {
+  if (e.clean || e.reusing_file) {
     dropped_clean_ += e.bytes;
   } else {
     ++spills_;
@@ -203,9 +215,13 @@ void ChunkStore::let_go(TierEntry& entry) {
 
 void ChunkStore::discard_copy(TierEntry& entry) {
   auto& e = static_cast<StoreEntry&>(entry);
-  if (!e.file.empty()) ::unlink(e.file.c_str());
-  e.file.clear();
+  // A reused file still holds the value; a fresh one may be half written.
+  if (!e.reusing_file) {
+    if (!e.file.empty()) ::unlink(e.file.c_str());
+    e.file.clear();
+  }
   e.clean = false;
+  e.reusing_file = false;
 }
 
 void ChunkStore::bring_back(TierEntry& entry) {
@@ -218,15 +234,15 @@ void ChunkStore::bring_back(TierEntry& entry) {
     throw Error("could not read the spilled result of thunk " + std::to_string(e.chunk->producer) + " back" +
                 (e.clean ? "" : " from " + e.file.string()) + ": " + problem);
   }
-  if (!e.file.empty()) ::unlink(e.file.c_str());
-  e.file.clear();
+  // The file stays: the next spill of this value needs no write.
   e.clean = false;
+  e.reusing_file = false;
   event(e.chunk->producer, start, e.bytes, true);
 }
 
-void ChunkStore::forget(TierEntry& entry, bool was_below) {
+void ChunkStore::forget(TierEntry& entry, bool) {
   auto& e = static_cast<StoreEntry&>(entry);
-  if (was_below && !e.file.empty()) ::unlink(e.file.c_str());
+  if (!e.file.empty()) ::unlink(e.file.c_str());
 }
 
 // ---------------------------------------------------------------- reporting

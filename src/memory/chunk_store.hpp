@@ -31,8 +31,11 @@ struct StoreEntry : TierEntry {
   ChunkData* chunk = nullptr;
   const SpillCodec* codec = nullptr;
   SpillSizes sizes{};          // of each part, while spilled
-  std::filesystem::path file;  // while spilled (or being written)
+  // While spilled (or being written), and after it was read back: a value
+  // never changes, so a later spill reuses the file instead of writing it.
+  std::filesystem::path file;
   bool clean = false;          // spilled without a write: read again from its source
+  bool reusing_file = false;   // this spill reuses the file of an earlier one
   std::int64_t leaving_ns = 0; // when its spill began
 };
 
