@@ -46,15 +46,20 @@ std::vector<double> scales_of(const Block& panel) {
   return tau;
 }
 
-// Q_k' c (or Q_k c) for the tall block c stacked from `column`, with the
-// reflectors of panel k stacked from `reflectors` and their scales `tau`.
+// Q_k' c (or Q_k c) for the tall block c stacked from the tiles c, with
+// the reflectors of panel k stacked from the tiles v and their scales tau.
+Block reflected(const std::vector<Block>& v, const std::vector<Block>& c, const std::vector<double>& tau,
+                bool transpose) {
+  Block tall_c = tiles::stacked(c, 0);
+  kernels::cpu::apply_reflectors(tiles::stacked(v, 0), tau, tall_c, transpose);
+  return tall_c;
+}
+
+// The same as a task, with scales known (a finished factorization).
 Thunk<Block> apply_panel(const std::vector<Thunk<Block>>& reflectors, const std::vector<double>& tau,
                          const std::vector<Thunk<Block>>& column, bool transpose) {
   return delayed([tau, transpose](const std::vector<Block>& v, const std::vector<Block>& c) {
-    const Block tall_v = tiles::stacked(v, 0);
-    Block tall_c = tiles::stacked(c, 0);
-    kernels::cpu::apply_reflectors(tall_v, tau, tall_c, transpose);
-    return tall_c;
+    return reflected(v, c, tau, transpose);
   }, {.name = transpose ? "ormqr (Q')" : "ormqr (Q)"})(reflectors, column);
 }
 
@@ -105,10 +110,9 @@ QrParts qr_factor(const Context& context, const ArrayPtr& input) {
     for (std::int64_t j = k + 1; j < l.grid_cols(); ++j) {
       std::vector<Thunk<Block>> other;
       for (std::int64_t i = k; i < l.grid_rows(); ++i) other.push_back(at(i, j));
+      // The scales are the panel task's: read from its block as this runs.
       const Thunk<Block> applied = delayed([](const Block& p, const std::vector<Block>& v, const std::vector<Block>& c) {
-        Block tall_c = tiles::stacked(c, 0);
-        kernels::cpu::apply_reflectors(tiles::stacked(v, 0), scales_of(p), tall_c, true);
-        return tall_c;
+        return reflected(v, c, scales_of(p), true);
       }, {.name = "ormqr (Q')"})(panel, reflectors, other);
       for (std::int64_t i = k; i < l.grid_rows(); ++i) {
         at(i, j) = tiles::rows_of(applied, l.row_start(i) - l.row_start(k), l.block_height(i), 0, "tile of Q'A");
