@@ -2,7 +2,10 @@
 // (section 10 of its array tests, "assignment"), on 1-D and 2-D arrays.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <array>
+#include <filesystem>
 #include <memory>
 
 #include "dagger/array.hpp"
@@ -179,6 +182,22 @@ TEST(Assignment, EveryConstructorMakesEachBlockOnItsOwner) {
   EXPECT_EQ(dagger::collect(dagger::sum(made[2])), 1200.0);
   auto v = dagger::rand<std::int32_t>(dagger::Blocks(3), 23, dagger::Seed{5}, Assignment::blockrow());
   EXPECT_EQ(dagger::collect(v), dagger::collect(dagger::rand<std::int32_t>(dagger::Blocks(3), 23, dagger::Seed{5})));
+}
+
+// A loaded array's blocks are read by their owners.
+TEST(Assignment, LoadReadsEachBlockOnItsOwner) {
+  const auto dir = std::filesystem::temp_directory_path() / ("dagger-assignment-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto x = dagger::rand(dagger::Blocks(10, 10), 40, 30, dagger::Seed{6});
+  dagger::compute(dagger::save(x, (dir / "x").string()));
+  const Assignment a = Assignment::cycliccol();
+  auto loaded = dagger::load<double>((dir / "x").string(), a);
+  const auto where = ran_on(loaded.block_thunks());
+  for (std::size_t k = 0; k < where.size(); ++k) {
+    EXPECT_EQ(where[k], a.owner(loaded.layout(), loaded.layout().grid_row_of(k), loaded.layout().grid_col_of(k)));
+  }
+  EXPECT_EQ(dagger::collect(loaded), dagger::collect(x));
+  std::filesystem::remove_all(dir);
 }
 
 // A container stands for its threads: this process takes every block.

@@ -469,6 +469,21 @@ TEST(Distributed, AssignedBlocksAreMadeInTheirWorkers) {
   EXPECT_EQ(dagger::collect(remote, dagger::sum(a)), dagger::collect(here, dagger::sum(plain)));
   // Blocks pinned to workers cannot be made in a context without them.
   EXPECT_THROW(dagger::collect(here, dagger::sum(a)), dagger::NoProcessorError);
+  // A loaded array's blocks are read by, and stay in, their workers.
+  const auto dir = std::filesystem::temp_directory_path() / ("dagger-assigned-load-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  dagger::compute(here, dagger::save(plain, (dir / "a").string()));
+  auto loaded = dagger::load<double>((dir / "a").string(), rows);
+  {
+    auto chunks = dagger::compute(remote, loaded.block_thunks());
+    const dagger::Layout& l = loaded.layout();
+    for (std::size_t k = 0; k < chunks.size(); ++k) {
+      const auto* owner = static_cast<dagger::WorkerProc*>(rows.owner(l, l.grid_row_of(k), l.grid_col_of(k)));
+      EXPECT_EQ(&chunks[k].space(), &owner->memory()) << "loaded block " << k;
+    }
+  }
+  EXPECT_EQ(dagger::collect(remote, loaded), dagger::collect(here, plain));
+  std::filesystem::remove_all(dir);
   expect_no_chunks_left();
 }
 

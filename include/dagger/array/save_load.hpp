@@ -38,7 +38,7 @@ namespace detail {
 // Writes every block (one thunk each, run by `context`), publishes the
 // directory atomically, and returns the array loaded from it.
 ArrayPtr save_array(const Context& context, const ArrayPtr& array, const std::string& path, const SaveOptions& options);
-ArrayPtr load_array(const std::string& path, DType wanted, const Scope& scope);
+ArrayPtr load_array(const std::string& path, DType wanted, const Scope& scope, const Assignment& assignment);
 DType stored_dtype(const std::string& path);
 SparsePtr save_sparse(const Context& context, const SparsePtr& array, const std::string& path,
                       const SaveOptions& options);
@@ -78,14 +78,15 @@ SparseSaveRequest<T> save(const SparseDArray<T>& array, std::string path, SaveOp
 // Loads a saved array lazily: checks the metadata and that every block file
 // is there with the right size now (StorageError), reads each block when a
 // thunk needs it (an error then is a ThunkError carrying the StorageError).
-// With a context, only its processors read the blocks.
+// With a context, only its processors read the blocks; with an Assignment
+// (assignment.hpp), each block is read by its owner, which keeps it.
 template <class T>
-DArray<T> load(const std::string& path) {
-  return DArray<T>(detail::load_array(path, dtype_of<T>(), Scope::any()));
+DArray<T> load(const std::string& path, const Assignment& assignment = {}) {
+  return DArray<T>(detail::load_array(path, dtype_of<T>(), Scope::any(), assignment));
 }
 template <class T>
 DArray<T> load(const Context& context, const std::string& path) {
-  return DArray<T>(detail::load_array(path, dtype_of<T>(), detail::context_scope(context)));
+  return DArray<T>(detail::load_array(path, dtype_of<T>(), detail::context_scope(context), Assignment()));
 }
 
 // Loading without knowing the element type: one alternative per element

@@ -1,9 +1,11 @@
 // Dense arrays as Zarr v2 arrays: one chunk file per block, chunks the size
 // of our blocks, so saving and loading never re-block.
+#include <algorithm>
 #include <memory>
 
 #include "dagger/array.hpp"
 #include "core/file_io.hpp"
+#include "dagger/detail/wire.hpp"
 #include "io/zarr/staged_directory.hpp"
 #include "io/zarr/zarr_blocks.hpp"
 #include "io/zarr/zarr_metadata.hpp"
@@ -22,6 +24,45 @@ storage::ZarrMeta meta_for(const Layout& layout, DType dtype, const SaveOptions&
   meta.codec = options.compressor.kind == Compressor::Kind::zstd ? storage::Codec::zstd : storage::Codec::none;
   meta.level = options.compressor.level;
   return meta;
+}
+
+// The task that reads one block file. It travels, so a worker reads the
+// blocks it is given (a load in a context of workers, or assigned to them).
+struct ReadBlock {
+  ZarrMeta meta;
+  std::string file;
+  std::int64_t rows = 0, cols = 0;
+
+  Block operator()() const { return storage::read_block_file(file, meta, rows, cols); }
+};
+
+void dagger_wire_save(const ReadBlock& r, WireWriter& out) {
+  wire_save(r.meta.shape, out);
+  wire_save(r.meta.chunks, out);
+  out.pod(r.meta.dtype);
+  out.pod(r.meta.order);
+  out.pod(r.meta.codec);
+  out.pod(r.meta.level);
+  wire_save(r.file, out);
+  out.pod(r.rows);
+  out.pod(r.cols);
+}
+void dagger_wire_load(ReadBlock& r, WireReader& in) {
+  wire_load(r.meta.shape, in);
+  wire_load(r.meta.chunks, in);
+  r.meta.dtype = in.pod<DType>();
+  r.meta.order = in.pod<char>();
+  r.meta.codec = in.pod<storage::Codec>();
+  r.meta.level = in.pod<int>();
+  wire_load(r.file, in);
+  r.rows = in.pod<std::int64_t>();
+  r.cols = in.pod<std::int64_t>();
+  const bool dims = !r.meta.shape.empty() && r.meta.shape.size() <= 2 && r.meta.chunks.size() == r.meta.shape.size();
+  const bool sizes = dims && std::all_of(r.meta.chunks.begin(), r.meta.chunks.end(), [](std::int64_t c) { return c > 0; });
+  if (!sizes || r.rows < 0 || r.cols < 0 || static_cast<unsigned>(r.meta.dtype) >= kElementTypeCount ||
+      static_cast<unsigned>(r.meta.codec) > static_cast<unsigned>(storage::Codec::zstd)) {
+    throw ProtocolError("a block read with impossible metadata");
+  }
 }
 
 // One thunk per block that writes it and returns the bytes written (not the
@@ -57,10 +98,10 @@ ArrayPtr save_array(const Context& context, const ArrayPtr& array, const std::st
   // A failing block throws out of here and `staged` removes the directory.
   dagger::compute(context, write_thunks(array, meta, staged.path()));
   staged.publish();
-  return load_array(staged.target(), array->dtype, context_scope(context));
+  return load_array(staged.target(), array->dtype, context_scope(context), Assignment());
 }
 
-ArrayPtr load_array(const std::string& path, DType wanted, const Scope& scope) {
+ArrayPtr load_array(const std::string& path, DType wanted, const Scope& scope, const Assignment& assignment) {
   auto meta = std::make_shared<const ZarrMeta>(storage::read_zarray(path));
   if (meta->dtype != wanted) {
     throw StorageError(path, "holds " + to_string(meta->dtype) + " elements (" + storage::zarr_dtype(meta->dtype) +
@@ -74,8 +115,8 @@ ArrayPtr load_array(const std::string& path, DType wanted, const Scope& scope) {
     const std::int64_t gi = layout.grid_row_of(k), gj = layout.grid_col_of(k);
     const std::string file = path + "/" + meta->chunk_key(gi, gj);
     const std::int64_t h = layout.block_height(gi), w = layout.block_width(gj);
-    blocks.push_back(delayed([meta, file, h, w] { return storage::read_block_file(file, *meta, h, w); },
-                             {.scope = scope, .name = "zarr read"})());
+    blocks.push_back(delayed(ReadBlock{*meta, file, h, w},
+                             {.scope = assignment.is_arbitrary() ? scope : assignment.scope(layout, k), .name = "zarr read"})());
   }
   return make_array(std::move(layout), wanted, std::move(blocks));
 }
