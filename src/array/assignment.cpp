@@ -23,27 +23,8 @@ std::int64_t run_owner(std::int64_t i, std::int64_t extent, std::int64_t count) 
   return extra + (i - long_runs) / base;
 }
 
-}  // namespace
-
-Assignment::Assignment(Kind kind, std::vector<std::vector<Processor*>> grid) : kind_(kind), grid_(std::move(grid)) {}
-
-Assignment Assignment::along(Kind kind, Processors processors) {
-  std::vector<Processor*> list = processors.list.empty() ? cpu_processors() : std::move(processors.list);
-  if (list.empty()) throw ArrayError("an assignment needs at least one processor, and no CPU processor has joined");
-  return grid({std::move(list)}).with_kind(kind);
-}
-
-Assignment Assignment::with_kind(Kind kind) && {
-  kind_ = kind;
-  return std::move(*this);
-}
-
-Assignment Assignment::blockrow(Processors processors) { return along(Kind::blockrow, std::move(processors)); }
-Assignment Assignment::blockcol(Processors processors) { return along(Kind::blockcol, std::move(processors)); }
-Assignment Assignment::cyclicrow(Processors processors) { return along(Kind::cyclicrow, std::move(processors)); }
-Assignment Assignment::cycliccol(Processors processors) { return along(Kind::cycliccol, std::move(processors)); }
-
-Assignment Assignment::grid(std::vector<std::vector<Processor*>> rows) {
+// The rows, if they make a grid of processors; else an ArrayError.
+std::vector<std::vector<Processor*>> checked(std::vector<std::vector<Processor*>> rows) {
   if (rows.empty() || rows.front().empty()) throw ArrayError("an assignment grid needs at least one processor");
   for (std::size_t r = 0; r < rows.size(); ++r) {
     if (rows[r].size() != rows.front().size()) {
@@ -58,7 +39,26 @@ Assignment Assignment::grid(std::vector<std::vector<Processor*>> rows) {
       }
     }
   }
-  return Assignment(Kind::grid, std::move(rows));
+  return rows;
+}
+
+}  // namespace
+
+Assignment::Assignment(Kind kind, std::vector<std::vector<Processor*>> grid) : kind_(kind), grid_(std::move(grid)) {}
+
+Assignment Assignment::along(Kind kind, Processors processors) {
+  std::vector<Processor*> list = processors.list.empty() ? cpu_processors() : std::move(processors.list);
+  if (list.empty()) throw ArrayError("an assignment needs at least one processor, and no CPU processor has joined");
+  return Assignment(kind, checked({std::move(list)}));
+}
+
+Assignment Assignment::blockrow(Processors processors) { return along(Kind::blockrow, std::move(processors)); }
+Assignment Assignment::blockcol(Processors processors) { return along(Kind::blockcol, std::move(processors)); }
+Assignment Assignment::cyclicrow(Processors processors) { return along(Kind::cyclicrow, std::move(processors)); }
+Assignment Assignment::cycliccol(Processors processors) { return along(Kind::cycliccol, std::move(processors)); }
+
+Assignment Assignment::grid(std::vector<std::vector<Processor*>> rows) {
+  return Assignment(Kind::grid, checked(std::move(rows)));
 }
 
 Processor* Assignment::owner(const Layout& layout, std::int64_t grid_row, std::int64_t grid_col) const {

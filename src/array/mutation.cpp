@@ -138,13 +138,9 @@ ArrayPtr scattered(const ArrayPtr& dest, const std::vector<std::int64_t>& rows, 
     task.source_cols = by_col.source[gj];
     std::vector<Thunk<Block>> inputs;
     if (task.reads_old) inputs.push_back(old[k]);
-    if (src) {
-      // A vector source filling one column is read as that column.
-      const std::vector<std::int64_t> source_cols = src->layout.ndims() == 1 ? std::vector<std::int64_t>{0}
-                                                                               : task.source_cols;
-      if (src->layout.ndims() == 1) task.source_cols.assign(task.source_cols.size(), 0);
-      task.sources = ElementSources::of(src->layout, *src_blocks, task.source_rows, source_cols, inputs);
-    }
+    // A region one column wide has source column 0 only, so a vector
+    // source filling it is read as it is.
+    if (src) task.sources = ElementSources::of(src->layout, *src_blocks, task.source_rows, task.source_cols, inputs);
     blocks.push_back(delayed(std::move(task), {.name = src ? "assign region" : "fill region"})(inputs));
   }
   return make_array(to, dest->dtype, std::move(blocks));

@@ -61,7 +61,6 @@ class Assignment {
  private:
   Assignment(Kind kind, std::vector<std::vector<Processor*>> grid);
   static Assignment along(Kind kind, Processors processors);
-  Assignment with_kind(Kind kind) &&;
 
   Kind kind_ = Kind::arbitrary;
   // One row for the four named kinds; the user's rows for grid.
