@@ -17,6 +17,8 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "dagger/events.hpp"
 
@@ -29,6 +31,10 @@ namespace dagger::detail {
 struct ThunkNode;
 
 enum class TaskEnd { done, failed, cancelled };
+
+// Tasks per function of one computation, in the order the functions first
+// appear; names are interned (task_names.hpp).
+using FunctionTotals = std::vector<std::pair<std::string_view, std::uint64_t>>;
 
 class LiveView {
  public:
@@ -51,12 +57,12 @@ class LiveView {
   // The period a refusal was given in: asking again is worth it once the
   // period has changed.
   std::uint64_t period() const noexcept { return period_.load(std::memory_order_relaxed); }
-  // A lazy computation starts with these tasks (each alive for the call).
-  // The view numbers their functions within the computation:
-  // functions[i] is tasks[i]'s, for task_done. `with_graph`: takes_graph
-  // said yes, and the tasks' graph is kept to be drawn.
-  virtual void computation_started(std::uint64_t computation, std::span<const ThunkNode* const> tasks,
-                                   std::span<std::uint32_t> functions, bool with_graph) = 0;
+  // A lazy computation starts: `totals` has its tasks per function, and an
+  // entry's index is the function's number in tasks_done. `graph_tasks`:
+  // its tasks (each alive for the call) when takes_graph said yes, to be
+  // drawn; else empty.
+  virtual void computation_started(std::uint64_t computation, FunctionTotals totals,
+                                   std::span<const ThunkNode* const> graph_tasks) = 0;
   // The graph of a running computation that started without it: a later
   // takes_graph said yes.
   virtual void computation_graph(std::uint64_t computation, std::span<const ThunkNode* const> tasks) = 0;

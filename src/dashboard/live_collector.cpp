@@ -131,14 +131,14 @@ ComputationNews::Graph ComputationNews::Graph::of(std::span<const ThunkNode* con
   return g;
 }
 
-void LiveCollector::computation_started(std::uint64_t computation, std::span<const ThunkNode* const> tasks,
-                                        std::span<std::uint32_t> functions, bool with_graph) {
+void LiveCollector::computation_started(std::uint64_t computation, FunctionTotals totals,
+                                        std::span<const ThunkNode* const> graph_tasks) {
   ComputationNews n;
   n.kind = ComputationNews::Kind::started;
   n.computation = computation;
   n.at_ns = now_ns();
-  for (std::size_t i = 0; i < tasks.size(); ++i) functions[i] = static_cast<std::uint32_t>(n.count_task(task_name(*tasks[i])));
-  if (with_graph) n.graph = ComputationNews::Graph::of(tasks);
+  n.totals = std::move(totals);
+  if (!graph_tasks.empty()) n.graph = ComputationNews::Graph::of(graph_tasks);
   add_news(std::move(n));
 }
 

@@ -45,7 +45,7 @@ struct ComputationNews {
   std::uint64_t computation = 0;
   std::int64_t at_ns = 0;
   // started: tasks per function, and the graph if takes_graph said so
-  std::vector<std::pair<std::string_view, std::uint64_t>> totals;
+  FunctionTotals totals;
   // One more task of `function` in totals; returns its entry's index.
   std::size_t count_task(std::string_view function);
   // The graph, flat (a few allocations however many nodes): node i has
@@ -94,8 +94,8 @@ class LiveCollector final : public LiveView {
   // Everything reported since the last drain.
   void drain(std::vector<LiveRecord>& records, std::vector<ComputationNews>& news, std::vector<CountedTasks>& counted);
 
-  void computation_started(std::uint64_t computation, std::span<const ThunkNode* const> tasks,
-                           std::span<std::uint32_t> functions, bool with_graph) override;
+  void computation_started(std::uint64_t computation, FunctionTotals totals,
+                           std::span<const ThunkNode* const> graph_tasks) override;
   void computation_graph(std::uint64_t computation, std::span<const ThunkNode* const> tasks) override;
   void computation_finished(std::uint64_t computation, std::string_view error) override;
   void span(std::uint64_t computation, Category category, const ThunkNode* node, std::uint64_t id,

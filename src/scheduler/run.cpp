@@ -41,8 +41,16 @@ Run::Run(const Context& context, std::vector<NodePtr> heads, bool record_events,
     if (slot.steals) stealing_slots_.push_back(static_cast<int>(i));
     if (slot.in_worker) worker_slots_.push_back(static_cast<int>(i));
   }
+  // The live view's numbering of functions rides on this pass: a second
+  // pass over a large graph would miss the cache on every node again.
+  LiveView* view = live_view();
+  FunctionTally tally;
+  if (view) live_functions_.assign(plan_.record_count, 0);
   for (std::size_t i = 0; i < plan_.record_count; ++i) {
-    if (!plan_.records[i].known) classify(plan_.records[i]);
+    RunRecord& record = plan_.records[i];
+    if (record.known) continue;
+    classify(record);
+    if (view) live_functions_[i] = tally.add(*record.node);
   }
   await_tasks();
   if (record_events) {
@@ -52,8 +60,8 @@ Run::Run(const Context& context, std::vector<NodePtr> heads, bool record_events,
     chunk_store().record_events(true);
   }
   observe(-1, Category::scheduler_init, 0, started_ns_, 0, 0);
-  live_ = live_view();
-  if (live_) report_started();
+  live_ = view;
+  if (live_) report_started(tally.take_totals());
 }
 
 Run::~Run() {
@@ -69,17 +77,15 @@ std::vector<const ThunkNode*> Run::live_tasks() const {
   return tasks;
 }
 
-void Run::report_started() {
+void Run::report_started(FunctionTotals totals) {
   computation_ = next_computation_id();
-  const std::vector<const ThunkNode*> tasks = live_tasks();
-  std::vector<std::uint32_t> functions(tasks.size());
-  const bool with_graph = live_->takes_graph(tasks.size());
-  if (!with_graph && live_->draws_graph_of(tasks.size())) graph_refused_in_.store(live_->period(), std::memory_order_relaxed);
-  live_->computation_started(computation_, tasks, functions, with_graph);
-  live_functions_.assign(plan_.record_count, 0);
-  for (std::size_t i = 0, t = 0; i < plan_.record_count; ++i) {
-    if (!plan_.records[i].known) live_functions_[i] = functions[t++];
+  std::vector<const ThunkNode*> graph_tasks;
+  if (live_->takes_graph(plan_.total_tasks)) {
+    graph_tasks = live_tasks();
+  } else if (live_->draws_graph_of(plan_.total_tasks)) {
+    graph_refused_in_.store(live_->period(), std::memory_order_relaxed);
   }
+  live_->computation_started(computation_, std::move(totals), graph_tasks);
 }
 
 void Run::report_finished(std::string_view error) {

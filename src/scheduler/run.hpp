@@ -163,7 +163,7 @@ class Run {
   // Tells the observer and the live view that a task ran or data moved.
   void observe_work(int slot, Category category, const ThunkNode* node, std::uint64_t id, std::int64_t start,
                     std::size_t bytes);
-  void report_started();
+  void report_started(FunctionTotals totals);  // numbered as live_functions_ says
   void report_finished(std::string_view error);
   std::vector<const ThunkNode*> live_tasks() const;  // the tasks the live view is told of
   // A graph the view refused at the start (another computation's was drawn

@@ -31,4 +31,29 @@ std::string_view task_name(const ThunkNode& node) {
   return last_name;
 }
 
+std::uint32_t FunctionTally::add(const ThunkNode& node) {
+  const void* key = node.options().name.empty() ? node.fn->name_key() : nullptr;
+  if (key == nullptr) {
+    last_key_ = nullptr;
+    last_ = number_of_name(task_name(node));
+  } else if (key != last_key_) {
+    last_key_ = key;
+    last_ = number_of_key(key, node);
+  }
+  ++totals_[last_].second;
+  return last_;
+}
+
+std::uint32_t FunctionTally::number_of_key(const void* key, const ThunkNode& node) {
+  auto [it, added] = by_key_.try_emplace(key);
+  if (added) it->second = number_of_name(task_name(node));
+  return it->second;
+}
+
+std::uint32_t FunctionTally::number_of_name(std::string_view name) {
+  auto [it, added] = by_name_.try_emplace(name, static_cast<std::uint32_t>(totals_.size()));
+  if (added) totals_.emplace_back(name, 0);
+  return it->second;
+}
+
 }  // namespace dagger::detail

@@ -20,10 +20,10 @@ namespace {
 class WireCall final : public Callable {
  public:
   WireCall(std::uint64_t invoker, std::string function, std::shared_ptr<Bytes> body, std::span<const std::byte> call)
-      : invoker_(invoker), function_(std::move(function)), body_(std::move(body)), call_(call) {}
+      // No name key: names differ per call, so none is cached.
+      : Callable(nullptr), invoker_(invoker), function_(std::move(function)), body_(std::move(body)), call_(call) {}
 
   std::string name() const override { return function_; }
-  const void* name_key() const override { return nullptr; }  // names differ per call: not cached
   std::span<const ProcKind> kinds() const override {
     static const ProcKind cpu[] = {ProcKind::cpu()};
     return cpu;

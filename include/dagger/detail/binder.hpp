@@ -215,13 +215,13 @@ class Binder final : public Callable {
  public:
   Binder(VersionsT versions, std::tuple<Slot<A>...> slots, bool meta)
       // `meta` is the pass mode of the versions, checked by delayed().
-      : versions_(std::move(versions)),
+      : Callable(name_key_of(std::get<0>(versions.impls).function)),
+        versions_(std::move(versions)),
         slots_(std::move(slots)),
         kinds_(kinds_of(versions_)),
         meta_(meta) {}
 
   std::string name() const override { return versions_name(versions_); }
-  const void* name_key() const override { return name_key_of(std::get<0>(versions_.impls).function); }
   std::span<const ProcKind> kinds() const override { return kinds_; }
   const std::type_info& key() const override { return typeid(VersionsT); }
   bool meta() const override { return meta_; }

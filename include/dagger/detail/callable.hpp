@@ -29,13 +29,15 @@ class InvokeArgs {
 
 class Callable {
  public:
+  explicit Callable(const void* name_key) noexcept : name_key_(name_key) {}
   virtual ~Callable() = default;
   // Readable name for errors, events and graphs.
   virtual std::string name() const = 0;
   // Equal keys give equal names (the function's address for a function
   // pointer, else its type), so a live view names a task without asking
-  // name() every time. Null: the name must be asked each time.
-  virtual const void* name_key() const = 0;
+  // name() every time. Null: the name must be asked each time. A member,
+  // not a virtual call: a live view asks it of every task of a computation.
+  const void* name_key() const noexcept { return name_key_; }
   // The kinds of processor that have a version of this function.
   virtual std::span<const ProcKind> kinds() const = 0;
   // Identifies the function for the learned runtime estimates.
@@ -52,6 +54,9 @@ class Callable {
   virtual std::uint64_t invoker_key() const = 0;
   // Writes what the invoker needs: the version's function and the constants.
   virtual void save_call(std::size_t version, WireWriter& out) const = 0;
+
+ private:
+  const void* name_key_;
 };
 
 // Rebuilds a call written by save_call and runs it on `args`.

@@ -63,10 +63,17 @@ class OperationBinder final : public Callable {
     }
   }
   static inline const std::uint64_t invoker_key_ = register_invoker(typeid(OperationBinder).name(), &remote_invoke);
+  static const void* name_key_for(const CpuF& on_cpu) {
+    if constexpr (host_step) {
+      return name_key_of(on_cpu);
+    } else {
+      return &typeid(Op);
+    }
+  }
 
  public:
   OperationBinder(CpuF on_cpu, Request request, std::tuple<Slot<A>...> slots)
-      : on_cpu_(std::move(on_cpu)), request_(std::move(request)), slots_(std::move(slots)) {
+      : Callable(name_key_for(on_cpu)), on_cpu_(std::move(on_cpu)), request_(std::move(request)), slots_(std::move(slots)) {
     if constexpr (host_step) {
       count_ = 1 + host_function_kinds(kinds_.data() + 1, max_versions - 1);
     } else {
@@ -85,13 +92,6 @@ class OperationBinder final : public Callable {
   }
 
   std::string name() const override { return host_step ? name_of(on_cpu_) : Op::name; }
-  const void* name_key() const override {
-    if constexpr (host_step) {
-      return name_key_of(on_cpu_);
-    } else {
-      return &typeid(Op);
-    }
-  }
   std::span<const ProcKind> kinds() const override { return {kinds_.data(), count_}; }
   const std::type_info& key() const override { return typeid(OperationBinder); }
   bool meta() const override { return false; }
