@@ -487,6 +487,32 @@ TEST(Distributed, AssignedBlocksAreMadeInTheirWorkers) {
   expect_no_chunks_left();
 }
 
+// A save's write tasks travel: a context of workers only writes every
+// block in the worker that holds or computes it, a lazy element-wise block
+// included. A chain with a user's function cannot travel, so only the
+// driver could write it.
+TEST(Distributed, SaveInAWorkersOnlyContextWritesInTheWorkers) {
+  cluster_workers();
+  const dagger::Context remote = workers_only();
+  const dagger::Context here(std::vector<dagger::Processor*>{&dagger::this_process()});
+  const auto dir = std::filesystem::temp_directory_path() / ("dagger-save-in-workers-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    auto a = dagger::compute(remote, dagger::rand(dagger::Blocks(10, 10), 40, 30, dagger::Seed{51}));
+    dagger::compute(remote, dagger::save(a, (dir / "a").string()));
+    EXPECT_EQ(dagger::collect(here, dagger::load<double>((dir / "a").string())), dagger::collect(remote, a));
+    auto lazy = a * 2.0 + 1.0;
+    dagger::compute(remote, dagger::save(lazy, (dir / "lazy").string(), {.order = dagger::Order::C,
+                                                                          .compressor = dagger::Compressor::zstd()}));
+    EXPECT_EQ(dagger::collect(here, dagger::load<double>((dir / "lazy").string())), dagger::collect(here, lazy));
+    auto by_lambda = dagger::map([](double x) { return x + 1.0; }, a);
+    EXPECT_THROW(dagger::compute(remote, dagger::save(by_lambda, (dir / "lambda").string())), dagger::NoProcessorError);
+    EXPECT_FALSE(std::filesystem::exists(dir / "lambda"));
+  }
+  std::filesystem::remove_all(dir);
+  expect_no_chunks_left();
+}
+
 // Indexing, and the tasks of in-place updates (region assignment, fill,
 // assign), travel to workers.
 TEST(Distributed, IndexingAndInPlaceUpdatesComputeInWorkers) {

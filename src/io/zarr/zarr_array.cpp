@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "dagger/array.hpp"
+#include "dagger/array/element_kernel.hpp"
 #include "core/file_io.hpp"
 #include "dagger/detail/wire.hpp"
 #include "io/zarr/staged_directory.hpp"
@@ -26,6 +27,31 @@ storage::ZarrMeta meta_for(const Layout& layout, DType dtype, const SaveOptions&
   return meta;
 }
 
+// The array's metadata as a task that travels carries it: by value.
+void save_meta(const ZarrMeta& meta, WireWriter& out) {
+  wire_save(meta.shape, out);
+  wire_save(meta.chunks, out);
+  out.pod(meta.dtype);
+  out.pod(meta.order);
+  out.pod(meta.codec);
+  out.pod(meta.level);
+}
+void load_meta(ZarrMeta& meta, WireReader& in) {
+  wire_load(meta.shape, in);
+  wire_load(meta.chunks, in);
+  meta.dtype = in.pod<DType>();
+  meta.order = in.pod<char>();
+  meta.codec = in.pod<storage::Codec>();
+  meta.level = in.pod<int>();
+  const bool dims = !meta.shape.empty() && meta.shape.size() <= 2 && meta.chunks.size() == meta.shape.size();
+  const bool sizes = dims && std::all_of(meta.chunks.begin(), meta.chunks.end(), [](std::int64_t c) { return c > 0; });
+  if (!sizes || static_cast<unsigned>(meta.dtype) >= kElementTypeCount ||
+      static_cast<unsigned>(meta.codec) > static_cast<unsigned>(storage::Codec::zstd) ||
+      (meta.order != 'C' && meta.order != 'F')) {
+    throw ProtocolError("a block read or write with impossible metadata");
+  }
+}
+
 // The task that reads one block file. It travels, so a worker reads the
 // blocks it is given (a load in a context of workers, or assigned to them).
 struct ReadBlock {
@@ -37,52 +63,71 @@ struct ReadBlock {
 };
 
 void dagger_wire_save(const ReadBlock& r, WireWriter& out) {
-  wire_save(r.meta.shape, out);
-  wire_save(r.meta.chunks, out);
-  out.pod(r.meta.dtype);
-  out.pod(r.meta.order);
-  out.pod(r.meta.codec);
-  out.pod(r.meta.level);
+  save_meta(r.meta, out);
   wire_save(r.file, out);
   out.pod(r.rows);
   out.pod(r.cols);
 }
 void dagger_wire_load(ReadBlock& r, WireReader& in) {
-  wire_load(r.meta.shape, in);
-  wire_load(r.meta.chunks, in);
-  r.meta.dtype = in.pod<DType>();
-  r.meta.order = in.pod<char>();
-  r.meta.codec = in.pod<storage::Codec>();
-  r.meta.level = in.pod<int>();
+  load_meta(r.meta, in);
   wire_load(r.file, in);
   r.rows = in.pod<std::int64_t>();
   r.cols = in.pod<std::int64_t>();
-  const bool dims = !r.meta.shape.empty() && r.meta.shape.size() <= 2 && r.meta.chunks.size() == r.meta.shape.size();
-  const bool sizes = dims && std::all_of(r.meta.chunks.begin(), r.meta.chunks.end(), [](std::int64_t c) { return c > 0; });
-  if (!sizes || r.rows < 0 || r.cols < 0 || static_cast<unsigned>(r.meta.dtype) >= kElementTypeCount ||
-      static_cast<unsigned>(r.meta.codec) > static_cast<unsigned>(storage::Codec::zstd)) {
-    throw ProtocolError("a block read with impossible metadata");
-  }
+  if (r.rows < 0 || r.cols < 0) throw ProtocolError("a block read with a negative shape");
+}
+
+// The task that writes one computed block to its file and returns the bytes
+// written. It travels, so a block is written where it is (a save in a
+// context of workers, or of an array whose blocks live in workers).
+struct WriteBlock {
+  ZarrMeta meta;
+  std::string file;
+
+  std::uint64_t operator()(const Block& b) const { return storage::write_block_file(file, b, meta); }
+};
+
+void dagger_wire_save(const WriteBlock& w, WireWriter& out) {
+  save_meta(w.meta, out);
+  wire_save(w.file, out);
+}
+void dagger_wire_load(WriteBlock& w, WireReader& in) {
+  load_meta(w.meta, in);
+  wire_load(w.file, in);
+}
+
+// The same for a block of a lazy element-wise array, computed in the task
+// that writes it. It travels when its chain does (no user's function).
+struct WriteComputedBlock {
+  WriteBlock write;
+  ElementwiseBlock elements;
+
+  std::uint64_t operator()(const std::vector<Block>& in) const { return write(elements(in)); }
+  bool travels() const { return elements.travels(); }
+};
+
+void dagger_wire_save(const WriteComputedBlock& w, WireWriter& out) {
+  dagger_wire_save(w.write, out);
+  dagger_wire_save(w.elements, out);
+}
+void dagger_wire_load(WriteComputedBlock& w, WireReader& in) {
+  dagger_wire_load(w.write, in);
+  dagger_wire_load(w.elements, in);
 }
 
 // One thunk per block that writes it and returns the bytes written (not the
 // block: nothing large comes back to the caller). A lazy element-wise
 // block is computed inside that same thunk.
-std::vector<Thunk<std::uint64_t>> write_thunks(const ArrayPtr& array, std::shared_ptr<const ZarrMeta> meta,
-                                               const std::string& dir) {
+std::vector<Thunk<std::uint64_t>> write_thunks(const ArrayPtr& array, const ZarrMeta& meta, const std::string& dir) {
   const Layout& layout = array->layout;
   std::vector<Thunk<std::uint64_t>> writes;
   writes.reserve(layout.block_count());
   for (std::size_t k = 0; k < layout.block_count(); ++k) {
-    const std::string file = dir + "/" + meta->chunk_key(layout.grid_row_of(k), layout.grid_col_of(k));
+    WriteBlock write{meta, dir + "/" + meta.chunk_key(layout.grid_row_of(k), layout.grid_col_of(k))};
     if (array->lazy()) {
-      writes.push_back(delayed([meta, file, kernel = array->kernel, dtype = array->dtype,
-                                place = block_place(layout, k)](const std::vector<Block>& in) {
-        return storage::write_block_file(file, run_elementwise(kernel, dtype, place, in), *meta);
-      }, {.name = "zarr write"})(source_blocks(array->sources, k)));
+      WriteComputedBlock computed{std::move(write), {{array->kernel, array->program}, array->dtype, block_place(layout, k)}};
+      writes.push_back(delayed(std::move(computed), {.name = "zarr write"})(source_blocks(array->sources, k)));
     } else {
-      writes.push_back(delayed([meta, file](const Block& b) { return storage::write_block_file(file, b, *meta); },
-                               {.name = "zarr write"})(array->blocks[k]));
+      writes.push_back(delayed(std::move(write), {.name = "zarr write"})(array->blocks[k]));
     }
   }
   return writes;
@@ -92,8 +137,8 @@ std::vector<Thunk<std::uint64_t>> write_thunks(const ArrayPtr& array, std::share
 
 ArrayPtr save_array(const Context& context, const ArrayPtr& array, const std::string& path, const SaveOptions& options) {
   storage::StagedDirectory staged(path);
-  auto meta = std::make_shared<const ZarrMeta>(meta_for(array->layout, array->dtype, options));
-  storage::write_file(staged.path() + "/.zarray", storage::zarray_json(*meta));
+  const ZarrMeta meta = meta_for(array->layout, array->dtype, options);
+  storage::write_file(staged.path() + "/.zarray", storage::zarray_json(meta));
   storage::write_file(staged.path() + "/.zattrs", std::string("{}\n"));
   // A failing block throws out of here and `staged` removes the directory.
   dagger::compute(context, write_thunks(array, meta, staged.path()));
