@@ -39,8 +39,6 @@ int load(dagger_cuda_error* error) {
   DAGGER_CUBLAS_ENTRIES(DAGGER_FIND)
   if (int code = open("libcusparse.so." DAGGER_NAME(CUSPARSE_VER_MAJOR), &library, error)) return code;
   DAGGER_CUSPARSE_ENTRIES(DAGGER_FIND)
-  if (int code = open("libcurand.so." DAGGER_NAME(CURAND_VER_MAJOR), &library, error)) return code;
-  DAGGER_CURAND_ENTRIES(DAGGER_FIND)
 #undef DAGGER_FIND
   return 0;
 }

@@ -1,12 +1,11 @@
-// cuBLAS, cuSPARSE and cuRAND, opened on first use. Loading them costs a
-// process about 0.1 s (cuBLAS alone is hundreds of megabytes), which a
-// machine without a GPU, or a program that never multiplies matrices or
-// draws random numbers on one, should not pay; so the module does not link
+// cuBLAS and cuSPARSE, opened on first use. Loading them costs a process
+// about 0.1 s (cuBLAS alone is hundreds of megabytes), which a machine
+// without a GPU, or a program that never multiplies matrices on one, should
+// not pay; so the module does not link
 // them, and the kernels that need them call through this table.
 #pragma once
 
 #include <cublas_v2.h>
-#include <curand.h>
 #include <cusparse.h>
 
 #include "backends/cuda/module/cuda_module_abi.h"
@@ -20,10 +19,6 @@
   X(cusparseCreate) X(cusparseSetStream) X(cusparseCreateCsc) X(cusparseCreateDnMat)               \
   X(cusparseDestroySpMat) X(cusparseDestroyDnMat) X(cusparseSpMM_bufferSize) X(cusparseSpMM)       \
   X(cusparseGetErrorName)
-#define DAGGER_CURAND_ENTRIES(X)                                                                         \
-  X(curandCreateGenerator) X(curandDestroyGenerator) X(curandSetPseudoRandomGeneratorSeed)               \
-  X(curandSetStream) X(curandGenerateUniformDouble) X(curandGenerateUniform) X(curandGenerateNormalDouble) \
-  X(curandGenerateNormal) X(curandGenerate)
 
 namespace dagger::cuda {
 
@@ -31,7 +26,6 @@ struct Libraries {
 #define DAGGER_POINTER(name) decltype(&::name) name = nullptr;
   DAGGER_CUBLAS_ENTRIES(DAGGER_POINTER)
   DAGGER_CUSPARSE_ENTRIES(DAGGER_POINTER)
-  DAGGER_CURAND_ENTRIES(DAGGER_POINTER)
 #undef DAGGER_POINTER
 };
 

@@ -115,8 +115,7 @@ Block gpu_matmul(const std::vector<Block>& as, const std::vector<Block>& bs, DTy
   Output c = new_block(d, dtype, h, w);
   dagger_cuda_error error{};
   if (as.empty()) {  // inner dimension 0: a zero matrix
-    check(d, d.module->fill(d.ordinal, static_cast<int>(dtype), DAGGER_CUDA_ZEROS, 0, h * w, c.pin.data(), &error),
-          error);
+    check(d, d.module->zero(d.ordinal, static_cast<long long>(c.block.bytes()), c.pin.data(), &error), error);
   }
   for (std::size_t p = 0; p < as.size(); ++p) {
     DevicePin a = pin_input(as[p], d), b = pin_input(bs[p], d);
@@ -154,8 +153,7 @@ Block gpu_sparse_times_dense(const std::vector<SparseBlock>& sparse, const std::
   Output out = new_block(d, dtype, h, w);
   dagger_cuda_error error{};
   if (sparse.empty()) {
-    check(d, d.module->fill(d.ordinal, static_cast<int>(dtype), DAGGER_CUDA_ZEROS, 0, h * w, out.pin.data(), &error),
-          error);
+    check(d, d.module->zero(d.ordinal, static_cast<long long>(out.block.bytes()), out.pin.data(), &error), error);
   }
   for (std::size_t p = 0; p < sparse.size(); ++p) {
     const SparseBlock& s = sparse[p];

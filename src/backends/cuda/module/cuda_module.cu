@@ -76,7 +76,7 @@ const dagger_cuda_module table = {
     &dagger::cuda::reduce_lines,
     &dagger::cuda::gemm,
     &dagger::cuda::transpose,
-    &dagger::cuda::fill,
+    &dagger::cuda::zero,
     &dagger::cuda::sort,
     &dagger::cuda::spmm,
 };

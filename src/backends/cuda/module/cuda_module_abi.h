@@ -10,7 +10,7 @@ extern "C" {
 #endif
 
 /* Raised whenever the table changes; the runtime refuses other versions. */
-#define DAGGER_CUDA_MODULE_ABI_VERSION 2u
+#define DAGGER_CUDA_MODULE_ABI_VERSION 3u
 #define DAGGER_CUDA_MODULE_ENTRY "dagger_cuda_module_v2"
 
 /* What a failed call says: the CUDA, cuBLAS, cuSPARSE or cuRAND call that
@@ -44,7 +44,6 @@ enum {
   DAGGER_CUDA_U8 = 7, DAGGER_CUDA_U16 = 8, DAGGER_CUDA_U32 = 9, DAGGER_CUDA_U64 = 10
 };
 enum { DAGGER_CUDA_SUM = 0, DAGGER_CUDA_PROD = 1, DAGGER_CUDA_MIN = 2, DAGGER_CUDA_MAX = 3 };
-enum { DAGGER_CUDA_ZEROS = 0, DAGGER_CUDA_ONES = 1, DAGGER_CUDA_UNIFORM = 2, DAGGER_CUDA_NORMAL = 3 };
 
 /* Every call but the first two returns 0, or an error code with `error`
  * filled in. Pointers named `device_*` are device memory of `device`; calls
@@ -99,9 +98,8 @@ typedef struct {
   /* out (cols x rows) = transpose of in (rows x cols), any element type. */
   int (*transpose)(int device, int dtype, long long rows, long long cols, const void* device_in,
                    void* device_out, dagger_cuda_error* error);
-  /* n elements: zeros, ones, uniform [0, 1) or standard normal from `seed`. */
-  int (*fill)(int device, int dtype, int kind, unsigned long long seed, long long n, void* device_out,
-              dagger_cuda_error* error);
+  /* `bytes` bytes of zeros: every element type's zero is all zero bits. */
+  int (*zero)(int device, long long bytes, void* device_out, dagger_cuda_error* error);
   /* Sorts n elements ascending in place. */
   int (*sort)(int device, int dtype, long long n, void* device_data, dagger_cuda_error* error);
   /* out (rows x cols) = s (rows x inner, CSC: col_starts inner + 1 entries,
