@@ -184,6 +184,54 @@ TEST(Assignment, EveryConstructorMakesEachBlockOnItsOwner) {
   EXPECT_EQ(dagger::collect(v), dagger::collect(dagger::rand<std::int32_t>(dagger::Blocks(3), 23, dagger::Seed{5})));
 }
 
+// The processor each of a sparse array's block thunks ran on.
+std::vector<const Processor*> sparse_ran_on(const std::vector<dagger::Thunk<dagger::SparseBlock>>& blocks) {
+  auto all = dagger::delayed([](const std::vector<dagger::SparseBlock>& b) { return b.size(); })(blocks);
+  const auto run = dagger::debug_compute(all);
+  std::vector<const Processor*> out(blocks.size(), nullptr);
+  for (const dagger::Timespan& e : run.events) {
+    if (e.category != dagger::Category::compute) continue;
+    for (std::size_t k = 0; k < blocks.size(); ++k) {
+      if (blocks[k].id() == e.id) out[k] = e.processor;
+    }
+  }
+  return out;
+}
+
+// Sparse constructors and load_sparse take an Assignment too: each block
+// is made (or read) by its owner, with the values of the same array
+// unassigned.
+TEST(Assignment, SparseBlocksAreMadeAndReadOnTheirOwners) {
+  const Assignment a = Assignment::cycliccol();
+  const dagger::Layout layout({40, 30}, dagger::Blocks(10, 10));
+  Eigen::SparseMatrix<double, Eigen::ColMajor, std::int64_t> m(40, 30);
+  m.insert(3, 4) = 1.5;
+  m.insert(39, 29) = -2.0;
+  m.insert(17, 11) = 7.0;
+  const auto dir = std::filesystem::temp_directory_path() / ("dagger-sparse-assignment-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto plain = dagger::sprand(dagger::Blocks(10, 10), 40, 30, 0.2, dagger::Seed{8});
+  dagger::compute(dagger::save(plain, (dir / "s").string()));
+  std::vector<dagger::SparseDArray<double>> made = {
+      dagger::sprand(dagger::Blocks(10, 10), 40, 30, 0.2, dagger::Seed{8}, a),
+      dagger::distribute(dagger::Blocks(10, 10), m, a),
+      dagger::load_sparse<double>((dir / "s").string(), a)};
+  for (std::size_t i = 0; i < made.size(); ++i) {
+    const auto where = sparse_ran_on(made[i].block_thunks());
+    for (std::size_t k = 0; k < where.size(); ++k) {
+      EXPECT_EQ(where[k], a.owner(layout, layout.grid_row_of(k), layout.grid_col_of(k))) << "array " << i << " block " << k;
+    }
+  }
+  const Eigen::MatrixXd expected = dagger::collect(dagger::dense(plain));
+  EXPECT_EQ(dagger::collect(dagger::dense(made[0])), expected);
+  EXPECT_EQ(dagger::collect(dagger::dense(made[2])), expected);
+  EXPECT_EQ(dagger::collect(dagger::dense(made[1])), Eigen::MatrixXd(m));
+  const auto v = dagger::sprand(dagger::Blocks(4), 23, 0.5, Assignment::blockrow());
+  const auto vw = sparse_ran_on(v.block_thunks());
+  EXPECT_EQ(vw.front(), Assignment::blockrow().owner(v.layout(), 0, 0));
+  std::filesystem::remove_all(dir);
+}
+
 // A loaded array's blocks are read by their owners.
 TEST(Assignment, LoadReadsEachBlockOnItsOwner) {
   const auto dir = std::filesystem::temp_directory_path() / ("dagger-assignment-" + std::to_string(::getpid()));

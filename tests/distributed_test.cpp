@@ -463,6 +463,18 @@ TEST(Distributed, AssignedBlocksAreMadeInTheirWorkers) {
       EXPECT_EQ(&chunks[k].space(), &owner->memory()) << "block " << k;
     }
   }
+  {
+    // So are a sparse array's.
+    auto s = dagger::sprand(dagger::Blocks(10, 10), 40, 30, 0.2, dagger::Seed{32}, rows);
+    auto chunks = dagger::compute(remote, s.block_thunks());
+    const dagger::Layout& l = s.layout();
+    for (std::size_t k = 0; k < chunks.size(); ++k) {
+      const auto* owner = static_cast<dagger::WorkerProc*>(rows.owner(l, l.grid_row_of(k), l.grid_col_of(k)));
+      EXPECT_EQ(&chunks[k].space(), &owner->memory()) << "sparse block " << k;
+    }
+    EXPECT_EQ(Eigen::MatrixXd(dagger::collect(remote, s)),
+              Eigen::MatrixXd(dagger::collect(here, dagger::sprand(dagger::Blocks(10, 10), 40, 30, 0.2, dagger::Seed{32}))));
+  }
   auto plain = dagger::rand(dagger::Blocks(10, 10), 40, 30, dagger::Seed{31});
   auto plain_b = dagger::distribute(dagger::Blocks(10, 10), values);
   EXPECT_EQ(dagger::collect(remote, a + b), dagger::collect(here, plain + plain_b));

@@ -108,7 +108,8 @@ void throw_sparse_map_not_zero_preserving() {
   throw ArrayError("map on a sparse array needs f(0) == 0 (it is applied to the stored entries only)");
 }
 
-SparsePtr sparse_random(Layout layout, DType dtype, double density, std::optional<Seed> seed) {
+SparsePtr sparse_random(Layout layout, DType dtype, double density, std::optional<Seed> seed,
+                        const Assignment& assignment) {
   if (!(density >= 0 && density <= 1)) throw ArrayError("sprand density must be in [0, 1], not " + std::to_string(density));
   const std::uint64_t base = array_seed(seed);
   auto out = std::make_shared<SparseImpl>(SparseImpl{layout, dtype, {}});
@@ -118,12 +119,13 @@ SparsePtr sparse_random(Layout layout, DType dtype, double density, std::optiona
     out->blocks.push_back(delayed([dtype, h, w, density, seed_k] {
       return dtype == DType::f32 ? random_block<float>(h, w, density, seed_k)
                                  : random_block<double>(h, w, density, seed_k);
-    }, {.name = "sprand"})());
+    }, {.scope = assignment.scope(layout, k), .name = "sprand"})());
   }
   return out;
 }
 
-SparsePtr sparse_distribute(Layout layout, DType dtype, const std::vector<Eigen::Triplet<double, std::int64_t>>& entries) {
+SparsePtr sparse_distribute(Layout layout, DType dtype, const std::vector<Eigen::Triplet<double, std::int64_t>>& entries,
+                            const Assignment& assignment) {
   std::map<std::size_t, std::vector<Eigen::Triplet<double, std::int64_t>>> per_block;
   for (const auto& e : entries) {
     const std::int64_t gi = e.row() / layout.block_rows(), gj = e.col() / layout.block_cols();
@@ -142,7 +144,7 @@ SparsePtr sparse_distribute(Layout layout, DType dtype, const std::vector<Eigen:
         return from_eigen(std::move(m));
       };
       return dtype == DType::f32 ? build(float{}) : build(double{});
-    }, {.name = "distribute"})(per_block[k]));
+    }, {.scope = assignment.scope(layout, k), .name = "distribute"})(per_block[k]));
   }
   return out;
 }

@@ -42,7 +42,7 @@ ArrayPtr load_array(const std::string& path, DType wanted, const Scope& scope, c
 DType stored_dtype(const std::string& path);
 SparsePtr save_sparse(const Context& context, const SparsePtr& array, const std::string& path,
                       const SaveOptions& options);
-SparsePtr load_sparse(const std::string& path, DType wanted, const Scope& scope);
+SparsePtr load_sparse(const std::string& path, DType wanted, const Scope& scope, const Assignment& assignment);
 // The scope of reads for a context: none for the default context, so that
 // reads stay plain CPU tasks that any thread takes depth first (a scoped
 // task is placed by the cost model instead, which loses that order).
@@ -110,12 +110,12 @@ inline AnyDArray load_any(const std::string& path) {
 }
 
 template <class T>
-SparseDArray<T> load_sparse(const std::string& path) {
-  return SparseDArray<T>(detail::load_sparse(path, dtype_of<T>(), Scope::any()));
+SparseDArray<T> load_sparse(const std::string& path, const Assignment& assignment = {}) {
+  return SparseDArray<T>(detail::load_sparse(path, dtype_of<T>(), Scope::any(), assignment));
 }
 template <class T>
 SparseDArray<T> load_sparse(const Context& context, const std::string& path) {
-  return SparseDArray<T>(detail::load_sparse(path, dtype_of<T>(), detail::context_scope(context)));
+  return SparseDArray<T>(detail::load_sparse(path, dtype_of<T>(), detail::context_scope(context), Assignment()));
 }
 
 // Writes the array (computing it block by block if it is lazy) and returns

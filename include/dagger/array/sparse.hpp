@@ -66,7 +66,8 @@ struct SparseImpl {
 };
 using SparsePtr = std::shared_ptr<const SparseImpl>;
 
-SparsePtr sparse_random(Layout layout, DType dtype, double density, std::optional<Seed> seed);
+SparsePtr sparse_random(Layout layout, DType dtype, double density, std::optional<Seed> seed,
+                        const Assignment& assignment);
 // Applies f (a double -> double or float -> float function with f(0) = 0)
 // to the stored values.
 SparsePtr sparse_map(const SparsePtr& a, std::function<void(const std::byte* in, std::byte* out, std::int64_t n)> f);
@@ -74,7 +75,8 @@ SparsePtr sparse_add(const SparsePtr& a, const SparsePtr& b, bool subtract);
 SparsePtr sparse_times(const SparsePtr& a, const SparsePtr& b);
 ArrayPtr sparse_matmul(const SparsePtr& a, const ArrayPtr& dense);
 ArrayPtr sparse_to_dense(const SparsePtr& a);
-SparsePtr sparse_distribute(Layout layout, DType dtype, const std::vector<Eigen::Triplet<double, std::int64_t>>& entries);
+SparsePtr sparse_distribute(Layout layout, DType dtype, const std::vector<Eigen::Triplet<double, std::int64_t>>& entries,
+                            const Assignment& assignment);
 [[noreturn]] void throw_sparse_map_not_zero_preserving();
 }  // namespace detail
 
@@ -96,27 +98,41 @@ class SparseDArray {
 };
 
 // A random m x n sparse matrix (or 1-D vector of m) where each entry is
-// stored with probability `density`, with values uniform in [0, 1).
+// stored with probability `density`, with values uniform in [0, 1). As for
+// dense arrays, an Assignment last says which processor makes and keeps
+// each block (assignment.hpp); the values do not depend on it.
 template <class T = double>
 SparseDArray<T> sprand(const Blocks& blocks, std::int64_t m, std::int64_t n, double density,
-                       std::optional<Seed> seed = std::nullopt) {
-  return SparseDArray<T>(detail::sparse_random(Layout({m, n}, blocks), dtype_of<T>(), density, seed));
+                       std::optional<Seed> seed = std::nullopt, const Assignment& assignment = {}) {
+  return SparseDArray<T>(detail::sparse_random(Layout({m, n}, blocks), dtype_of<T>(), density, seed, assignment));
 }
 template <class T = double>
-SparseDArray<T> sprand(const Blocks& blocks, std::int64_t m, double density, std::optional<Seed> seed = std::nullopt) {
-  return SparseDArray<T>(detail::sparse_random(Layout({m}, blocks), dtype_of<T>(), density, seed));
+SparseDArray<T> sprand(const Blocks& blocks, std::int64_t m, std::int64_t n, double density,
+                       const Assignment& assignment) {
+  return sprand<T>(blocks, m, n, density, std::nullopt, assignment);
+}
+template <class T = double>
+SparseDArray<T> sprand(const Blocks& blocks, std::int64_t m, double density, std::optional<Seed> seed = std::nullopt,
+                       const Assignment& assignment = {}) {
+  return SparseDArray<T>(detail::sparse_random(Layout({m}, blocks), dtype_of<T>(), density, seed, assignment));
+}
+template <class T = double>
+SparseDArray<T> sprand(const Blocks& blocks, std::int64_t m, double density, const Assignment& assignment) {
+  return sprand<T>(blocks, m, density, std::nullopt, assignment);
 }
 
-// An Eigen sparse matrix cut into blocks.
+// An Eigen sparse matrix cut into blocks, each made by its owner under
+// `assignment`.
 template <class T, int Options, class Index>
-SparseDArray<T> distribute(const Blocks& blocks, const Eigen::SparseMatrix<T, Options, Index>& m) {
+SparseDArray<T> distribute(const Blocks& blocks, const Eigen::SparseMatrix<T, Options, Index>& m,
+                           const Assignment& assignment = {}) {
   std::vector<Eigen::Triplet<double, std::int64_t>> entries;
   for (Eigen::Index k = 0; k < m.outerSize(); ++k) {
     for (typename Eigen::SparseMatrix<T, Options, Index>::InnerIterator it(m, k); it; ++it) {
       entries.emplace_back(it.row(), it.col(), static_cast<double>(it.value()));
     }
   }
-  return SparseDArray<T>(detail::sparse_distribute(Layout({m.rows(), m.cols()}, blocks), dtype_of<T>(), entries));
+  return SparseDArray<T>(detail::sparse_distribute(Layout({m.rows(), m.cols()}, blocks), dtype_of<T>(), entries, assignment));
 }
 
 // Element-wise operations that keep sparsity: f applied to the stored

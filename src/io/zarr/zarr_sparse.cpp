@@ -185,10 +185,10 @@ SparsePtr save_sparse(const Context& context, const SparsePtr& array, const std:
   }
   dagger::compute(context, writes);
   staged.publish();
-  return load_sparse(staged.target(), array->dtype, context_scope(context));
+  return load_sparse(staged.target(), array->dtype, context_scope(context), Assignment());
 }
 
-SparsePtr load_sparse(const std::string& path, DType wanted, const Scope& scope) {
+SparsePtr load_sparse(const std::string& path, DType wanted, const Scope& scope, const Assignment& assignment) {
   Layout layout = read_description(path, wanted);
   auto out = std::make_shared<SparseImpl>(SparseImpl{layout, wanted, {}});
   for (std::size_t k = 0; k < layout.block_count(); ++k) {
@@ -200,7 +200,8 @@ SparsePtr load_sparse(const std::string& path, DType wanted, const Scope& scope)
       throw StorageError(dir, "corrupt sparse block: data and indices differ in length");
     }
     out->blocks.push_back(delayed([dir, metas, wanted, h, w] { return read_block(dir, metas, wanted, h, w); },
-                                  {.scope = scope, .name = "zarr read sparse"})());
+                                  {.scope = assignment.is_arbitrary() ? scope : assignment.scope(layout, k),
+                                   .name = "zarr read sparse"})());
   }
   return out;
 }
