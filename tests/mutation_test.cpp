@@ -231,6 +231,60 @@ namespace {
 
 // rechunk keeps every value whatever the blockings: all-to-all (row blocks
 // to column blocks, through pieces), merging, splitting, ragged edges.
+// Section 14 of Dagger.jl's array tests (copyto.jl): copyto between every
+// pair of blockings of five shapes, blocks larger than the array and ragged
+// edges included (125 pairs per shape), for every element type it names
+// that dagger has (complex is not yet one), and into a sub-region. Dagger.jl
+// refuses strided views; here a strided region is an index list and copies
+// like any other, while a region of another shape is still an error.
+TEST(Mutation, CopytoBetweenEveryPairOfBlockingsAsDaggerJl) {
+  const std::vector<std::pair<std::int64_t, std::int64_t>> shapes = {{3, 7}, {32, 16}, {32, 32}, {57, 83}, {128, 128}};
+  for (const auto& [m, n] : shapes) {
+    const Eigen::MatrixXd want = Eigen::MatrixXd::Random(m, n);
+    for (const auto& [sr, sc] : shapes) {
+      const auto src = dagger::distribute(Blocks(sr, sc), want);
+      for (const auto& [dr, dc] : shapes) {
+        auto dst = dagger::zeros(Blocks(dr, dc), m, n);
+        dagger::copyto(dst, src);
+        EXPECT_EQ(dst.layout().block_rows(), dr);
+        EXPECT_EQ(dst.layout().block_cols(), dc);
+        ASSERT_EQ(dagger::collect(dst), want) << m << "x" << n << " from " << sr << "x" << sc << " into " << dr << "x" << dc;
+      }
+    }
+  }
+  auto every_type = [&]<class T>() {
+    const auto src = dagger::rand<T>(Blocks(32, 32), 128, 128, dagger::Seed{60});
+    auto dst = dagger::zeros<T>(Blocks(16, 64), 128, 128);
+    dagger::copyto(dst, src);
+    EXPECT_EQ(dagger::collect(dst), dagger::collect(src));
+  };
+  every_type.operator()<std::int8_t>();
+  every_type.operator()<std::int32_t>();
+  every_type.operator()<std::int64_t>();
+  every_type.operator()<double>();
+  for (const auto& [m, n] : shapes) {
+    const std::int64_t hm = (m + 1) / 2, hn = (n + 1) / 2;
+    const auto src = dagger::rand(Blocks(5, 9), m, n, dagger::Seed{61});
+    auto dst = dagger::zeros(Blocks(8, 8), m, n);
+    dst(range(0, hm), range(0, hn)) = src(range(0, hm), range(0, hn));
+    Eigen::MatrixXd want = Eigen::MatrixXd::Zero(m, n);
+    want.topLeftCorner(hm, hn) = dagger::collect(src).topLeftCorner(hm, hn);
+    EXPECT_EQ(dagger::collect(dst), want) << m << "x" << n;
+  }
+  const auto src = dagger::rand(Blocks(4, 4), 10, 10, dagger::Seed{62});
+  auto dst = dagger::zeros(Blocks(3, 3), 10, 10);
+  const std::vector<std::int64_t> even = {0, 2, 4, 6, 8};
+  dst(even, even) = src(even, even);
+  Eigen::MatrixXd want = Eigen::MatrixXd::Zero(10, 10);
+  const Eigen::MatrixXd values = dagger::collect(src);
+  for (std::int64_t i : even) {
+    for (std::int64_t j : even) want(i, j) = values(i, j);
+  }
+  EXPECT_EQ(dagger::collect(dst), want);
+  EXPECT_THROW(dst(even, even) = src, dagger::ArrayError);
+  EXPECT_EQ(dagger::collect(dst), want);  // the failed copy changed nothing
+}
+
 TEST(Rechunk, EveryBlockingKeepsTheValues) {
   const auto a = dagger::rand(Blocks(5, 37), 37, 41, dagger::Seed{20});
   const Eigen::MatrixXd want = dagger::collect(a);
