@@ -6,6 +6,7 @@
 
 #include <Eigen/Cholesky>
 #include <Eigen/Dense>
+#include <Eigen/SVD>
 #include <limits>
 
 #include "dagger/array.hpp"
@@ -282,7 +283,7 @@ TEST(Matmul, TransposedOperandsAreReadWhereTheyLie) {
 
 namespace {
 
-TEST(Opnorm, OneAndInfinityMatchEigenAndOtherPAreErrors) {
+TEST(Opnorm, OneTwoAndInfinityMatchEigenAndOtherPAreErrors) {
   const Matrix<double> a = random_matrix<double>(50, 30, 41);
   auto da = dagger::distribute(dagger::Blocks(16, 7), a);
   EXPECT_NEAR(dagger::collect(dagger::opnorm(da, 1)), a.cwiseAbs().colwise().sum().maxCoeff(), 1e-12);
@@ -290,7 +291,12 @@ TEST(Opnorm, OneAndInfinityMatchEigenAndOtherPAreErrors) {
   const Matrix<float> f = random_matrix<float>(20, 20, 42);
   EXPECT_NEAR(dagger::collect(dagger::opnorm(dagger::distribute(dagger::Blocks(6, 6), f), 1)),
               f.cwiseAbs().colwise().sum().maxCoeff(), 1e-4);
-  EXPECT_THROW(dagger::opnorm(da, 2), dagger::ArrayError);
+  const double two = Eigen::JacobiSVD<Matrix<double>>(a).singularValues()(0);
+  EXPECT_NEAR(dagger::collect(dagger::opnorm(da, 2)), two, 1e-12 * two);
+  const double wide = Eigen::JacobiSVD<Matrix<double>>(a.transpose()).singularValues()(0);
+  EXPECT_NEAR(dagger::collect(dagger::opnorm(dagger::distribute(dagger::Blocks(7, 16), Matrix<double>(a.transpose())), 2)),
+              wide, 1e-12 * wide);
+  EXPECT_THROW(dagger::opnorm(da, 3), dagger::ArrayError);
   EXPECT_THROW(dagger::opnorm(dagger::distribute(dagger::Blocks(4), std::vector<double>(8, 1.0)), 1), dagger::ArrayError);
 }
 
@@ -346,6 +352,67 @@ TEST(QR, LeastSquaresRecoversTheSolution) {
   auto wide = dagger::qr(dagger::distribute(dagger::Blocks(16, 16), random_matrix<double>(16, 32, 54)));
   EXPECT_THROW(wide.solve(dagger::distribute(dagger::Blocks(16), std::vector<double>(16, 1.0))), dagger::ArrayError);
   EXPECT_THROW(f.solve(dagger::distribute(dagger::Blocks(16), std::vector<double>(100, 1.0))), dagger::ArrayError);
+}
+
+}  // namespace
+
+namespace {
+
+// A = U diag(S) Vt against Eigen's SVD, with Dagger.jl's QR-style bounds:
+// |A - U S Vt|_1 / (|A|_1 max(m, n) eps) and |I - U'U|_1 / (k eps) small,
+// singular values descending and equal to Eigen's within 4 max(m, n) eps |A|_2
+// (both are backward stable: each is within a small multiple of eps |A|_2).
+template <class T>
+void svd_within_bounds(std::int64_t m, std::int64_t n, dagger::Blocks blocks) {
+  const Matrix<T> a = random_matrix<T>(m, n, 61);
+  auto da = dagger::distribute(blocks, a);
+  const auto f = dagger::svd(da);
+  const std::int64_t k = std::min(m, n);
+  const Matrix<T> u = dagger::collect(f.U), vt = dagger::collect(f.Vt);
+  const Matrix<T> s = dagger::collect(f.S);
+  ASSERT_EQ(u.rows(), m);
+  ASSERT_EQ(u.cols(), k);
+  ASSERT_EQ(s.rows(), k);
+  ASSERT_EQ(vt.rows(), k);
+  ASSERT_EQ(vt.cols(), n);
+  const T eps = std::numeric_limits<T>::epsilon();
+  auto one_norm = [](const Matrix<T>& x) { return x.cwiseAbs().colwise().sum().maxCoeff(); };
+  const Matrix<T> rebuilt = u * s.col(0).asDiagonal() * vt;
+  EXPECT_LT(one_norm(Matrix<T>(a - rebuilt)) / (one_norm(a) * T(std::max(m, n)) * eps), T(20)) << m << "x" << n;
+  EXPECT_LT(one_norm(Matrix<T>(Matrix<T>::Identity(k, k) - u.transpose() * u)) / (T(k) * eps), T(20)) << m << "x" << n;
+  EXPECT_LT(one_norm(Matrix<T>(Matrix<T>::Identity(k, k) - vt * vt.transpose())) / (T(k) * eps), T(20)) << m << "x" << n;
+  const auto want = Eigen::JacobiSVD<Matrix<T>>(a).singularValues();
+  for (std::int64_t i = 0; i < k; ++i) {
+    if (i > 0) {
+      EXPECT_LE(s(i, 0), s(i - 1, 0));
+    }
+    EXPECT_NEAR(s(i, 0), want(i), T(4 * std::max(m, n)) * eps * want(0)) << i;
+  }
+  EXPECT_EQ(dagger::collect(da), a);  // the input is not modified
+}
+
+TEST(SVD, WithinBoundsOnSquareTallAndWideMatrices) {
+  for (auto blocks : {dagger::Blocks(32, 32), dagger::Blocks(16, 32)}) {
+    svd_within_bounds<double>(128, 128, blocks);
+    svd_within_bounds<double>(128, 64, blocks);
+    svd_within_bounds<double>(64, 128, blocks);
+  }
+  svd_within_bounds<double>(16, 16, dagger::Blocks(32, 32));  // smaller than its block
+  svd_within_bounds<double>(100, 60, dagger::Blocks(24, 16));  // ragged
+  svd_within_bounds<float>(128, 64, dagger::Blocks(32, 32));
+}
+
+TEST(SVD, ARankDeficientMatrixHasZeroSingularValuesAndBadOperandsAreArrayErrors) {
+  const Matrix<double> x = random_matrix<double>(60, 3, 62), y = random_matrix<double>(3, 40, 63);
+  const Matrix<double> low = x * y;  // rank 3
+  const auto f = dagger::svd(dagger::distribute(dagger::Blocks(16, 16), low));
+  const Matrix<double> s = dagger::collect(f.S);
+  ASSERT_EQ(s.rows(), 40);
+  EXPECT_GT(s(2, 0), 1e-3);
+  for (std::int64_t i = 3; i < 40; ++i) EXPECT_LT(s(i, 0), 1e-12 * s(0, 0)) << i;
+  EXPECT_THROW(dagger::svd(dagger::distribute(dagger::Blocks(4), std::vector<double>(8, 1.0))), dagger::ArrayError);
+  EXPECT_THROW(dagger::svd(dagger::ones<std::int64_t>(dagger::Blocks(4, 4), 8, 8)), dagger::ArrayError);
+  EXPECT_THROW(dagger::svd(dagger::zeros(dagger::Blocks(4, 4), 0, 8)), dagger::ArrayError);
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <stdexcept>
+#include <string>
 #include <type_traits>
 
 #include "kernels/cpu/gemm.hpp"
@@ -25,6 +27,12 @@ void dormqr_(const char* side, const char* trans, const int* m, const int* n, co
 void sormqr_(const char* side, const char* trans, const int* m, const int* n, const int* k, const float* a,
              const int* lda, const float* tau, float* c, const int* ldc, float* work, const int* lwork, int* info,
              std::size_t side_len, std::size_t trans_len);
+void dgesdd_(const char* jobz, const int* m, const int* n, double* a, const int* lda, double* s, double* u,
+             const int* ldu, double* vt, const int* ldvt, double* work, const int* lwork, int* iwork, int* info,
+             std::size_t jobz_len);
+void sgesdd_(const char* jobz, const int* m, const int* n, float* a, const int* lda, float* s, float* u,
+             const int* ldu, float* vt, const int* ldvt, float* work, const int* lwork, int* iwork, int* info,
+             std::size_t jobz_len);
 }
 
 namespace dagger::kernels::cpu {
@@ -190,6 +198,35 @@ void apply_reflectors(const Block& v, const std::vector<double>& tau, Block& c, 
     apply_typed<double>(v, tau, c, transpose, dormqr_);
   } else {
     apply_typed<float>(v, tau, c, transpose, sormqr_);
+  }
+}
+
+template <class T, class Gesdd>
+void singular_values_typed(const Block& a, Block& s, Block* u, Block* vt, Gesdd gesdd) {
+  const int n = n_of(a.rows);
+  if (n == 0) return;
+  std::vector<T> copy(a.data<T>(), a.data<T>() + static_cast<std::size_t>(n) * static_cast<std::size_t>(n));
+  const char jobz = u ? 'A' : 'N';
+  T* u_data = u ? u->mutable_data<T>() : nullptr;
+  T* vt_data = u ? vt->mutable_data<T>() : nullptr;
+  std::vector<int> iwork(8 * static_cast<std::size_t>(n));
+  int info = 0, query = -1;
+  T size = 0;
+  gesdd(&jobz, &n, &n, copy.data(), &n, s.mutable_data<T>(), u_data, &n, vt_data, &n, &size, &query, iwork.data(),
+        &info, 1);
+  const int lwork = std::max(1, static_cast<int>(size));
+  std::vector<T> work(static_cast<std::size_t>(lwork));
+  gesdd(&jobz, &n, &n, copy.data(), &n, s.mutable_data<T>(), u_data, &n, vt_data, &n, work.data(), &lwork,
+        iwork.data(), &info, 1);
+  if (info > 0) throw std::runtime_error("gesdd did not converge (info " + std::to_string(info) + ")");
+}
+
+void singular_values(const Block& a, Block& s, Block* u, Block* vt) {
+  single_threaded_blas();
+  if (a.dtype == DType::f64) {
+    singular_values_typed<double>(a, s, u, vt, dgesdd_);
+  } else {
+    singular_values_typed<float>(a, s, u, vt, sgesdd_);
   }
 }
 

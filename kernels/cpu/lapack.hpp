@@ -45,4 +45,10 @@ void qr_in_place(Block& a, std::vector<double>& tau);
 // the m x k block `v` with scales `tau` (LAPACK ormqr, from the left).
 void apply_reflectors(const Block& v, const std::vector<double>& tau, Block& c, bool transpose);
 
+// The singular values of the n x n block `a`, descending, into the n x 1
+// block `s`; with `u` and `vt` non-null (n x n blocks), also a = u diag(s)
+// vt with u and vt orthogonal (LAPACK gesdd, divide and conquer). Throws
+// std::runtime_error when LAPACK's iteration does not converge.
+void singular_values(const Block& a, Block& s, Block* u, Block* vt);
+
 }  // namespace dagger::kernels::cpu

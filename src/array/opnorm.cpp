@@ -30,10 +30,8 @@ Thunk<double> operator_norm(const ArrayPtr& a, double p) {
   const Layout& l = a->layout;
   if (l.ndims() != 2) throw ArrayError("opnorm: the operand must be a matrix, not " + l.shape_text());
   if (a->dtype != DType::f64 && a->dtype != DType::f32) throw_unsupported("opnorm", a->dtype);
-  if (p != 1 && p != INFINITY) {
-    throw ArrayError("opnorm: p must be 1 or infinity, not " + std::to_string(p) +
-                     " (the 2-norm is the largest singular value, which needs an SVD)");
-  }
+  if (p == 2) return largest_singular_value(a);
+  if (p != 1 && p != INFINITY) throw ArrayError("opnorm: p must be 1, 2 or infinity, not " + std::to_string(p));
   const bool down_columns = p == 1;
   const DType dtype = a->dtype;
   const auto& blocks = block_thunks(a);

@@ -92,6 +92,12 @@ ArrayPtr qr_q(const QrParts& qr);
 ArrayPtr qr_r(const QrParts& qr);
 ArrayPtr qr_solve(const QrParts& qr, const ArrayPtr& b);
 Thunk<double> operator_norm(const ArrayPtr& a, double p);
+struct SvdParts {
+  ArrayPtr u, s, vt;
+};
+SvdParts svd_factor(const Context& context, const ArrayPtr& a);
+// The 2-norm: R's largest singular value, R of a's QR (computed now).
+Thunk<double> largest_singular_value(const ArrayPtr& a);
 // The factor's lazy tile graph, without the checks (a: square tiles).
 ArrayPtr cholesky_graph(const ArrayPtr& a);
 // op(t) X = b (left) or X op(t) = b (right); op(t) = t' when transpose_t.
@@ -227,9 +233,31 @@ QR<T> qr(const DArray<T>& a) {
   return qr(Context(), a);
 }
 
+// A = U diag(S) Vt of an m x n matrix (double or float), k = min(m, n):
+// U is m x k with orthonormal columns, S the k singular values descending
+// (a vector), Vt is k x n with orthonormal rows. By QR first, then the SVD
+// of R in one task (svd.cpp says why); all three are computed.
+template <class T>
+struct SVD {
+  DArray<T> U;
+  DArray<T> S;
+  DArray<T> Vt;
+};
+template <class T>
+SVD<T> svd(const Context& context, const DArray<T>& a) {
+  detail::SvdParts p = detail::svd_factor(context, a.impl());
+  return SVD<T>{DArray<T>(std::move(p.u)), DArray<T>(std::move(p.s)), DArray<T>(std::move(p.vt))};
+}
+template <class T>
+SVD<T> svd(const DArray<T>& a) {
+  return svd(Context(), a);
+}
+
 // The operator norm of a matrix (as Julia's opnorm): p = 1, the largest
-// sum of magnitudes down a column; p = INFINITY, along a row. Lazy, like
-// norm. Other p (the 2-norm needs an SVD) are an ArrayError.
+// sum of magnitudes down a column; p = INFINITY, along a row; p = 2, the
+// largest singular value. Lazy, like norm, except that p = 2 computes the
+// matrix's QR when called (the thunk takes R's largest singular value).
+// Other p are an ArrayError.
 template <class T>
 Thunk<double> opnorm(const DArray<T>& a, double p = 1) {
   return detail::operator_norm(a.impl(), p);
