@@ -146,9 +146,11 @@ TEST(Assignment, TheDefaultListIsEveryCpuThread) {
   }
 }
 
-// The processor each of the blocks' thunks ran on, from the run's events.
-std::vector<const Processor*> ran_on(const std::vector<dagger::Thunk<dagger::Block>>& blocks) {
-  auto all = dagger::delayed([](const std::vector<dagger::Block>& b) { return b.size(); })(blocks);
+// The processor each of the blocks' thunks ran on (Block or SparseBlock),
+// from the run's events.
+template <class B>
+std::vector<const Processor*> ran_on(const std::vector<dagger::Thunk<B>>& blocks) {
+  auto all = dagger::delayed([](const std::vector<B>& b) { return b.size(); })(blocks);
   const auto run = dagger::debug_compute(all);
   std::vector<const Processor*> out(blocks.size(), nullptr);
   for (const dagger::Timespan& e : run.events) {
@@ -184,20 +186,6 @@ TEST(Assignment, EveryConstructorMakesEachBlockOnItsOwner) {
   EXPECT_EQ(dagger::collect(v), dagger::collect(dagger::rand<std::int32_t>(dagger::Blocks(3), 23, dagger::Seed{5})));
 }
 
-// The processor each of a sparse array's block thunks ran on.
-std::vector<const Processor*> sparse_ran_on(const std::vector<dagger::Thunk<dagger::SparseBlock>>& blocks) {
-  auto all = dagger::delayed([](const std::vector<dagger::SparseBlock>& b) { return b.size(); })(blocks);
-  const auto run = dagger::debug_compute(all);
-  std::vector<const Processor*> out(blocks.size(), nullptr);
-  for (const dagger::Timespan& e : run.events) {
-    if (e.category != dagger::Category::compute) continue;
-    for (std::size_t k = 0; k < blocks.size(); ++k) {
-      if (blocks[k].id() == e.id) out[k] = e.processor;
-    }
-  }
-  return out;
-}
-
 // Sparse constructors and load_sparse take an Assignment too: each block
 // is made (or read) by its owner, with the values of the same array
 // unassigned.
@@ -217,7 +205,7 @@ TEST(Assignment, SparseBlocksAreMadeAndReadOnTheirOwners) {
       dagger::distribute(dagger::Blocks(10, 10), m, a),
       dagger::load_sparse<double>((dir / "s").string(), a)};
   for (std::size_t i = 0; i < made.size(); ++i) {
-    const auto where = sparse_ran_on(made[i].block_thunks());
+    const auto where = ran_on(made[i].block_thunks());
     for (std::size_t k = 0; k < where.size(); ++k) {
       EXPECT_EQ(where[k], a.owner(layout, layout.grid_row_of(k), layout.grid_col_of(k))) << "array " << i << " block " << k;
     }
@@ -227,7 +215,7 @@ TEST(Assignment, SparseBlocksAreMadeAndReadOnTheirOwners) {
   EXPECT_EQ(dagger::collect(dagger::dense(made[2])), expected);
   EXPECT_EQ(dagger::collect(dagger::dense(made[1])), Eigen::MatrixXd(m));
   const auto v = dagger::sprand(dagger::Blocks(4), 23, 0.5, Assignment::blockrow());
-  const auto vw = sparse_ran_on(v.block_thunks());
+  const auto vw = ran_on(v.block_thunks());
   EXPECT_EQ(vw.front(), Assignment::blockrow().owner(v.layout(), 0, 0));
   std::filesystem::remove_all(dir);
 }
