@@ -443,6 +443,17 @@ TEST(Distributed, SortAndSortpermComputeInWorkers) {
   expect_no_chunks_left();
 }
 
+// Each chunk is in the memory of the worker that `assignment` names for
+// its block of `layout`.
+template <class Chunks>
+void expect_kept_by_owners(const Chunks& chunks, const dagger::Layout& l, const dagger::Assignment& assignment,
+                           const char* what) {
+  for (std::size_t k = 0; k < chunks.size(); ++k) {
+    const auto* owner = static_cast<dagger::WorkerProc*>(assignment.owner(l, l.grid_row_of(k), l.grid_col_of(k)));
+    EXPECT_EQ(&chunks[k].space(), &owner->memory()) << what << " " << k;
+  }
+}
+
 // Assigned blocks are made by, and stay in, the worker their assignment
 // names; what reads them computes the same values as without one.
 TEST(Distributed, AssignedBlocksAreMadeInTheirWorkers) {
@@ -456,22 +467,12 @@ TEST(Distributed, AssignedBlocksAreMadeInTheirWorkers) {
   auto b = dagger::distribute(dagger::Blocks(10, 10), values, cols);
   for (const auto* m : {&a, &b}) {
     const auto& assignment = m == &a ? rows : cols;
-    auto chunks = dagger::compute(remote, m->block_thunks());
-    for (std::size_t k = 0; k < chunks.size(); ++k) {
-      const dagger::Layout& l = m->layout();
-      const auto* owner = static_cast<dagger::WorkerProc*>(assignment.owner(l, l.grid_row_of(k), l.grid_col_of(k)));
-      EXPECT_EQ(&chunks[k].space(), &owner->memory()) << "block " << k;
-    }
+    expect_kept_by_owners(dagger::compute(remote, m->block_thunks()), m->layout(), assignment, "block");
   }
   {
     // So are a sparse array's.
     auto s = dagger::sprand(dagger::Blocks(10, 10), 40, 30, 0.2, dagger::Seed{32}, rows);
-    auto chunks = dagger::compute(remote, s.block_thunks());
-    const dagger::Layout& l = s.layout();
-    for (std::size_t k = 0; k < chunks.size(); ++k) {
-      const auto* owner = static_cast<dagger::WorkerProc*>(rows.owner(l, l.grid_row_of(k), l.grid_col_of(k)));
-      EXPECT_EQ(&chunks[k].space(), &owner->memory()) << "sparse block " << k;
-    }
+    expect_kept_by_owners(dagger::compute(remote, s.block_thunks()), s.layout(), rows, "sparse block");
     EXPECT_EQ(Eigen::MatrixXd(dagger::collect(remote, s)),
               Eigen::MatrixXd(dagger::collect(here, dagger::sprand(dagger::Blocks(10, 10), 40, 30, 0.2, dagger::Seed{32}))));
   }
@@ -486,14 +487,7 @@ TEST(Distributed, AssignedBlocksAreMadeInTheirWorkers) {
   std::filesystem::create_directories(dir);
   dagger::compute(here, dagger::save(plain, (dir / "a").string()));
   auto loaded = dagger::load<double>((dir / "a").string(), rows);
-  {
-    auto chunks = dagger::compute(remote, loaded.block_thunks());
-    const dagger::Layout& l = loaded.layout();
-    for (std::size_t k = 0; k < chunks.size(); ++k) {
-      const auto* owner = static_cast<dagger::WorkerProc*>(rows.owner(l, l.grid_row_of(k), l.grid_col_of(k)));
-      EXPECT_EQ(&chunks[k].space(), &owner->memory()) << "loaded block " << k;
-    }
-  }
+  expect_kept_by_owners(dagger::compute(remote, loaded.block_thunks()), loaded.layout(), rows, "loaded block");
   EXPECT_EQ(dagger::collect(remote, loaded), dagger::collect(here, plain));
   std::filesystem::remove_all(dir);
   expect_no_chunks_left();

@@ -36,9 +36,9 @@ Thunk<Block> r_in_one_block(const QrParts& f, std::int64_t n) {
   return block_thunks(rechunk(qr_r(f), Blocks(n, n))).front();
 }
 
-ArrayPtr one_block(std::int64_t rows, std::int64_t cols, DType dtype, Thunk<Block> block) {
-  Layout layout = cols == 0 ? Layout({rows}, Blocks(rows)) : Layout({rows, cols}, Blocks(rows, cols));
-  return make_array(std::move(layout), dtype, {std::move(block)});
+// An n x n matrix in one block.
+ArrayPtr one_block(std::int64_t n, DType dtype, Thunk<Block> block) {
+  return make_array(Layout({n, n}, Blocks(n, n)), dtype, {std::move(block)});
 }
 
 }  // namespace
@@ -64,9 +64,10 @@ SvdParts svd_factor(const Context& context, const ArrayPtr& a) {
   const auto s = delayed([](const SvdBlocks& p) { return std::get<1>(p); }, {.name = "svd S"})(parts);
   const auto vt = delayed([](const SvdBlocks& p) { return std::get<2>(p); }, {.name = "svd Vt"})(parts);
   const Blocks tiles(l.block_rows(), l.block_cols());
-  const ArrayPtr u = rechunk(matmul_arrays(qr_q(f), one_block(n, n, dtype, u_r)), tiles);
-  const ArrayPtr v = rechunk(one_block(n, n, dtype, vt), Blocks(std::min(n, l.block_cols()), l.block_cols()));
-  return {compute_array(context, u), compute_array(context, one_block(n, 0, dtype, s)), compute_array(context, v)};
+  const ArrayPtr u = rechunk(matmul_arrays(qr_q(f), one_block(n, dtype, u_r)), tiles);
+  const ArrayPtr v = rechunk(one_block(n, dtype, vt), Blocks(std::min(n, l.block_cols()), l.block_cols()));
+  const ArrayPtr values = make_array(Layout({n}, Blocks(n)), dtype, {s});
+  return {compute_array(context, u), compute_array(context, values), compute_array(context, v)};
 }
 
 Thunk<double> largest_singular_value(const ArrayPtr& a) {

@@ -27,22 +27,31 @@ storage::ZarrMeta meta_for(const Layout& layout, DType dtype, const SaveOptions&
   return meta;
 }
 
-// The array's metadata as a task that travels carries it: by value.
-void save_meta(const ZarrMeta& meta, WireWriter& out) {
-  wire_save(meta.shape, out);
-  wire_save(meta.chunks, out);
-  out.pod(meta.dtype);
-  out.pod(meta.order);
-  out.pod(meta.codec);
-  out.pod(meta.level);
+// One block's file and the array's metadata, as the tasks that read or
+// write it carry them: by value, so that they travel.
+struct BlockFile {
+  ZarrMeta meta;
+  std::string file;
+};
+
+void dagger_wire_save(const BlockFile& f, WireWriter& out) {
+  wire_save(f.meta.shape, out);
+  wire_save(f.meta.chunks, out);
+  out.pod(f.meta.dtype);
+  out.pod(f.meta.order);
+  out.pod(f.meta.codec);
+  out.pod(f.meta.level);
+  wire_save(f.file, out);
 }
-void load_meta(ZarrMeta& meta, WireReader& in) {
+void dagger_wire_load(BlockFile& f, WireReader& in) {
+  ZarrMeta& meta = f.meta;
   wire_load(meta.shape, in);
   wire_load(meta.chunks, in);
   meta.dtype = in.pod<DType>();
   meta.order = in.pod<char>();
   meta.codec = in.pod<storage::Codec>();
   meta.level = in.pod<int>();
+  wire_load(f.file, in);
   const bool dims = !meta.shape.empty() && meta.shape.size() <= 2 && meta.chunks.size() == meta.shape.size();
   const bool sizes = dims && std::all_of(meta.chunks.begin(), meta.chunks.end(), [](std::int64_t c) { return c > 0; });
   if (!sizes || static_cast<unsigned>(meta.dtype) >= kElementTypeCount ||
@@ -55,22 +64,19 @@ void load_meta(ZarrMeta& meta, WireReader& in) {
 // The task that reads one block file. It travels, so a worker reads the
 // blocks it is given (a load in a context of workers, or assigned to them).
 struct ReadBlock {
-  ZarrMeta meta;
-  std::string file;
+  BlockFile at;
   std::int64_t rows = 0, cols = 0;
 
-  Block operator()() const { return storage::read_block_file(file, meta, rows, cols); }
+  Block operator()() const { return storage::read_block_file(at.file, at.meta, rows, cols); }
 };
 
 void dagger_wire_save(const ReadBlock& r, WireWriter& out) {
-  save_meta(r.meta, out);
-  wire_save(r.file, out);
+  dagger_wire_save(r.at, out);
   out.pod(r.rows);
   out.pod(r.cols);
 }
 void dagger_wire_load(ReadBlock& r, WireReader& in) {
-  load_meta(r.meta, in);
-  wire_load(r.file, in);
+  dagger_wire_load(r.at, in);
   r.rows = in.pod<std::int64_t>();
   r.cols = in.pod<std::int64_t>();
   if (r.rows < 0 || r.cols < 0) throw ProtocolError("a block read with a negative shape");
@@ -80,20 +86,13 @@ void dagger_wire_load(ReadBlock& r, WireReader& in) {
 // written. It travels, so a block is written where it is (a save in a
 // context of workers, or of an array whose blocks live in workers).
 struct WriteBlock {
-  ZarrMeta meta;
-  std::string file;
+  BlockFile at;
 
-  std::uint64_t operator()(const Block& b) const { return storage::write_block_file(file, b, meta); }
+  std::uint64_t operator()(const Block& b) const { return storage::write_block_file(at.file, b, at.meta); }
 };
 
-void dagger_wire_save(const WriteBlock& w, WireWriter& out) {
-  save_meta(w.meta, out);
-  wire_save(w.file, out);
-}
-void dagger_wire_load(WriteBlock& w, WireReader& in) {
-  load_meta(w.meta, in);
-  wire_load(w.file, in);
-}
+void dagger_wire_save(const WriteBlock& w, WireWriter& out) { dagger_wire_save(w.at, out); }
+void dagger_wire_load(WriteBlock& w, WireReader& in) { dagger_wire_load(w.at, in); }
 
 // The same for a block of a lazy element-wise array, computed in the task
 // that writes it. It travels when its chain does (no user's function).
@@ -122,7 +121,7 @@ std::vector<Thunk<std::uint64_t>> write_thunks(const ArrayPtr& array, const Zarr
   std::vector<Thunk<std::uint64_t>> writes;
   writes.reserve(layout.block_count());
   for (std::size_t k = 0; k < layout.block_count(); ++k) {
-    WriteBlock write{meta, dir + "/" + meta.chunk_key(layout.grid_row_of(k), layout.grid_col_of(k))};
+    WriteBlock write{{meta, dir + "/" + meta.chunk_key(layout.grid_row_of(k), layout.grid_col_of(k))}};
     if (array->lazy()) {
       WriteComputedBlock computed{std::move(write), {{array->kernel, array->program}, array->dtype, block_place(layout, k)}};
       writes.push_back(delayed(std::move(computed), {.name = "zarr write"})(source_blocks(array->sources, k)));
@@ -160,7 +159,7 @@ ArrayPtr load_array(const std::string& path, DType wanted, const Scope& scope, c
     const std::int64_t gi = layout.grid_row_of(k), gj = layout.grid_col_of(k);
     const std::string file = path + "/" + meta->chunk_key(gi, gj);
     const std::int64_t h = layout.block_height(gi), w = layout.block_width(gj);
-    blocks.push_back(delayed(ReadBlock{*meta, file, h, w},
+    blocks.push_back(delayed(ReadBlock{{*meta, file}, h, w},
                              {.scope = assignment.is_arbitrary() ? scope : assignment.scope(layout, k), .name = "zarr read"})());
   }
   return make_array(std::move(layout), wanted, std::move(blocks));
