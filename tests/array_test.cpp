@@ -549,6 +549,95 @@ TEST(Arrays, ReduceBlockAndReduceByKey) {
   EXPECT_EQ(counts["c"], 5);
 }
 
+// transpose(a) inside a chain or a reduction reads a's own blocks and turns
+// them tile by tile: the same values as the transposed matrix, and no
+// transpose task in the graph.
+TEST(Arrays, ATransposeInAChainOrAReductionIsReadTileByTile) {
+  for (const Shape& s : kShapes) {
+    SCOPED_TRACE(testing::Message() << s.rows << "x" << s.cols << " in " << s.block_rows << "x" << s.block_cols);
+    const Matrix a = random_matrix(s.rows, s.cols, 41), b = random_matrix(s.cols, s.rows, 42);
+    auto da = spread(a, s);
+    auto db = dagger::distribute(dagger::Blocks(s.block_cols, s.block_rows), b);
+    const Matrix expected = a.transpose() * 2.0 + b;
+    EXPECT_EQ(dagger::collect(dagger::transpose(da) * 2.0 + db), expected);
+    EXPECT_EQ(dagger::collect(db - dagger::transpose(da)), b - a.transpose());
+    EXPECT_NEAR(dagger::collect(dagger::sum(dagger::transpose(da) * 2.0 + db)), expected.sum(), 1e-12 * expected.size());
+    EXPECT_TRUE(dagger::collect(dagger::sum(dagger::transpose(da), 1)).isApprox(Matrix(a.transpose().colwise().sum())));
+    EXPECT_TRUE(dagger::collect(dagger::sum(dagger::transpose(da), 2)).isApprox(Matrix(a.transpose().rowwise().sum())));
+    EXPECT_EQ(dagger::collect(dagger::maximum(dagger::transpose(da) * 2.0 + db)), expected.maxCoeff());
+    Eigen::Index r = 0, c = 0;
+    (a.transpose() + b).maxCoeff(&r, &c);
+    EXPECT_EQ(dagger::collect(dagger::argmax(dagger::transpose(da) + db)), r + c * s.cols);
+    const std::string dot = dagger::to_dot(dagger::sum(dagger::transpose(da) * 2.0 + db));
+    EXPECT_EQ(dot.find("transpose"), std::string::npos) << dot;
+  }
+  // A + A' of a square matrix is exactly symmetric.
+  const Matrix sq = random_matrix(23, 23, 43);
+  auto dsq = spread(sq, {23, 23, 10, 7});
+  const Matrix sym = dagger::collect(dsq + dagger::transpose(dsq));
+  EXPECT_EQ(sym, sym.transpose());
+  EXPECT_EQ(sym, sq + sq.transpose());
+  // The transpose of a lazy array (its blocks made once, then read turned).
+  auto r = dagger::rand(dagger::Blocks(10, 7), 23, 19, dagger::Seed{9});
+  EXPECT_EQ(dagger::collect(dagger::transpose(r) + 1.0), Matrix(dagger::collect(r).transpose().array() + 1.0));
+}
+
+// x + transpose(x) of a lazy x: both sides read x's blocks, each made once
+// by its own thunk, rather than one side computing x's elements again.
+TEST(Arrays, ALazyArrayAndItsTransposeInOneChainShareItsBlocks) {
+  auto a = dagger::rand(dagger::Blocks(10, 10), 20, 20, dagger::Seed{3});
+  const std::string dot = dagger::to_dot(dagger::sum(a + dagger::transpose(a)));
+  std::size_t rand_nodes = 0, edges = 0;
+  for (std::size_t at = dot.find(": rand\""); at != std::string::npos; at = dot.find(": rand\"", at + 1)) ++rand_nodes;
+  for (std::size_t at = dot.find(" -> "); at != std::string::npos; at = dot.find(" -> ", at + 1)) ++edges;
+  EXPECT_EQ(rand_nodes, 4u) << dot;
+  // 4 folds read 2 blocks each, and 3 steps combine their partial sums.
+  EXPECT_EQ(edges, 4u * 2 + 3 * 2) << dot;
+  const Matrix m = dagger::collect(a);
+  EXPECT_NEAR(dagger::collect(dagger::sum(a + dagger::transpose(a))), 2 * m.sum(), 1e-12);
+  EXPECT_EQ(dagger::collect(a + dagger::transpose(a)), m + m.transpose());
+  EXPECT_EQ(dagger::collect(dagger::transpose(a) - a), m.transpose() - m);
+}
+
+// Blocks taller than one panel of the walk (its rows come in stretches) and
+// every width of element.
+TEST(Arrays, ATransposeOfTallBlocksAndNarrowTypesIsReadTileByTile) {
+  const Matrix wide = random_matrix(6, 9000, 44);
+  auto dw = dagger::distribute(dagger::Blocks(6, 9000), wide);
+  auto t = dagger::transpose(dw) + 0.5;
+  EXPECT_EQ(dagger::collect(t), Matrix(wide.transpose().array() + 0.5));
+  EXPECT_TRUE(dagger::collect(dagger::sum(dagger::transpose(dw), 1)).isApprox(Matrix(wide.transpose().colwise().sum())));
+  // Two equal largest elements: the first in index order is found, though
+  // the walk meets the other first (its rows come in a later stretch).
+  Matrix ties = Matrix::Zero(6, 9000);
+  ties(0, 5000) = 1;
+  ties(1, 0) = 1;
+  EXPECT_EQ(dagger::collect(dagger::argmax(dagger::transpose(dagger::distribute(dagger::Blocks(6, 9000), ties)))), 5000);
+  const Matrix m = random_matrix(300, 70, 45);
+  auto dm = dagger::distribute(dagger::Blocks(128, 40), m);
+  using Bytes = Eigen::Matrix<std::int8_t, Eigen::Dynamic, Eigen::Dynamic>;
+  using Shorts = Eigen::Matrix<std::uint16_t, Eigen::Dynamic, Eigen::Dynamic>;
+  using Bools = Eigen::Matrix<bool, Eigen::Dynamic, Eigen::Dynamic>;
+  const Bytes bytes = (m * 100).cast<std::int8_t>();
+  const Shorts shorts = (m.array().abs() * 1000).matrix().cast<std::uint16_t>();
+  const Eigen::MatrixXf floats = m.cast<float>();
+  const Bools bools = (m.array() > 0.2).matrix();
+  auto db = dagger::distribute(dagger::Blocks(128, 40), bytes);
+  auto ds = dagger::distribute(dagger::Blocks(128, 40), shorts);
+  auto df = dagger::distribute(dagger::Blocks(128, 40), floats);
+  auto dbool = dagger::distribute(dagger::Blocks(128, 40), bools);
+  EXPECT_EQ(dagger::collect(dagger::transpose(db) + dagger::transpose(db)), Bytes(bytes.transpose() + bytes.transpose()));
+  EXPECT_EQ(dagger::collect(dagger::times(dagger::transpose(ds), dagger::transpose(ds)) % 7),
+            Shorts((shorts.transpose().array() * shorts.transpose().array()).unaryExpr([](std::uint16_t x) {
+              return static_cast<std::uint16_t>(x % 7);
+            })));
+  EXPECT_EQ(dagger::collect(dagger::transpose(df) * 2.0f), Eigen::MatrixXf(floats.transpose() * 2.0f));
+  // Sources of several widths in one chain, two of them turned.
+  EXPECT_EQ(dagger::collect(dagger::transpose(dbool) & (dagger::transpose(dm) > 0.5)),
+            Bools(bools.transpose().array() && (m.transpose().array() > 0.5)));
+  EXPECT_EQ(dagger::collect(dagger::count(dagger::transpose(dbool))), bools.count());
+}
+
 TEST(Arrays, MatmulAndTransposeMatchEigen) {
   for (const Shape& s : kShapes) {
     Matrix a = random_matrix(s.rows, s.cols, 21), b = random_matrix(s.cols, 6, 22);

@@ -39,6 +39,19 @@ DArray<bool> bools() {
   return dagger::compute(dagger::map([](double x) { return x > 0.3; }, doubles()));
 }
 
+// A block's transpose, element by element (what a device does first with a
+// source its program reads transposed).
+dagger::Block turned(const dagger::Block& b) {
+  dagger::Block out = dagger::Block::make(b.dtype, b.cols, b.rows);
+  const std::size_t size = dagger::element_size(b.dtype);
+  for (std::int64_t j = 0; j < b.cols; ++j) {
+    for (std::int64_t i = 0; i < b.rows; ++i) {
+      std::memcpy(out.buffer.get() + (i * b.cols + j) * size, b.buffer.get() + (j * b.rows + i) * size, size);
+    }
+  }
+  return out;
+}
+
 // The host kernel's blocks against the program's, byte for byte.
 template <class T>
 void expect_program_matches(const DArray<T>& expression, const std::string& what) {
@@ -52,8 +65,11 @@ void expect_program_matches(const DArray<T>& expression, const std::string& what
       inputs.push_back(dagger::collect(dagger::compute(dagger::detail::block_thunks(source)[k])));
     }
     const dagger::detail::BlockPlace place = dagger::detail::block_place(impl->layout, k);
-    const dagger::Block host = dagger::detail::run_elementwise(impl->kernel, impl->dtype, place, inputs);
-    const dagger::Block program = dagger::detail::run_program(*impl->program, place, inputs);
+    const dagger::detail::ElementKernel kernel{impl->kernel, impl->program,
+                                               dagger::detail::transposed_sources(impl->sources)};
+    const dagger::Block host = dagger::detail::run_elementwise(kernel, impl->dtype, place, inputs);
+    const dagger::Block program =
+        dagger::detail::run_program(*impl->program, place, dagger::detail::upright_sources(kernel, inputs, turned));
     ASSERT_EQ(program.dtype, host.dtype);
     ASSERT_EQ(program.size(), host.size());
     for (std::int64_t i = 0; i < host.size(); ++i) {
@@ -220,6 +236,19 @@ TEST(ElementProgram, FusedChainsOfManySteps) {
   EXPECT_PROGRAM(dagger::pow(dagger::sqrt(dagger::square(d - i) + f), 2) / (dagger::cos(f) + 3));
   EXPECT_PROGRAM((d > 0.5) & (i < 2));
   EXPECT_PROGRAM(dagger::tanh(dagger::times(dagger::log1p(dagger::square(f)), i) - d / 3.0));
+}
+
+// A transpose in a chain is its source's own blocks, read transposed: the
+// host walks them turned, a device turns them whole first; the same bits.
+TEST(ElementProgram, ChainsThatReadATranspose) {
+  const auto d = doubles();
+  const auto i = integers();
+  const auto f = floats();
+  const auto b = bools();
+  EXPECT_PROGRAM(dagger::transpose(d) * 2.0 - dagger::compute(dagger::transpose(i)));
+  EXPECT_PROGRAM(dagger::transpose(f) + dagger::transpose(dagger::square(d)));
+  EXPECT_PROGRAM(dagger::transpose(b) | (dagger::transpose(d) > 0.0));
+  EXPECT_PROGRAM(dagger::exp(dagger::transpose(d)) + dagger::transpose(dagger::sin(i)));
 }
 
 TEST(ElementProgram, UserLambdasAndOverlongChainsHaveNone) {

@@ -64,8 +64,13 @@ void expect_same_on_gpu(const DArray<T>& a, double relative, const std::string& 
 TEST_F(GpuArrays, ConstantsAndRandomValues) {
   expect_same_on_gpu(dagger::ones<double>(kBlocks, 1000, 700), 0, "ones");
   expect_same_on_gpu(dagger::zeros<std::int64_t>(kBlocks, 1000, 700), 0, "zeros");
-  // Random values come from cuRAND: the same per seed, in [0, 1) or
-  // standard normal, not the CPU's numbers.
+  // Random values come from the element programs' counter-based generator,
+  // the same code the CPU runs: the same bits for uniform values (normals
+  // may differ in the last place, the device's log and sin against glibc's).
+  expect_same_on_gpu(dagger::rand<double>(kBlocks, 1000, 700, dagger::Seed{9}), 0, "rand<double>");
+  expect_same_on_gpu(dagger::rand<float>(kBlocks, 1000, 700, dagger::Seed{9}), 0, "rand<float>");
+  expect_same_on_gpu(dagger::rand<std::int64_t>(kBlocks, 1000, 700, dagger::Seed{9}), 0, "rand<int64>");
+  expect_same_on_gpu(dagger::randn<double>(kBlocks, 1000, 700, dagger::Seed{9}), 1e-14, "randn<double>");
   const auto u1 = dagger::collect(dagger::compute(gpus(), dagger::rand<double>(kBlocks, 1000, 700, dagger::Seed{9})));
   const auto u2 = dagger::collect(dagger::compute(gpus(), dagger::rand<double>(kBlocks, 1000, 700, dagger::Seed{9})));
   const auto u3 = dagger::collect(dagger::compute(gpus(), dagger::rand<double>(kBlocks, 1000, 700, dagger::Seed{10})));
@@ -119,6 +124,12 @@ TEST_F(GpuArrays, MatrixProductAndTranspose) {
   expect_same_on_gpu(a * b, 1e-12, "a * b (double)");
   const auto v = dagger::compute(cpus(), dagger::randn<double>(dagger::Blocks(200, 1), 700, 1, dagger::Seed{8}));
   expect_same_on_gpu(a * v, 1e-12, "a * v (gemv)");
+  // A transpose inside a chain or a fold: the source's own blocks, turned on
+  // the device before the program reads them.
+  expect_same_on_gpu(dagger::transpose(a) * 2.0 + b, 1e-15, "transpose(a) * 2 + b");
+  const double t_gpu = dagger::collect(gpus(), dagger::sum(dagger::transpose(a) + b));
+  const double t_cpu = dagger::collect(cpus(), dagger::sum(dagger::transpose(a) + b));
+  EXPECT_NEAR(t_gpu, t_cpu, 1e-10 * std::max(1.0, std::abs(t_cpu)));
   const auto f = floats();
   const auto g = dagger::compute(cpus(), dagger::transpose(floats()));
   expect_same_on_gpu(f * g, 1e-4, "f * g (float)");

@@ -146,5 +146,5 @@ TEST(Norm, PartsCanTravelToWorkers) {
   EXPECT_TRUE(dagger::detail::wire_capable<dagger::detail::PowerSum>);
   auto x = dagger::rand(dagger::Blocks(4, 4), 8, 8, dagger::Seed{1});
   dagger::detail::Elementwise e = dagger::detail::as_elementwise((x + 1.0).impl());
-  EXPECT_TRUE((dagger::detail::NormBlock<double>{{e.kernel, e.program}, 2, {}}.travels()));
+  EXPECT_TRUE((dagger::detail::NormBlock<double>{e.element_kernel(), 2, {}}.travels()));
 }

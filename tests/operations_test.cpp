@@ -35,23 +35,34 @@ class SimArrayProc final : public dagger::Processor {
 std::atomic<int> moves_in{0}, transposes{0}, elementwise_blocks{0}, folds{0}, products{0};
 
 // Its versions: plain host code, counted, so the test sees which ran.
-Block transpose_here(const dagger::NoRequest&, const Block& b) {
-  ++transposes;
+Block turned(const Block& b) {
   Block out = Block::make(b.dtype, b.cols, b.rows);
   for (std::int64_t j = 0; j < b.cols; ++j) {
     for (std::int64_t i = 0; i < b.rows; ++i) out.mutable_data<double>()[i * b.cols + j] = b.data<double>()[j * b.rows + i];
   }
   return out;
 }
-// The element program's interpreter, as a device would run the program.
+Block transpose_here(const dagger::NoRequest&, const Block& b) {
+  ++transposes;
+  return turned(b);
+}
+// The element program's interpreter over whole blocks, as a device runs
+// the program: sources read transposed are turned first, as the CUDA
+// versions do.
+Block program_here(const dagger::detail::ElementKernel& k, const dagger::detail::BlockPlace& place,
+                   const std::vector<Block>& in) {
+  dagger::detail::check_sources(k, place, in);
+  return dagger::detail::run_program(*dagger::detail::program_at(k.program, place), place,
+                                     dagger::detail::upright_sources(k, in, turned));
+}
 Block elementwise_here(const dagger::detail::ElementRequest& r, const std::vector<Block>& in) {
   ++elementwise_blocks;
-  return dagger::detail::run_program(*dagger::detail::program_at(r.kernel.program, r.place), r.place, in);
+  return program_here(r.kernel, r.place, in);
 }
 double sum_here(const dagger::detail::FoldRequest& r, const std::vector<Block>& in) {
   ++folds;
   EXPECT_EQ(r.fold, dagger::kernels::Fold::sum);
-  const Block values = dagger::detail::run_program(*dagger::detail::program_at(r.kernel.program, r.place), r.place, in);
+  const Block values = program_here(r.kernel, r.place, in);
   double s = 0;
   for (std::int64_t i = 0; i < values.size(); ++i) s += values.data<double>()[i];
   return s;
@@ -135,6 +146,21 @@ TEST_F(Operations, ElementwiseChainsAndSumsRunThereFromTheirPrograms) {
   const double s = dagger::collect(dagger::compute(only_sim(), dagger::sum(a * 2.0)));
   EXPECT_EQ(folds.load(), 4);
   EXPECT_DOUBLE_EQ(s, 2.0 * m.sum());
+}
+
+// A transposed operand reaches the device as its source's own block, read
+// transposed: the device turns it, and no transpose task runs anywhere.
+TEST_F(Operations, ChainsOverATransposeRunThereWithoutATransposeTask) {
+  const Eigen::MatrixXd m = ramp(9, 6);
+  auto a = dagger::compute(dagger::distribute(dagger::Blocks(4, 3), m));  // ragged, its blocks made on the CPU
+  auto b = dagger::compute(only_sim(), dagger::transpose(a) * 2.0 - 1.0);
+  EXPECT_EQ(transposes.load(), 0);
+  EXPECT_EQ(elementwise_blocks.load(), 6);
+  EXPECT_EQ(dagger::collect(b), (m.transpose().array() * 2.0 - 1.0).matrix());
+  const double s = dagger::collect(dagger::compute(only_sim(), dagger::sum(dagger::transpose(a) * 3.0)));
+  EXPECT_EQ(folds.load(), 6);
+  EXPECT_EQ(transposes.load(), 0);
+  EXPECT_DOUBLE_EQ(s, 3.0 * m.sum());
 }
 
 TEST_F(Operations, AVersionMayDeclineACall) {

@@ -24,18 +24,21 @@ ArrayPtr make_lazy(Layout layout, DType dtype, std::vector<ArrayPtr> sources, Ti
   return a;
 }
 
-void tile_pointers(const std::vector<Block>& blocks, std::int64_t offset, std::vector<const std::byte*>& out) {
-  out.resize(blocks.size());
-  for (std::size_t s = 0; s < blocks.size(); ++s) {
-    out[s] = blocks[s].buffer.get() + static_cast<std::size_t>(offset) * element_size(blocks[s].dtype);
-  }
-}
-
 std::vector<Thunk<Block>> source_blocks(const std::vector<ArrayPtr>& sources, std::size_t k) {
   std::vector<Thunk<Block>> inputs;
   inputs.reserve(sources.size());
   for (const ArrayPtr& s : sources) inputs.push_back(block_thunks(s)[k]);
   return inputs;
+}
+
+std::vector<bool> transposed_sources(const std::vector<ArrayPtr>& sources) {
+  std::vector<bool> transposed;
+  for (std::size_t s = 0; s < sources.size(); ++s) {
+    if (!sources[s]->blocks_transposed) continue;
+    transposed.resize(sources.size(), false);
+    transposed[s] = true;
+  }
+  return transposed;
 }
 
 BlockPlace block_place(const Layout& layout, std::size_t k) {
@@ -46,18 +49,6 @@ BlockPlace block_place(const Layout& layout, std::size_t k) {
   const std::int64_t stride = std::max<std::int64_t>(layout.rows(), 1);
   place.spot = {layout.row_start(gi) + layout.col_start(gj) * stride, std::max<std::int64_t>(place.rows, 1), stride};
   return place;
-}
-
-Block run_elementwise(const TileKernel& kernel, DType dtype, const BlockPlace& place, const std::vector<Block>& inputs) {
-  Block out = Block::make(dtype, place.rows, place.cols);
-  const std::size_t out_size = element_size(dtype);
-  std::vector<const std::byte*> pointers;
-  for (std::int64_t offset = 0; offset < out.size(); offset += kTile) {
-    tile_pointers(inputs, offset, pointers);
-    kernel(pointers.data(), out.buffer.get() + static_cast<std::size_t>(offset) * out_size,
-           std::min(kTile, out.size() - offset), TileAt{place.spot, offset});
-  }
-  return out;
 }
 
 Block run_program(const kernels::ElementProgram& program, const BlockPlace& place, const std::vector<Block>& inputs) {
@@ -81,7 +72,7 @@ namespace {
 std::vector<Thunk<Block>> fused_blocks(const ArrayImpl& array, const Assignment& assignment) {
   std::vector<Thunk<Block>> blocks;
   blocks.reserve(array.layout.block_count());
-  ElementwiseBlock on_cpu{{array.kernel, array.program}, array.dtype, {}};
+  ElementwiseBlock on_cpu{element_kernel_of(array), array.dtype, {}};
   const std::string name = array.sources.empty() ? array.name : "elementwise";
   for (std::size_t k = 0; k < array.layout.block_count(); ++k) {
     on_cpu.place = block_place(array.layout, k);

@@ -2,7 +2,10 @@
 // kernel is rebuilt on arrival as the program's interpreter.
 #include "dagger/array/element_kernel.hpp"
 
+#include <cstring>
 #include <string>
+
+#include "dagger/array/tile_walk.hpp"
 
 namespace dagger::detail {
 namespace {
@@ -58,9 +61,15 @@ void check_program(const ElementProgram& p) {
 
 void check_sources(const ElementKernel& k, const BlockPlace& place, const std::vector<Block>& in) {
   if (in.empty() && k.program && k.program->sources > 0) throw Error("an element-wise kernel given no blocks");
-  for (const Block& b : in) {
-    if (b.size() != place.size()) throw Error("an element-wise kernel given blocks of different sizes");
+  for (std::size_t s = 0; s < in.size(); ++s) {
+    if (in[s].size() != place.size()) throw Error("an element-wise kernel given blocks of different sizes");
+    if (k.reads_transposed(s) && (in[s].rows != place.cols || in[s].cols != place.rows)) {
+      throw Error("an element-wise kernel given a " + std::to_string(in[s].rows) + "x" + std::to_string(in[s].cols) +
+                  " block to read transposed for a " + std::to_string(place.rows) + "x" +
+                  std::to_string(place.cols) + " block");
+    }
   }
+  if (k.transposed.size() > in.size()) throw Error("an element-wise kernel that reads more sources transposed than it has");
   if (!k.program) return;
   const ElementProgram& p = *k.program;
   if (in.size() < p.sources) {
@@ -79,12 +88,18 @@ void dagger_wire_save(const ElementKernel& k, WireWriter& out) {
   if (!k.program) throw Error("an element-wise chain with a user's function cannot be sent to another process");
   out.pod<std::uint8_t>(k.kernel ? 1 : 0);
   out.pod(*k.program);
+  out.pod<std::uint32_t>(static_cast<std::uint32_t>(k.transposed.size()));
+  for (bool t : k.transposed) out.pod<std::uint8_t>(t ? 1 : 0);
 }
 
 void dagger_wire_load(ElementKernel& k, WireReader& in) {
   const bool has_kernel = in.pod<std::uint8_t>() != 0;
   auto program = std::make_shared<const ElementProgram>(in.pod<ElementProgram>());
   check_program(*program);
+  const auto transposed = in.pod<std::uint32_t>();
+  if (transposed > ElementProgram::kMaxSources) throw ProtocolError("an element program that reads too many sources transposed");
+  k.transposed.clear();
+  for (std::uint32_t s = 0; s < transposed; ++s) k.transposed.push_back(in.pod<std::uint8_t>() != 0);
   k.program = program;
   k.kernel = nullptr;
   if (has_kernel) {
@@ -94,9 +109,23 @@ void dagger_wire_load(ElementKernel& k, WireReader& in) {
   }
 }
 
+Block run_elementwise(const ElementKernel& kernel, DType dtype, const BlockPlace& place, const std::vector<Block>& inputs) {
+  Block out = Block::make(dtype, place.rows, place.cols);
+  const std::size_t out_size = element_size(dtype);
+  for (TileWalk walk(place, inputs, kernel.transposed); walk.next();) {
+    std::byte* tile = out.buffer.get() + static_cast<std::size_t>(walk.at().offset) * out_size;
+    if (kernel.kernel) {
+      kernel.kernel(walk.pointers(), tile, walk.size(), walk.at());
+    } else {  // the single source's elements, as they are (or turned upright)
+      std::memcpy(tile, walk.pointers()[0], static_cast<std::size_t>(walk.size()) * out_size);
+    }
+  }
+  return out;
+}
+
 Block ElementwiseBlock::operator()(const std::vector<Block>& in) const {
   check_sources(kernel, place, in);
-  return run_elementwise(kernel.kernel, dtype, place, in);
+  return run_elementwise(kernel, dtype, place, in);
 }
 
 void dagger_wire_save(const BlockPlace& place, WireWriter& out) { out.pod(place); }

@@ -125,6 +125,13 @@ ArrayPtr matmul_arrays(const ArrayPtr& a_in, const ArrayPtr& b_in) {
   return make_array(std::move(out), dtype, std::move(blocks));
 }
 
+ArrayPtr made_once(const ArrayPtr& x, const ArrayPtr& other) {
+  if (!x->lazy()) return x;
+  bool reads_x = other->transpose_of == x;
+  for (const ArrayPtr& s : other->sources) reads_x = reads_x || s->transpose_of == x;
+  return reads_x ? make_array(x->layout, x->dtype, block_thunks(x)) : x;
+}
+
 ArrayPtr transpose_array(const ArrayPtr& a) {
   const Layout& l = a->layout;
   Layout out = Layout({l.cols(), l.rows()}, Blocks(l.block_cols(), l.block_rows()));
@@ -141,9 +148,19 @@ ArrayPtr transpose_array(const ArrayPtr& a) {
                                                    },
                                                    NoRequest{}, source[l.block_index(j, i)]));
   }
-  auto result = std::make_shared<ArrayImpl>(std::move(out), a->dtype);
+  auto result = std::make_shared<ArrayImpl>(out, a->dtype);
   result->blocks = std::move(blocks);
-  if (l.ndims() == 2) result->transpose_of = a;
+  if (l.ndims() == 2) {
+    result->transpose_of = a;
+    std::vector<Thunk<Block>> own;
+    own.reserve(out.block_count());
+    for (std::size_t k = 0; k < out.block_count(); ++k) own.push_back(source[l.block_index(out.grid_col_of(k), out.grid_row_of(k))]);
+    auto turned = std::make_shared<ArrayImpl>(std::move(out), a->dtype);
+    turned->blocks = std::move(own);
+    turned->blocks_transposed = true;
+    turned->transpose_of = a;
+    result->transposed_blocks = std::move(turned);
+  }
   return result;
 }
 

@@ -77,6 +77,13 @@ struct ArrayImpl {
   // Set on transpose(m) of a matrix m: a product reads m's blocks as they
   // are, transposed inside its kernel, instead of this array's blocks.
   std::shared_ptr<const ArrayImpl> transpose_of;
+  // Also set on transpose(m): this array's grid of m's own blocks (block
+  // (i, j) is m's block (j, i), untransposed), which element-wise chains
+  // and reductions read, transposing tile by tile as they go.
+  std::shared_ptr<const ArrayImpl> transposed_blocks;
+  // On such a grid: each block holds the transpose of the block the layout
+  // describes (and transpose_of names the matrix whose blocks they are).
+  bool blocks_transposed = false;
 
   bool lazy() const noexcept { return static_cast<bool>(kernel); }
 
@@ -108,9 +115,6 @@ struct ProductPlan {
   Layout result;
 };
 ProductPlan plan_product(const Layout& left, const ArrayPtr& right);
-// Block k of a lazy array from block k of each of its sources (what its
-// fused thunks run; a consumer may run it inside its own thunk).
-Block run_elementwise(const TileKernel& kernel, DType dtype, const BlockPlace& place, const std::vector<Block>& inputs);
 // A copy of the program with its spot set to a block's, as a device kernel
 // reads it (a version of ops::Elementwise or ops::FoldAll makes it).
 ProgramPtr program_at(const ProgramPtr& program, const BlockPlace& place);
@@ -119,6 +123,8 @@ ProgramPtr program_at(const ProgramPtr& program, const BlockPlace& place);
 Block run_program(const kernels::ElementProgram& program, const BlockPlace& place, const std::vector<Block>& inputs);
 // The thunks of block k of each of `sources` (all cut alike).
 std::vector<Thunk<Block>> source_blocks(const std::vector<ArrayPtr>& sources, std::size_t k);
+// Which of `sources` hold their blocks transposed (empty when none does).
+std::vector<bool> transposed_sources(const std::vector<ArrayPtr>& sources);
 [[noreturn]] void throw_dtype_mismatch(DType stored, DType wanted);
 std::string describe(const ArrayImpl& array);
 

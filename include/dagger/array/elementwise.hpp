@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "dagger/array/darray.hpp"
+#include "dagger/array/element_kernel.hpp"
 #include "dagger/kernels/element_functions.hpp"
 #include "dagger/kernels/element_program.hpp"
 
@@ -118,10 +119,17 @@ struct Elementwise {
   std::vector<ArrayPtr> sources;
   TileKernel kernel;  // empty: the single source's elements, as they are
   ProgramPtr program;
+
+  // What a block's thunk runs: the kernel, its program, and which sources
+  // it reads transposed.
+  ElementKernel element_kernel() const { return {kernel, program, transposed_sources(sources)}; }
 };
 
+// A transpose of a matrix is read through its source's own blocks, turned
+// tile by tile, so chains and reductions over it make no transposed block.
 inline Elementwise as_elementwise(const ArrayPtr& a) {
   if (a->lazy()) return {a->sources, a->kernel, a->program};
+  if (a->transposed_blocks) return {{a->transposed_blocks}, nullptr, load_program(a->dtype)};
   return {{a}, nullptr, load_program(a->dtype)};
 }
 
@@ -159,12 +167,18 @@ ArrayPtr map_unary(const ArrayPtr& a, kernels::UnaryOp op, F f) {
   });
 }
 
+// x itself, or, when x is lazy and `other` reads x's own blocks (other is
+// transpose(x), or a chain over it: `x + transpose(x)` with x = rand(...)),
+// the array of those blocks: they are made anyway, and reading them again
+// costs less than computing x's elements a second time.
+ArrayPtr made_once(const ArrayPtr& x, const ArrayPtr& other);
+
 template <class R, class A, class B, class F>
 ArrayPtr zip_arrays(const char* operation, const ArrayPtr& a, ArrayPtr b, F f, kernels::BinaryOp op) {
   if (a->layout.shape() != b->layout.shape()) throw_shape_mismatch(operation, a->layout, b->layout);
   if (!a->layout.same_blocking(b->layout)) b = rechunk(b, a->layout.blocks());
-  Elementwise ea = as_elementwise(a);
-  Elementwise eb = as_elementwise(b);
+  Elementwise ea = as_elementwise(made_once(a, b));
+  Elementwise eb = as_elementwise(made_once(b, a));
   const std::size_t left_sources = ea.sources.size();
   std::vector<ArrayPtr> sources = ea.sources;
   sources.insert(sources.end(), eb.sources.begin(), eb.sources.end());

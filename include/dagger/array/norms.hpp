@@ -96,7 +96,7 @@ struct NormBlock {
   // Calls visit(values, n) for each tile of the block's elements.
   template <class Visit>
   void for_each_tile(const std::vector<Block>& blocks, Visit visit) const {
-    detail::for_each_tile<U>(kernel.kernel, place, blocks, [&](const U* values, std::int64_t n, std::int64_t) { visit(values, n); });
+    detail::for_each_tile<U>(kernel, place, blocks, [&](const U* values, std::int64_t n, std::int64_t) { visit(values, n); });
   }
 
   template <Power K>
@@ -186,7 +186,7 @@ Thunk<double> norm(const DArray<T>& a, double p) {
   if (!(p > 0)) detail::throw_bad_norm_exponent(p);
   if (a.size() == 0) return delayed([] { return 0.0; })();
   detail::Elementwise e = detail::as_elementwise(a.impl());
-  detail::NormBlock<T> on_cpu{{e.kernel, e.program}, p, {}};
+  detail::NormBlock<T> on_cpu{e.element_kernel(), p, {}};
   std::vector<Thunk<detail::PowerSum>> parts;
   parts.reserve(a.layout().block_count());
   for (std::size_t k = 0; k < a.layout().block_count(); ++k) {

@@ -11,6 +11,7 @@
 #include "dagger/array/block_operations.hpp"
 #include "dagger/array/elementwise.hpp"
 #include "dagger/array/element_kernel.hpp"
+#include "dagger/array/tile_walk.hpp"
 #include "dagger/delayed.hpp"
 
 namespace dagger {
@@ -20,21 +21,14 @@ namespace detail {
 [[noreturn]] void throw_empty_reduction(const char* operation);
 [[noreturn]] void throw_bad_dimension(const char* operation, int dim, const Layout& layout);
 
-// Pointers to the tile starting at `offset` of each input block.
-void tile_pointers(const std::vector<Block>& blocks, std::int64_t offset, std::vector<const std::byte*>& out);
-
 // Calls visit(values, n, offset) for each tile of one block's elements:
 // `values` are the n elements from `offset` on (in the block's column-major
 // order), computed by the array's element-wise kernel from its sources.
 template <class U, class Visit>
-void for_each_tile(const TileKernel& kernel, const BlockPlace& place, const std::vector<Block>& blocks, Visit&& visit) {
-  const std::int64_t size = place.size();
-  std::vector<const std::byte*> inputs;
+void for_each_tile(const ElementKernel& kernel, const BlockPlace& place, const std::vector<Block>& blocks, Visit&& visit) {
   U tmp[kTile];
-  for (std::int64_t offset = 0; offset < size; offset += kTile) {
-    const std::int64_t n = std::min(kTile, size - offset);
-    tile_pointers(blocks, offset, inputs);
-    visit(tile_values<U>(kernel, inputs.data(), n, TileAt{place.spot, offset}, tmp), n, offset);
+  for (TileWalk walk(place, blocks, kernel.transposed); walk.next();) {
+    visit(tile_values<U>(kernel.kernel, walk.pointers(), walk.size(), walk.at(), tmp), walk.size(), walk.at().offset);
   }
 }
 
@@ -43,16 +37,13 @@ void for_each_tile(const TileKernel& kernel, const BlockPlace& place, const std:
 // folds run side by side (op is associative), so the loop is not bound by
 // the latency of one long chain of dependent operations.
 template <class Acc, class U, class Op>
-Acc fold_block(const TileKernel& kernel, const BlockPlace& place, const std::vector<Block>& blocks, Op& op) {
-  const std::int64_t size = place.size();
-  std::vector<const std::byte*> inputs;
+Acc fold_block(const ElementKernel& kernel, const BlockPlace& place, const std::vector<Block>& blocks, Op& op) {
   U tmp[kTile];
   Acc lanes[4]{};
   std::int64_t filled = 0;  // lanes started so far (the first four elements)
-  for (std::int64_t offset = 0; offset < size; offset += kTile) {
-    const std::int64_t n = std::min(kTile, size - offset);
-    tile_pointers(blocks, offset, inputs);
-    const U* values = tile_values<U>(kernel, inputs.data(), n, TileAt{place.spot, offset}, tmp);
+  for (TileWalk walk(place, blocks, kernel.transposed); walk.next();) {
+    const std::int64_t n = walk.size();
+    const U* values = tile_values<U>(kernel.kernel, walk.pointers(), n, walk.at(), tmp);
     std::int64_t i = 0;
     for (; filled < 4 && i < n; ++i, ++filled) lanes[filled] = static_cast<Acc>(values[i]);
     for (; i + 4 <= n; i += 4) {
@@ -123,14 +114,14 @@ template <class Acc, class U, class Op>
 struct FoldAll : FoldBlock<Acc, U, Op> {
   Acc operator()(const std::vector<Block>& blocks) {
     check_sources(this->kernel, this->place, blocks);
-    return fold_block<Acc, U>(this->kernel.kernel, this->place, blocks, this->op);
+    return fold_block<Acc, U>(this->kernel, this->place, blocks, this->op);
   }
 };
 template <class Acc, class U, class Op>
 struct FoldLines : FoldBlock<Acc, U, Op> {
   Block operator()(const std::vector<Block>& blocks) {
     check_sources(this->kernel, this->place, blocks);
-    return fold_block_along<Acc, U>(this->kernel.kernel, this->place, blocks, this->dim, this->op);
+    return fold_block_along<Acc, U>(this->kernel, this->place, blocks, this->dim, this->op);
   }
 };
 
@@ -140,7 +131,7 @@ Thunk<Acc> reduce_array(const char* operation, const ArrayPtr& a, Op op) {
   Elementwise e = as_elementwise(a);
   std::vector<Thunk<Acc>> partials;
   partials.reserve(a->layout.block_count());
-  FoldAll<Acc, U, Op> on_cpu{{{e.kernel, e.program}, op, 0, {}}};
+  FoldAll<Acc, U, Op> on_cpu{{e.element_kernel(), op, 0, {}}};
   for (std::size_t k = 0; k < a->layout.block_count(); ++k) {
     on_cpu.place = block_place(a->layout, k);
     if constexpr (portable_fold_of<Op>().has_value()) {
@@ -208,17 +199,15 @@ namespace detail {
 
 // Folds one block along `dim` into a 1 x w (dim 1) or h x 1 (dim 2) block.
 template <class Acc, class U, class Op>
-Block fold_block_along(const TileKernel& kernel, const BlockPlace& place, const std::vector<Block>& blocks, int dim,
+Block fold_block_along(const ElementKernel& kernel, const BlockPlace& place, const std::vector<Block>& blocks, int dim,
                        Op& op) {
-  const std::int64_t h = place.rows, w = place.cols, size = h * w;
+  const std::int64_t h = place.rows, w = place.cols;
   Block out = Block::make(dtype_of<Acc>(), dim == 1 ? 1 : h, dim == 1 ? w : 1);
   Acc* acc = out.mutable_data<Acc>();
-  std::vector<const std::byte*> inputs;
   U tmp[kTile];
-  for (std::int64_t offset = 0; offset < size; offset += kTile) {
-    const std::int64_t n = std::min(kTile, size - offset);
-    tile_pointers(blocks, offset, inputs);
-    const U* values = tile_values<U>(kernel, inputs.data(), n, TileAt{place.spot, offset}, tmp);
+  for (TileWalk walk(place, blocks, kernel.transposed); walk.next();) {
+    const std::int64_t n = walk.size(), offset = walk.at().offset;
+    const U* values = tile_values<U>(kernel.kernel, walk.pointers(), n, walk.at(), tmp);
     for (std::int64_t i = 0; i < n; ++i) {
       const std::int64_t r = (offset + i) % h, c = (offset + i) / h;
       const bool first = dim == 1 ? r == 0 : c == 0;
@@ -243,7 +232,7 @@ ArrayPtr reduce_dim(const char* operation, const ArrayPtr& a, int dim, Op op) {
     std::vector<Thunk<Block>> partials;
     for (std::int64_t j = 0; j < along; ++j) {
       const std::size_t k = dim == 1 ? in.block_index(j, line) : in.block_index(line, j);
-      FoldLines<Acc, U, Op> on_cpu{{{e.kernel, e.program}, op, dim, block_place(in, k)}};
+      FoldLines<Acc, U, Op> on_cpu{{e.element_kernel(), op, dim, block_place(in, k)}};
       if constexpr (portable_fold_of<Op>().has_value()) {
         if (e.program) {
           partials.push_back(run_operation<ops::FoldLines<Acc>>(

@@ -53,11 +53,11 @@ struct MomentsBlock {
     std::vector<Moments> parts(static_cast<std::size_t>(lines));
     for (Moments& m : parts) m.count = static_cast<double>(dim == 0 ? h * w : dim == 1 ? h : w);
     std::vector<double> sums(parts.size(), 0.0);
-    for_each_tile<U>(kernel.kernel, place, blocks, [&](const U* values, std::int64_t n, std::int64_t offset) {
+    for_each_tile<U>(kernel, place, blocks, [&](const U* values, std::int64_t n, std::int64_t offset) {
       for (std::int64_t i = 0; i < n; ++i) sums[static_cast<std::size_t>(line_of(offset + i))] += static_cast<double>(values[i]);
     });
     for (std::size_t l = 0; l < parts.size(); ++l) parts[l].mean = sums[l] / parts[l].count;
-    for_each_tile<U>(kernel.kernel, place, blocks, [&](const U* values, std::int64_t n, std::int64_t offset) {
+    for_each_tile<U>(kernel, place, blocks, [&](const U* values, std::int64_t n, std::int64_t offset) {
       for (std::int64_t i = 0; i < n; ++i) {
         Moments& m = parts[static_cast<std::size_t>(line_of(offset + i))];
         const double d = static_cast<double>(values[i]) - m.mean;
@@ -113,7 +113,7 @@ template <class T>
 std::vector<Thunk<std::vector<Moments>>> moments_of(const char* operation, const ArrayPtr& a, int dim) {
   const Layout& in = a->layout;
   Elementwise e = as_elementwise(a);
-  MomentsBlock<T> on_cpu{{e.kernel, e.program}, dim, {}};
+  MomentsBlock<T> on_cpu{e.element_kernel(), dim, {}};
   auto part = [&](std::size_t k) {
     on_cpu.place = block_place(in, k);
     return delayed(on_cpu, {.name = operation})(source_blocks(e.sources, k));
@@ -220,9 +220,12 @@ struct FindBlock {
     check_sources(kernel, place, blocks);
     Found<U> best;
     std::int64_t at = -1;  // in the block
-    for_each_tile<U>(kernel.kernel, place, blocks, [&](const U* values, std::int64_t n, std::int64_t offset) {
+    for_each_tile<U>(kernel, place, blocks, [&](const U* values, std::int64_t n, std::int64_t offset) {
       for (std::int64_t i = 0; i < n; ++i) {
-        if (at < 0 || beats(values[i], best.value, greatest)) {
+        // A tie goes to the smaller index: a block read transposed is not
+        // walked in index order.
+        if (at < 0 || beats(values[i], best.value, greatest) ||
+            (!beats(best.value, values[i], greatest) && offset + i < at)) {
           best.value = values[i];
           at = offset + i;
         }
@@ -249,7 +252,7 @@ template <class T>
 Thunk<std::pair<T, std::int64_t>> find_extreme(const char* operation, const DArray<T>& a, bool greatest) {
   if (a.size() == 0) throw_empty_reduction(operation);
   Elementwise e = as_elementwise(a.impl());
-  FindBlock<T> on_cpu{{e.kernel, e.program}, greatest, {}};
+  FindBlock<T> on_cpu{e.element_kernel(), greatest, {}};
   std::vector<Thunk<Found<T>>> parts;
   for (std::size_t k = 0; k < a.layout().block_count(); ++k) {
     on_cpu.place = block_place(a.layout(), k);

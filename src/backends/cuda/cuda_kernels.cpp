@@ -174,22 +174,28 @@ Block gpu_sparse_times_dense(const std::vector<SparseBlock>& sparse, const std::
 namespace {
 
 // The versions as the operations call them: the request and the blocks.
+// The program reads whole blocks, so a source read transposed is turned on
+// the device first (into a scratch block freed when the kernel is done).
+std::vector<Block> upright(const ElementKernel& k, const std::vector<Block>& in) {
+  return upright_sources(k, in, [](const Block& b) { return gpu_transpose(b); });
+}
 Block elementwise_version(const ElementRequest& r, const std::vector<Block>& in) {
   check_sources(r.kernel, r.place, in);
-  return gpu_elementwise(*program_at(r.kernel.program, r.place), r.place.rows, r.place.cols, in);
+  return gpu_elementwise(*program_at(r.kernel.program, r.place), r.place.rows, r.place.cols, upright(r.kernel, in));
 }
 template <class Acc>
 Acc fold_version(const FoldRequest& r, const std::vector<Block>& in) {
   check_sources(r.kernel, r.place, in);
   Acc out{};
-  gpu_fold(*program_at(r.kernel.program, r.place), r.place.rows, r.place.cols, in, r.fold, dtype_of<Acc>(), &out);
+  gpu_fold(*program_at(r.kernel.program, r.place), r.place.rows, r.place.cols, upright(r.kernel, in), r.fold,
+           dtype_of<Acc>(), &out);
   return out;
 }
 template <class Acc>
 Block fold_lines_version(const FoldRequest& r, const std::vector<Block>& in) {
   check_sources(r.kernel, r.place, in);
-  return gpu_fold_lines(*program_at(r.kernel.program, r.place), r.place.rows, r.place.cols, in, r.fold,
-                        dtype_of<Acc>(), r.dim);
+  return gpu_fold_lines(*program_at(r.kernel.program, r.place), r.place.rows, r.place.cols, upright(r.kernel, in),
+                        r.fold, dtype_of<Acc>(), r.dim);
 }
 // A chain without an element program is a user's C++ function: host only.
 bool has_program(const ElementRequest& r) { return r.kernel.program != nullptr; }

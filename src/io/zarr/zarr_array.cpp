@@ -123,7 +123,7 @@ std::vector<Thunk<std::uint64_t>> write_thunks(const ArrayPtr& array, const Zarr
   for (std::size_t k = 0; k < layout.block_count(); ++k) {
     WriteBlock write{{meta, dir + "/" + meta.chunk_key(layout.grid_row_of(k), layout.grid_col_of(k))}};
     if (array->lazy()) {
-      WriteComputedBlock computed{std::move(write), {{array->kernel, array->program}, array->dtype, block_place(layout, k)}};
+      WriteComputedBlock computed{std::move(write), {element_kernel_of(*array), array->dtype, block_place(layout, k)}};
       writes.push_back(delayed(std::move(computed), {.name = "zarr write"})(source_blocks(array->sources, k)));
     } else {
       writes.push_back(delayed(std::move(write), {.name = "zarr write"})(array->blocks[k]));
