@@ -142,6 +142,11 @@ TEST_F(GpuArrays, SortAndSparseProducts) {
   // GPU ones; the scheduler places each, and the result must not change.
   const auto v = dagger::compute(cpus(), dagger::randn<double>(dagger::Blocks(10000), 100000, dagger::Seed{5}));
   EXPECT_EQ(dagger::collect(dagger::sort(v)), dagger::collect(cpus(), dagger::sort(v)));
+  EXPECT_EQ(dagger::collect(dagger::sort(v, dagger::SortOrder::descending)),
+            dagger::collect(cpus(), dagger::sort(v, dagger::SortOrder::descending)));
+  const auto k = dagger::compute(cpus(), dagger::rand<std::int64_t>(dagger::Blocks(10000), 100000, dagger::Seed{7}));
+  EXPECT_EQ(dagger::collect(dagger::sort(k, dagger::SortOrder::descending)),
+            dagger::collect(cpus(), dagger::sort(k, dagger::SortOrder::descending)));
   const auto s = dagger::sprand<double>(kBlocks, 1000, 700, 0.01, dagger::Seed{6});
   const auto x = dagger::compute(cpus(), dagger::transpose(doubles()));
   const auto on_any = dagger::collect(s * x);

@@ -43,6 +43,9 @@ void expect_sorts_like_std(std::size_t n) {
   std::sort(expected.begin(), expected.end());
   dagger::kernels::sort_elements(thrust::cpp::par, data.data(), static_cast<long long>(data.size()));
   EXPECT_EQ(data, expected) << n << " elements";
+  std::reverse(expected.begin(), expected.end());
+  dagger::kernels::sort_elements(thrust::cpp::par, data.data(), static_cast<long long>(data.size()), true);
+  EXPECT_EQ(data, expected) << n << " elements, descending";
 }
 
 TEST(ThrustOnTheCpu, SortsEveryElementTypeLikeStdSort) {

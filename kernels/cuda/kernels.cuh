@@ -17,7 +17,7 @@ int gemm(int device, int dtype, long long m, long long n, long long k, const voi
 int transpose(int device, int dtype, long long rows, long long cols, const void* device_in, void* device_out,
               dagger_cuda_error* error);
 int zero(int device, long long bytes, void* device_out, dagger_cuda_error* error);
-int sort(int device, int dtype, long long n, void* device_data, dagger_cuda_error* error);
+int sort(int device, int dtype, long long n, void* device_data, int descending, dagger_cuda_error* error);
 int spmm(int device, int dtype, long long rows, long long inner, long long cols, long long nnz,
          const long long* device_col_starts, const long long* device_row_indices, const void* device_values,
          const void* device_dense, void* device_out, int accumulate, dagger_cuda_error* error);

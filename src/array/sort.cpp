@@ -106,11 +106,9 @@ ArrayPtr sort_typed(const ArrayPtr& a, SortOrder order) {
       // NaNs: nothing to sort.
       sorted.push_back(delayed([j](const std::vector<std::vector<Block>>& parts) { return sorting::gathered(parts, j); },
                                {.name = "sort NaNs"})(partitions));
-    } else if (order == SortOrder::ascending) {
-      sorted.push_back(run_operation<ops::SortBucket>({.name = "sort bucket"}, on_cpu, {j}, partitions,
-                                                      plan.splitters));
     } else {
-      sorted.push_back(delayed(on_cpu, {.name = "sort bucket"})(partitions, plan.splitters));
+      sorted.push_back(run_operation<ops::SortBucket>({.name = "sort bucket"}, on_cpu,
+                                                      {j, order == SortOrder::descending}, partitions, plan.splitters));
     }
   }
   auto cut = [dtype = a->dtype](const std::vector<Block>& b, std::int64_t begin, std::int64_t length) {

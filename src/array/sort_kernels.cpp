@@ -105,8 +105,9 @@ DAGGER_ELEMENT_TYPES(DAGGER_EACH)
 #undef DAGGER_EACH
 #undef DAGGER_SORT_VALUES
 
-void sort_ascending(Block& values) {
-  visit_dtype(values.dtype, [&]<class T>() { sort_values<T>(values, SortOrder::ascending); });
+void sort_in_order(Block& values, bool descending) {
+  const SortOrder order = descending ? SortOrder::descending : SortOrder::ascending;
+  visit_dtype(values.dtype, [&]<class T>() { sort_values<T>(values, order); });
 }
 
 void sort_pairs(Block& pairs) {

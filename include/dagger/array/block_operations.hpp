@@ -49,6 +49,7 @@ struct TransposedShape {
 };
 struct BucketRequest {
   std::uint64_t bucket = 0;
+  bool descending = false;
 };
 // A diagonal tile of a factorization: where its first row is in the matrix.
 struct TileRequest {
@@ -115,8 +116,8 @@ struct Transpose {
   using Signature = Block(const NoRequest&, const Block&);
 };
 
-// Bucket `bucket` of every block's partition, sorted ascending (the second
-// argument is the splitters).
+// Bucket `bucket` of every block's partition, sorted in the request's order
+// (the second argument is the splitters).
 struct SortBucket {
   static constexpr const char* name = "sort bucket";
   using Request = BucketRequest;
@@ -180,9 +181,9 @@ namespace sorting {
 // Piece j of every partition, concatenated (pieces of values or of pairs):
 // what a sort bucket sorts.
 Block gathered(const std::vector<std::vector<Block>>& partitions, std::size_t j);
-// Sorts a bucket of values of any element type in place, ascending, with
-// the CPU version's kernel.
-void sort_ascending(Block& values);
+// Sorts a bucket of values of any element type in place, ascending or
+// descending, with the CPU version's kernel.
+void sort_in_order(Block& values, bool descending);
 }  // namespace sorting
 
 }  // namespace dagger::detail

@@ -137,12 +137,14 @@ Block gpu_transpose(const Block& block) {
   return out.block;
 }
 
-Block gpu_sorted(const Block& host_values) {
+Block gpu_sorted(const Block& host_values, bool descending) {
   const Device d = this_device();
   Output out = new_block(d, host_values.dtype, host_values.rows, host_values.cols);
   if (host_values.bytes() > 0) d.pool->allocator().to_device(out.pin.data(), host_values.buffer.get(), host_values.bytes());
   dagger_cuda_error error{};
-  check(d, d.module->sort(d.ordinal, static_cast<int>(host_values.dtype), host_values.size(), out.pin.data(), &error),
+  check(d,
+        d.module->sort(d.ordinal, static_cast<int>(host_values.dtype), host_values.size(), out.pin.data(),
+                       descending ? 1 : 0, &error),
         error);
   return out.block;
 }
@@ -219,8 +221,8 @@ bool module_sorts(DType dtype) {
 }
 Block sort_bucket_version(const BucketRequest& r, const std::vector<std::vector<Block>>& parts, const Block&) {
   Block bucket = sorting::gathered(parts, r.bucket);
-  if (module_sorts(bucket.dtype)) return gpu_sorted(bucket);
-  sorting::sort_ascending(bucket);
+  if (module_sorts(bucket.dtype)) return gpu_sorted(bucket, r.descending);
+  sorting::sort_in_order(bucket, r.descending);
   return bucket;
 }
 

@@ -32,8 +32,8 @@ Block gpu_fold_lines(const kernels::ElementProgram& program, std::int64_t rows, 
 Block gpu_matmul(const std::vector<Block>& as, const std::vector<Block>& bs, DType dtype, std::int64_t h,
                  std::int64_t w);
 Block gpu_transpose(const Block& block);
-// The elements of a host block, sorted, in device memory.
-Block gpu_sorted(const Block& host_values);
+// The elements of a host block, sorted ascending or descending, in device memory.
+Block gpu_sorted(const Block& host_values, bool descending);
 // sum over p of sparse[p] * dense[p], an h x w block (double or float).
 Block gpu_sparse_times_dense(const std::vector<SparseBlock>& sparse, const std::vector<Block>& dense, DType dtype,
                              std::int64_t h, std::int64_t w);

@@ -10,7 +10,7 @@ extern "C" {
 #endif
 
 /* Raised whenever the table changes; the runtime refuses other versions. */
-#define DAGGER_CUDA_MODULE_ABI_VERSION 3u
+#define DAGGER_CUDA_MODULE_ABI_VERSION 4u
 #define DAGGER_CUDA_MODULE_ENTRY "dagger_cuda_module_v2"
 
 /* What a failed call says: the CUDA, cuBLAS, cuSPARSE or cuRAND call that
@@ -100,8 +100,8 @@ typedef struct {
                    void* device_out, dagger_cuda_error* error);
   /* `bytes` bytes of zeros: every element type's zero is all zero bits. */
   int (*zero)(int device, long long bytes, void* device_out, dagger_cuda_error* error);
-  /* Sorts n elements ascending in place. */
-  int (*sort)(int device, int dtype, long long n, void* device_data, dagger_cuda_error* error);
+  /* Sorts n elements in place, ascending, or descending when `descending`. */
+  int (*sort)(int device, int dtype, long long n, void* device_data, int descending, dagger_cuda_error* error);
   /* out (rows x cols) = s (rows x inner, CSC: col_starts inner + 1 entries,
    * row_indices and values nnz each) * d (inner x cols), or out += s * d. */
   int (*spmm)(int device, int dtype, long long rows, long long inner, long long cols, long long nnz,
