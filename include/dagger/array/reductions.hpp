@@ -32,28 +32,53 @@ void for_each_tile(const ElementKernel& kernel, const BlockPlace& place, const s
   }
 }
 
-// Folds every element of `blocks` (the sources of one block) with op,
-// starting from the first element. Blocks are never empty. Four partial
-// folds run side by side (op is associative), so the loop is not bound by
-// the latency of one long chain of dependent operations.
+// Folds n >= 1 values with op, four partial folds side by side (op is
+// associative), so the loop is not bound by the latency of one long chain
+// of dependent operations; the partial folds stay in registers and the loop
+// compiles to vector operations (scripts/vectorization_report.sh).
+template <class Acc, class U, class Op>
+Acc fold_values(const U* v, std::int64_t n, Op& op) {
+  Acc acc = static_cast<Acc>(v[0]);
+  std::int64_t i = 1;
+  if (n >= 8) {
+    Acc lanes[4] = {static_cast<Acc>(v[1]), static_cast<Acc>(v[2]), static_cast<Acc>(v[3]), static_cast<Acc>(v[4])};
+    for (i = 5; i + 4 <= n; i += 4) {
+      for (int l = 0; l < 4; ++l) lanes[l] = op(lanes[l], static_cast<Acc>(v[i + l]));
+    }
+    acc = op(acc, op(op(lanes[0], lanes[1]), op(lanes[2], lanes[3])));
+  }
+  for (; i < n; ++i) acc = op(acc, static_cast<Acc>(v[i]));
+  return acc;
+}
+
+// Folds every element of `blocks` (the sources of one block) with op, a
+// tile at a time. Blocks are never empty.
 template <class Acc, class U, class Op>
 Acc fold_block(const ElementKernel& kernel, const BlockPlace& place, const std::vector<Block>& blocks, Op& op) {
   U tmp[kTile];
-  Acc lanes[4]{};
-  std::int64_t filled = 0;  // lanes started so far (the first four elements)
+  Acc acc{};
+  bool first = true;
   for (TileWalk walk(place, blocks, kernel.transposed); walk.next();) {
-    const std::int64_t n = walk.size();
-    const U* values = tile_values<U>(kernel.kernel, walk.pointers(), n, walk.at(), tmp);
-    std::int64_t i = 0;
-    for (; filled < 4 && i < n; ++i, ++filled) lanes[filled] = static_cast<Acc>(values[i]);
-    for (; i + 4 <= n; i += 4) {
-      for (int l = 0; l < 4; ++l) lanes[l] = op(lanes[l], static_cast<Acc>(values[i + l]));
-    }
-    for (; i < n; ++i) lanes[0] = op(lanes[0], static_cast<Acc>(values[i]));
+    const Acc piece = fold_values<Acc>(tile_values<U>(kernel.kernel, walk.pointers(), walk.size(), walk.at(), tmp),
+                                       walk.size(), op);
+    acc = first ? piece : op(acc, piece);
+    first = false;
   }
-  Acc acc = lanes[0];
-  for (std::int64_t l = 1; l < filled; ++l) acc = op(acc, lanes[l]);
   return acc;
+}
+
+// Calls visit(row, col, i, count) for each piece of a tile that lies in one
+// column: the tile's n elements start at element `offset` of a block of
+// `rows` rows (column-major). Per piece, not per element, so the loops
+// inside need no division and compile to vector loops.
+template <class Visit>
+void for_each_column_piece(std::int64_t offset, std::int64_t n, std::int64_t rows, Visit&& visit) {
+  for (std::int64_t i = 0; i < n;) {
+    const std::int64_t row = (offset + i) % rows, col = (offset + i) / rows;
+    const std::int64_t count = std::min(n - i, rows - row);
+    visit(row, col, i, count);
+    i += count;
+  }
 }
 
 // Combines values pairwise, as a balanced tree of thunks. Combining two
@@ -208,12 +233,17 @@ Block fold_block_along(const ElementKernel& kernel, const BlockPlace& place, con
   for (TileWalk walk(place, blocks, kernel.transposed); walk.next();) {
     const std::int64_t n = walk.size(), offset = walk.at().offset;
     const U* values = tile_values<U>(kernel.kernel, walk.pointers(), n, walk.at(), tmp);
-    for (std::int64_t i = 0; i < n; ++i) {
-      const std::int64_t r = (offset + i) % h, c = (offset + i) / h;
-      const bool first = dim == 1 ? r == 0 : c == 0;
-      Acc& slot = acc[dim == 1 ? c : r];
-      slot = first ? static_cast<Acc>(values[i]) : op(slot, static_cast<Acc>(values[i]));
-    }
+    for_each_column_piece(offset, n, h, [&](std::int64_t r, std::int64_t c, std::int64_t i, std::int64_t count) {
+      const U* v = values + i;
+      if (dim == 1) {  // down column c: one fold
+        const Acc piece = fold_values<Acc>(v, count, op);
+        acc[c] = r == 0 ? piece : op(acc[c], piece);
+      } else if (c == 0) {  // along rows r ... r + count - 1: each row's first element
+        for (std::int64_t k = 0; k < count; ++k) acc[r + k] = static_cast<Acc>(v[k]);
+      } else {
+        for (std::int64_t k = 0; k < count; ++k) acc[r + k] = op(acc[r + k], static_cast<Acc>(v[k]));
+      }
+    });
   }
   return out;
 }

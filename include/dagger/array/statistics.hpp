@@ -37,6 +37,35 @@ inline Moments merge_moments(const Moments& a, const Moments& b) {
 // The moments of one block's elements, of all of them (dim 0: one part),
 // of each column (dim 1) or of each row (dim 2). Two passes over the
 // block: its means first, then the squared deviations from them.
+// The sum of n values, and of their squared distances from `mean`, each in
+// four partial sums side by side (vector lanes).
+template <class U>
+double sum_of(const U* v, std::int64_t n) {
+  double s[4] = {0, 0, 0, 0};
+  std::int64_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    for (int l = 0; l < 4; ++l) s[l] += static_cast<double>(v[i + l]);
+  }
+  for (; i < n; ++i) s[0] += static_cast<double>(v[i]);
+  return (s[0] + s[1]) + (s[2] + s[3]);
+}
+template <class U>
+double squares_about(const U* v, std::int64_t n, double mean) {
+  double s[4] = {0, 0, 0, 0};
+  std::int64_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    for (int l = 0; l < 4; ++l) {
+      const double d = static_cast<double>(v[i + l]) - mean;
+      s[l] += d * d;
+    }
+  }
+  for (; i < n; ++i) {
+    const double d = static_cast<double>(v[i]) - mean;
+    s[0] += d * d;
+  }
+  return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
 template <class U>
 struct MomentsBlock {
   ElementKernel kernel;
@@ -49,20 +78,36 @@ struct MomentsBlock {
     check_sources(kernel, place, blocks);
     const std::int64_t h = place.rows, w = place.cols;
     const std::int64_t lines = dim == 0 ? 1 : dim == 1 ? w : h;
-    auto line_of = [&](std::int64_t i) { return dim == 0 ? 0 : dim == 1 ? i / h : i % h; };
     std::vector<Moments> parts(static_cast<std::size_t>(lines));
     for (Moments& m : parts) m.count = static_cast<double>(dim == 0 ? h * w : dim == 1 ? h : w);
     std::vector<double> sums(parts.size(), 0.0);
+    // Each tile in pieces down one column: a whole piece adds to one line
+    // (dims 0 and 1), or each of its elements to its own row (dim 2).
     for_each_tile<U>(kernel, place, blocks, [&](const U* values, std::int64_t n, std::int64_t offset) {
-      for (std::int64_t i = 0; i < n; ++i) sums[static_cast<std::size_t>(line_of(offset + i))] += static_cast<double>(values[i]);
+      for_each_column_piece(offset, n, h, [&](std::int64_t r, std::int64_t c, std::int64_t i, std::int64_t count) {
+        const U* v = values + i;
+        if (dim == 2) {
+          for (std::int64_t k = 0; k < count; ++k) sums[static_cast<std::size_t>(r + k)] += static_cast<double>(v[k]);
+        } else {
+          sums[static_cast<std::size_t>(dim == 1 ? c : 0)] += sum_of(v, count);
+        }
+      });
     });
     for (std::size_t l = 0; l < parts.size(); ++l) parts[l].mean = sums[l] / parts[l].count;
     for_each_tile<U>(kernel, place, blocks, [&](const U* values, std::int64_t n, std::int64_t offset) {
-      for (std::int64_t i = 0; i < n; ++i) {
-        Moments& m = parts[static_cast<std::size_t>(line_of(offset + i))];
-        const double d = static_cast<double>(values[i]) - m.mean;
-        m.m2 += d * d;
-      }
+      for_each_column_piece(offset, n, h, [&](std::int64_t r, std::int64_t c, std::int64_t i, std::int64_t count) {
+        const U* v = values + i;
+        if (dim == 2) {
+          for (std::int64_t k = 0; k < count; ++k) {
+            Moments& m = parts[static_cast<std::size_t>(r + k)];
+            const double d = static_cast<double>(v[k]) - m.mean;
+            m.m2 += d * d;
+          }
+        } else {
+          Moments& m = parts[static_cast<std::size_t>(dim == 1 ? c : 0)];
+          m.m2 += squares_about(v, count, m.mean);
+        }
+      });
     });
     return parts;
   }
