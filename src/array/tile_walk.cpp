@@ -66,8 +66,9 @@ TileWalk::TileWalk(const BlockPlace& place, const std::vector<Block>& blocks, co
   // As many columns as one cache line of the narrowest transposed source
   // holds, and as many rows as the panel's bytes allow.
   panel_cols_ = std::clamp<std::int64_t>(static_cast<std::int64_t>(64 / narrowest), 1, std::max<std::int64_t>(cols_, 1));
-  panel_rows_ = std::clamp<std::int64_t>(kPanelBytes / (panel_cols_ * static_cast<std::int64_t>(widest)), kTile,
-                                         std::max<std::int64_t>(rows_, 1));
+  // At least one tile's worth of rows, at most the block's (which may be fewer).
+  panel_rows_ = std::min(std::max(kPanelBytes / (panel_cols_ * static_cast<std::int64_t>(widest)), kTile),
+                         std::max<std::int64_t>(rows_, 1));
   panel_.resize(blocks.size());
   panel_stride_.resize(blocks.size(), 0);
   for (std::size_t s = 0; s < blocks.size(); ++s) {
