@@ -352,11 +352,17 @@ TEST(Distributed, ArraysComputeInWorkersWithIdenticalResults) {
   EXPECT_EQ(dagger::collect(remote, dagger::minimum(y, 2)), dagger::collect(one_process, dagger::minimum(y, 2)));
   auto product = dagger::matmul(x, dagger::transpose(y));
   EXPECT_EQ(dagger::collect(remote, product), dagger::collect(one_process, product));
-  // A transpose read tile by tile: the kernel and which sources it turns travel.
-  auto turned = dagger::transpose(x) * 2.0 + dagger::transpose(y);
-  EXPECT_EQ(dagger::collect(remote, turned), dagger::collect(one_process, turned));
-  EXPECT_EQ(dagger::collect(remote, dagger::sum(turned, 2)), dagger::collect(one_process, dagger::sum(turned, 2)));
-  EXPECT_EQ(dagger::collect(remote, dagger::argmax(turned)), dagger::collect(one_process, dagger::argmax(turned)));
+  {  // (the computed arrays' blocks are freed at the end)
+    // A transpose read tile by tile: the kernel and which sources it turns travel.
+    auto turned = dagger::transpose(dagger::compute(x)) * 2.0 + dagger::transpose(dagger::compute(y));
+    EXPECT_EQ(dagger::collect(remote, turned), dagger::collect(one_process, turned));
+    EXPECT_EQ(dagger::collect(remote, dagger::sum(turned, 2)), dagger::collect(one_process, dagger::sum(turned, 2)));
+    EXPECT_EQ(dagger::collect(remote, dagger::argmax(turned)), dagger::collect(one_process, dagger::argmax(turned)));
+    // The transpose of a random array is drawn in the workers' own thunks.
+    auto drawn = dagger::transpose(x) - turned;
+    EXPECT_EQ(dagger::collect(remote, drawn), dagger::collect(one_process, drawn));
+    EXPECT_EQ(dagger::collect(remote, dagger::sum(drawn, 1)), dagger::collect(one_process, dagger::sum(drawn, 1)));
+  }
   auto ints = dagger::ones<std::int64_t>(dagger::Blocks(7, 7), 20, 20);
   EXPECT_EQ(dagger::collect(remote, dagger::sum(ints * ints)), 20 * 20 * 20);
   Eigen::MatrixXd m = Eigen::MatrixXd::Random(30, 20);

@@ -251,6 +251,25 @@ TEST(ElementProgram, ChainsThatReadATranspose) {
   EXPECT_PROGRAM(dagger::exp(dagger::transpose(d)) + dagger::transpose(dagger::sin(i)));
 }
 
+// The transpose of a random array draws the source's elements in its own
+// blocks: the host's strided fills and the program's generate_transposed
+// steps give the same bits, beside upright sources and blocks read turned.
+TEST(ElementProgram, ChainsOverTheTransposeOfARandomArray) {
+  const auto d = doubles();
+  const auto f = floats();
+  const dagger::Blocks ragged(3, 2);
+  auto normals = dagger::randn(ragged, 5, 7, dagger::Seed{5});
+  auto uniforms = dagger::rand(ragged, 5, 7, dagger::Seed{6});
+  auto bytes = dagger::rand<std::int8_t>(ragged, 5, 7, dagger::Seed{7});
+  auto small = dagger::randn<float>(ragged, 5, 7, dagger::Seed{8});
+  ASSERT_TRUE(dagger::transpose(normals).impl()->sources.empty());
+  EXPECT_PROGRAM(dagger::transpose(normals) + d);
+  EXPECT_PROGRAM(dagger::times(dagger::transpose(uniforms), dagger::transpose(dagger::transpose(d))) -
+                 dagger::transpose(normals));
+  EXPECT_PROGRAM(dagger::transpose(bytes) + dagger::times(dagger::transpose(small), f));
+  EXPECT_PROGRAM(dagger::transpose(dagger::exp(normals) + 1.0) + dagger::rand(kBlocks, 7, 5, dagger::Seed{9}));
+}
+
 TEST(ElementProgram, UserLambdasAndOverlongChainsHaveNone) {
   const auto d = doubles();
   EXPECT_FALSE(dagger::map([](double x) { return x * 2; }, d).impl()->program);

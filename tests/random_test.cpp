@@ -52,6 +52,53 @@ TEST(Random, SimdFillsGiveTheScalarBits) {
   }
 }
 
+// Strided fills (a row of a column-major array, as a transposed random
+// array reads it): every parity of start and step, lengths around the
+// vector widths, against the scalar definition.
+TEST(Random, StridedFillsGiveTheScalarBits) {
+  for (std::uint64_t first : {0ull, 1ull, 6ull, (1ull << 33) + 5}) {
+    for (std::uint64_t step : {1ull, 2ull, 3ull, 1000ull, 1001ull, (1ull << 31) + 1}) {
+      for (std::int64_t n : {0, 1, 3, 8, 15, 16, 17, 33, 64, 65, 1000, 2100}) {
+        std::vector<double> d(static_cast<std::size_t>(n));
+        std::vector<float> f(d.size());
+        std::vector<std::int64_t> i(d.size());
+        std::vector<std::uint8_t> u(d.size());
+        std::vector<char> b(d.size());
+        auto at = [&](std::int64_t k) { return first + static_cast<std::uint64_t>(k) * step; };
+        dagger::kernels::fill_normal_strided(7, first, step, n, d.data());
+        dagger::kernels::fill_normal_strided(7, first, step, n, f.data());
+        for (std::int64_t k = 0; k < n; ++k) {
+          ASSERT_TRUE(same_bits(d[k], rnd::normal_double(7, at(k)))) << first << "+" << k << "*" << step;
+          ASSERT_TRUE(same_bits(f[k], rnd::normal_float(7, at(k)))) << first << "+" << k << "*" << step;
+        }
+        // The draws' other halves, when asked for.
+        std::vector<double> other(d.size());
+        dagger::kernels::fill_normal_strided(7, first, step, n, d.data(), other.data());
+        for (std::int64_t k = 0; k < n; ++k) {
+          ASSERT_TRUE(same_bits(d[k], rnd::normal_double(7, at(k))));
+          ASSERT_TRUE(same_bits(other[k], rnd::normal_double(7, at(k) ^ 1u))) << first << "+" << k << "*" << step;
+        }
+        dagger::kernels::fill_uniform_strided(7, first, step, n, d.data(), other.data());
+        for (std::int64_t k = 0; k < n; ++k) {
+          ASSERT_TRUE(same_bits(other[k], rnd::uniform_double(7, at(k) ^ 1u))) << first << "+" << k << "*" << step;
+        }
+        dagger::kernels::fill_uniform_strided(7, first, step, n, d.data());
+        dagger::kernels::fill_uniform_strided(7, first, step, n, f.data());
+        dagger::kernels::fill_uniform_strided(7, first, step, n, i.data());
+        dagger::kernels::fill_uniform_strided(7, first, step, n, u.data());
+        dagger::kernels::fill_uniform_strided(7, first, step, n, reinterpret_cast<bool*>(b.data()));
+        for (std::int64_t k = 0; k < n; ++k) {
+          ASSERT_TRUE(same_bits(d[k], rnd::uniform_double(7, at(k)))) << first << "+" << k << "*" << step;
+          ASSERT_TRUE(same_bits(f[k], rnd::uniform_float(7, at(k))));
+          ASSERT_EQ(i[k], rnd::uniform_int64(7, at(k)));
+          ASSERT_EQ(u[k], rnd::uniform_integer<std::uint8_t>(7, at(k)));
+          ASSERT_EQ(b[k] != 0, rnd::uniform_bool(7, at(k)));
+        }
+      }
+    }
+  }
+}
+
 // The series for log and sin/cos are within a few ulp of the C library's.
 TEST(Random, BoxMullerPiecesAreAccurate) {
   for (std::uint64_t g = 0; g < 200000; ++g) {

@@ -29,6 +29,9 @@ namespace rnd = ::dagger::kernels::random;
 std::uint64_t WordPairs(std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t*) { return 0; }
 std::uint64_t UniformPairs(std::uint64_t, std::uint64_t, std::uint64_t, double*) { return 0; }
 std::uint64_t NormalPairs(std::uint64_t, std::uint64_t, std::uint64_t, double*) { return 0; }
+std::uint64_t StridedWords(std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t*) { return 0; }
+std::uint64_t StridedUniforms(std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t, double*, double*) { return 0; }
+std::uint64_t StridedNormals(std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t, double*, double*) { return 0; }
 #else
 using DU = hn::ScalableTag<std::uint64_t>;
 using DF = hn::ScalableTag<double>;
@@ -39,7 +42,10 @@ using VF = hn::Vec<DF>;
 // once: a round is a chain of dependent multiplies, so rounds of independent
 // vectors are interleaved to keep the multipliers busy. Each 32-bit word sits
 // in the low half of a 64-bit lane, so one 32 x 32 -> 64 multiply (MulEven)
-// gives both halves of a product.
+// gives both halves of a product. The high halves of the lanes are left
+// holding whatever the xors put there: MulEven reads only the low halves,
+// and nothing else moves high bits down, so they are masked off once, at
+// the end, not in every round.
 template <int U>
 HWY_INLINE void philox(DU du, std::uint64_t seed, const VU (&j)[U], VU (&first)[U], VU (&second)[U]) {
   const hn::Repartition<std::uint32_t, DU> d32;
@@ -48,7 +54,7 @@ HWY_INLINE void philox(DU du, std::uint64_t seed, const VU (&j)[U], VU (&first)[
   VU c0[U], c1[U], c2[U], c3[U];
   DAGGER_UNROLL
   for (int u = 0; u < U; ++u) {
-    c0[u] = hn::And(j[u], low);
+    c0[u] = j[u];
     c1[u] = hn::ShiftRight<32>(j[u]);
     c2[u] = hn::Zero(du);
     c3[u] = hn::Zero(du);
@@ -63,16 +69,16 @@ HWY_INLINE void philox(DU du, std::uint64_t seed, const VU (&j)[U], VU (&first)[
       const VU p1 = hn::MulEven(hn::BitCast(d32, c2[u]), hn::BitCast(d32, m1));
       c0[u] = hn::Xor(hn::Xor(hn::ShiftRight<32>(p1), c1[u]), key0);
       c2[u] = hn::Xor(hn::Xor(hn::ShiftRight<32>(p0), c3[u]), key1);
-      c1[u] = hn::And(p1, low);
-      c3[u] = hn::And(p0, low);
+      c1[u] = p1;
+      c3[u] = p0;
     }
     k0 += rnd::kPhiloxW0;
     k1 += rnd::kPhiloxW1;
   }
   DAGGER_UNROLL
   for (int u = 0; u < U; ++u) {
-    first[u] = hn::Or(c0[u], hn::ShiftLeft<32>(c1[u]));
-    second[u] = hn::Or(c2[u], hn::ShiftLeft<32>(c3[u]));
+    first[u] = hn::Or(hn::And(c0[u], low), hn::ShiftLeft<32>(c1[u]));
+    second[u] = hn::Or(hn::And(c2[u], low), hn::ShiftLeft<32>(c3[u]));
   }
 }
 
@@ -224,6 +230,90 @@ std::uint64_t NormalPairs(std::uint64_t seed, std::uint64_t j0, std::uint64_t pa
   return t;
 }
 
+// Elements g0, g0 + step, g0 + 2 step, ... (a row of a column-major array,
+// as the transpose of a random array reads it): each lane draws its own
+// counter g >> 1 and keeps the word, or the normal, of g's parity. A draw
+// makes two elements and a strided fill keeps one, so it costs about twice
+// a contiguous fill per element, and still runs at vector speed. Each
+// group's values go to store(t, mask_of_odd, first, second) for elements
+// t ... t + group - 1 (out need not be vector-aligned: StoreU); returns the
+// elements covered.
+template <class Store>
+HWY_INLINE std::uint64_t strided_groups(std::uint64_t seed, std::uint64_t g0, std::uint64_t step, std::uint64_t n,
+                                        Store store) {
+  const DU du;
+  const std::uint64_t lanes = hn::Lanes(du), group = lanes * kWordUnroll;
+  // Lane k's distance from the vector's first element (no 64-bit vector
+  // multiply on every target).
+  constexpr std::uint64_t kMostLanes = 64;
+  if (lanes > kMostLanes) return 0;
+  HWY_ALIGN std::uint64_t offsets[kMostLanes];
+  for (std::uint64_t k = 0; k < lanes; ++k) offsets[k] = k * step;
+  const VU lane_offsets = hn::Load(du, offsets);
+  const VU one = hn::Set(du, 1);
+  std::uint64_t t = 0;
+  for (; t + group <= n; t += group) {
+    VU j[kWordUnroll], a[kWordUnroll], b[kWordUnroll];
+    hn::Mask<DU> odd[kWordUnroll];
+    DAGGER_UNROLL
+    for (int u = 0; u < kWordUnroll; ++u) {
+      const VU g = hn::Add(hn::Set(du, g0 + (t + static_cast<std::uint64_t>(u) * lanes) * step), lane_offsets);
+      j[u] = hn::ShiftRight<1>(g);
+      odd[u] = hn::Eq(hn::And(g, one), one);
+    }
+    philox(du, seed, j, a, b);
+    store(t, odd, a, b);
+  }
+  return t;
+}
+
+using OddLanes = hn::Mask<DU>[kWordUnroll];
+
+std::uint64_t StridedWords(std::uint64_t seed, std::uint64_t g0, std::uint64_t step, std::uint64_t n,
+                           std::uint64_t* out) {
+  const DU du;
+  return strided_groups(seed, g0, step, n, [&](std::uint64_t t, const OddLanes& odd, const Words& a, const Words& b) HWY_ATTR {
+    DAGGER_UNROLL
+    for (int u = 0; u < kWordUnroll; ++u) hn::StoreU(hn::IfThenElse(odd[u], b[u], a[u]), du, out + t + u * hn::Lanes(du));
+  });
+}
+
+// With `partner`, the draws' other halves go there: partner[i] is element
+// (g0 + i step) ^ 1, the draw's other element.
+std::uint64_t StridedUniforms(std::uint64_t seed, std::uint64_t g0, std::uint64_t step, std::uint64_t n, double* out,
+                              double* partner) {
+  const DU du;
+  const DF df;
+  return strided_groups(seed, g0, step, n, [&](std::uint64_t t, const OddLanes& odd, const Words& a, const Words& b) HWY_ATTR {
+    DAGGER_UNROLL
+    for (int u = 0; u < kWordUnroll; ++u) {
+      const std::uint64_t at = t + u * hn::Lanes(du);
+      hn::StoreU(unit_double(df, hn::IfThenElse(odd[u], b[u], a[u])), df, out + at);
+      if (partner) hn::StoreU(unit_double(df, hn::IfThenElse(odd[u], a[u], b[u])), df, partner + at);
+    }
+  });
+}
+
+// Box-Muller on each lane's draw, keeping the cosine side for an even
+// element and the sine side for an odd one, as normal_double does.
+std::uint64_t StridedNormals(std::uint64_t seed, std::uint64_t g0, std::uint64_t step, std::uint64_t n, double* out,
+                             double* partner) {
+  const DU du;
+  const DF df;
+  return strided_groups(seed, g0, step, n, [&](std::uint64_t t, const OddLanes& odd, const Words& a, const Words& b) HWY_ATTR {
+    for (int u = 0; u < kWordUnroll; ++u) {
+      const VF u1 = hn::Sub(hn::Set(df, 1.0), unit_double(df, a[u]));
+      const VF radius = hn::Sqrt(hn::Mul(hn::Set(df, -2.0), log_unit(df, u1)));
+      VF sin_v, cos_v;
+      sincos_turn(df, unit_double(df, b[u]), sin_v, cos_v);
+      const auto odd_f = hn::RebindMask(df, odd[u]);
+      const std::uint64_t at = t + u * hn::Lanes(du);
+      hn::StoreU(hn::Mul(radius, hn::IfThenElse(odd_f, sin_v, cos_v)), df, out + at);
+      if (partner) hn::StoreU(hn::Mul(radius, hn::IfThenElse(odd_f, cos_v, sin_v)), df, partner + at);
+    }
+  });
+}
+
 #endif  // HWY_TARGET == HWY_SCALAR
 
 const char* TargetName() { return hwy::TargetName(HWY_TARGET); }
@@ -238,6 +328,9 @@ namespace rnd = ::dagger::kernels::random;
 HWY_EXPORT(WordPairs);
 HWY_EXPORT(UniformPairs);
 HWY_EXPORT(NormalPairs);
+HWY_EXPORT(StridedWords);
+HWY_EXPORT(StridedUniforms);
+HWY_EXPORT(StridedNormals);
 HWY_EXPORT(TargetName);
 
 namespace {
@@ -256,14 +349,37 @@ void fill_range(std::uint64_t first, std::int64_t n, T* out, Pairs pairs, Scalar
 // Narrow types go through 64-bit words or doubles in stack-sized pieces.
 constexpr std::int64_t kPiece = 1024;
 
+// fill(done, m, wide) writes the range's elements done ... done + m - 1.
 template <class T, class Wide, class Fill, class Convert>
-void fill_through(std::uint64_t first, std::int64_t n, T* out, Fill fill, Convert convert) {
+void fill_through(std::int64_t n, T* out, Fill fill, Convert convert) {
   Wide wide[kPiece];
   for (std::int64_t done = 0; done < n; done += kPiece) {
     const std::int64_t m = std::min(kPiece, n - done);
-    fill(first + static_cast<std::uint64_t>(done), m, wide);
+    fill(done, m, wide);
     for (std::int64_t i = 0; i < m; ++i) out[done + i] = convert(wide[i]);
   }
+}
+
+// Elements first, first + step, ...: the whole vector groups by `vector`,
+// the rest by `scalar`.
+template <class T, class Vector, class Scalar>
+void fill_strided(std::uint64_t first, std::uint64_t step, std::int64_t n, T* out, Vector vector, Scalar scalar) {
+  const auto done = static_cast<std::int64_t>(vector(first, step, static_cast<std::uint64_t>(n), out));
+  for (std::int64_t i = done; i < n; ++i) out[i] = scalar(first + static_cast<std::uint64_t>(i) * step);
+}
+
+// Words of the elements first + k step, k in [0, n), for any word-based type.
+void fill_words_strided(std::uint64_t seed, std::uint64_t first, std::uint64_t step, std::int64_t n, std::uint64_t* out) {
+  fill_strided(first, step, n, out,
+               [seed](std::uint64_t g0, std::uint64_t s, std::uint64_t m, std::uint64_t* o) {
+                 return HWY_DYNAMIC_DISPATCH(StridedWords)(seed, g0, s, m, o);
+               },
+               [seed](std::uint64_t g) { return rnd::word_at(seed, g); });
+}
+
+// The k-th element's array index, for pieces of a strided range.
+std::uint64_t index_of(std::uint64_t first, std::uint64_t step, std::int64_t k) {
+  return first + static_cast<std::uint64_t>(k) * step;
 }
 
 void fill_words(std::uint64_t seed, std::uint64_t first, std::int64_t n, std::uint64_t* out) {
@@ -294,14 +410,14 @@ void fill_normal(std::uint64_t seed, std::uint64_t first, std::int64_t n, double
 
 void fill_uniform(std::uint64_t seed, std::uint64_t first, std::int64_t n, float* out) {
   fill_through<float, std::uint64_t>(
-      first, n, out, [seed](std::uint64_t f, std::int64_t m, std::uint64_t* w) { fill_words(seed, f, m, w); },
+      n, out, [=](std::int64_t done, std::int64_t m, std::uint64_t* w) { fill_words(seed, index_of(first, 1, done), m, w); },
       [](std::uint64_t w) { return rnd::unit_float(w); });
 }
 
 template <class I>
 void fill_integers(std::uint64_t seed, std::uint64_t first, std::int64_t n, I* out) {
   fill_through<I, std::uint64_t>(
-      first, n, out, [seed](std::uint64_t f, std::int64_t m, std::uint64_t* w) { fill_words(seed, f, m, w); },
+      n, out, [=](std::int64_t done, std::int64_t m, std::uint64_t* w) { fill_words(seed, index_of(first, 1, done), m, w); },
       [](std::uint64_t w) { return rnd::integer_of_word<I>(w); });
 }
 
@@ -312,15 +428,80 @@ DAGGER_INTEGER_TYPES(DAGGER_FILL_INTEGERS)
 
 void fill_uniform(std::uint64_t seed, std::uint64_t first, std::int64_t n, bool* out) {
   fill_through<bool, std::uint64_t>(
-      first, n, out, [seed](std::uint64_t f, std::int64_t m, std::uint64_t* w) { fill_words(seed, f, m, w); },
+      n, out, [=](std::int64_t done, std::int64_t m, std::uint64_t* w) { fill_words(seed, index_of(first, 1, done), m, w); },
       [](std::uint64_t w) { return (w >> 63) != 0; });
 }
 
 void fill_normal(std::uint64_t seed, std::uint64_t first, std::int64_t n, float* out) {
   fill_through<float, double>(
-      first, n, out, [seed](std::uint64_t f, std::int64_t m, double* w) { fill_normal(seed, f, m, w); },
+      n, out, [=](std::int64_t done, std::int64_t m, double* w) { fill_normal(seed, index_of(first, 1, done), m, w); },
       [](double x) { return static_cast<float>(x); });
 }
+
+// ---- strided ranges
+
+// fill_strided, with the draws' other halves in `partner` when it is given.
+template <class Vector, class Scalar>
+void fill_strided_pairs(std::uint64_t first, std::uint64_t step, std::int64_t n, double* out, double* partner,
+                        Vector vector, Scalar scalar) {
+  const auto done = static_cast<std::int64_t>(vector(first, step, static_cast<std::uint64_t>(n), out, partner));
+  for (std::int64_t i = done; i < n; ++i) {
+    const std::uint64_t g = index_of(first, step, i);
+    out[i] = scalar(g);
+    if (partner) partner[i] = scalar(g ^ 1u);
+  }
+}
+
+void fill_uniform_strided(std::uint64_t seed, std::uint64_t first, std::uint64_t step, std::int64_t n, double* out,
+                          double* partner) {
+  fill_strided_pairs(first, step, n, out, partner,
+                     [seed](std::uint64_t g0, std::uint64_t s, std::uint64_t m, double* o, double* p) {
+                       return HWY_DYNAMIC_DISPATCH(StridedUniforms)(seed, g0, s, m, o, p);
+                     },
+                     [seed](std::uint64_t g) { return rnd::uniform_double(seed, g); });
+}
+
+void fill_normal_strided(std::uint64_t seed, std::uint64_t first, std::uint64_t step, std::int64_t n, double* out,
+                         double* partner) {
+  fill_strided_pairs(first, step, n, out, partner,
+                     [seed](std::uint64_t g0, std::uint64_t s, std::uint64_t m, double* o, double* p) {
+                       return HWY_DYNAMIC_DISPATCH(StridedNormals)(seed, g0, s, m, o, p);
+                     },
+                     [seed](std::uint64_t g) { return rnd::normal_double(seed, g); });
+}
+
+void fill_normal_strided(std::uint64_t seed, std::uint64_t first, std::uint64_t step, std::int64_t n, float* out) {
+  fill_through<float, double>(
+      n, out,
+      [=](std::int64_t done, std::int64_t m, double* w) { fill_normal_strided(seed, index_of(first, step, done), step, m, w); },
+      [](double x) { return static_cast<float>(x); });
+}
+
+template <class T, class Convert>
+void fill_from_words_strided(std::uint64_t seed, std::uint64_t first, std::uint64_t step, std::int64_t n, T* out,
+                             Convert convert) {
+  fill_through<T, std::uint64_t>(
+      n, out,
+      [=](std::int64_t done, std::int64_t m, std::uint64_t* w) {
+        fill_words_strided(seed, index_of(first, step, done), step, m, w);
+      },
+      convert);
+}
+
+void fill_uniform_strided(std::uint64_t seed, std::uint64_t first, std::uint64_t step, std::int64_t n, float* out) {
+  fill_from_words_strided(seed, first, step, n, out, [](std::uint64_t w) { return rnd::unit_float(w); });
+}
+
+void fill_uniform_strided(std::uint64_t seed, std::uint64_t first, std::uint64_t step, std::int64_t n, bool* out) {
+  fill_from_words_strided(seed, first, step, n, out, [](std::uint64_t w) { return (w >> 63) != 0; });
+}
+
+#define DAGGER_FILL_INTEGERS(e, I, ...)                                                                         \
+  void fill_uniform_strided(std::uint64_t seed, std::uint64_t first, std::uint64_t step, std::int64_t n, I* out) { \
+    fill_from_words_strided(seed, first, step, n, out, [](std::uint64_t w) { return rnd::integer_of_word<I>(w); }); \
+  }
+DAGGER_INTEGER_TYPES(DAGGER_FILL_INTEGERS)
+#undef DAGGER_FILL_INTEGERS
 
 const char* random_fill_target() { return HWY_DYNAMIC_DISPATCH(TargetName)(); }
 

@@ -19,6 +19,24 @@ void fill_uniform(std::uint64_t seed, std::uint64_t first, std::int64_t n, bool*
 void fill_normal(std::uint64_t seed, std::uint64_t first, std::int64_t n, double* out);
 void fill_normal(std::uint64_t seed, std::uint64_t first, std::int64_t n, float* out);
 
+// Elements first, first + step, ..., first + (n - 1) step: a row of a
+// column-major array, as the transpose of a random array reads it. Each
+// out[i] is bit for bit element first + i step of the contiguous fills.
+// A draw makes two elements, 2j and 2j + 1; with `partner`, the doubles'
+// fills also write the other one of each: partner[i] is element
+// (first + i step) ^ 1.
+void fill_uniform_strided(std::uint64_t seed, std::uint64_t first, std::uint64_t step, std::int64_t n, double* out,
+                          double* partner = nullptr);
+void fill_uniform_strided(std::uint64_t seed, std::uint64_t first, std::uint64_t step, std::int64_t n, float* out);
+#define DAGGER_FILL_INTEGERS(e, I, ...) \
+  void fill_uniform_strided(std::uint64_t seed, std::uint64_t first, std::uint64_t step, std::int64_t n, I* out);
+DAGGER_INTEGER_TYPES(DAGGER_FILL_INTEGERS)
+#undef DAGGER_FILL_INTEGERS
+void fill_uniform_strided(std::uint64_t seed, std::uint64_t first, std::uint64_t step, std::int64_t n, bool* out);
+void fill_normal_strided(std::uint64_t seed, std::uint64_t first, std::uint64_t step, std::int64_t n, double* out,
+                         double* partner = nullptr);
+void fill_normal_strided(std::uint64_t seed, std::uint64_t first, std::uint64_t step, std::int64_t n, float* out);
+
 // The instruction set the fills run with here ("AVX2", "AVX3", ...).
 const char* random_fill_target();
 

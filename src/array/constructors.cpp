@@ -7,6 +7,7 @@
 #include <random>
 
 #include "array/seeding.hpp"
+#include "array/transposed_draws.hpp"
 #include "dagger/array.hpp"
 #include "kernels/cpu/random_fill.hpp"
 
@@ -23,23 +24,33 @@ const char* fill_name(Fill fill) {
   return "fill";
 }
 
+// Elements first, first + step, ... of the random array.
 template <class T>
-void fill_random(kernels::RandomKind kind, std::uint64_t seed, std::uint64_t first, std::int64_t n, T* out) {
-  if constexpr (std::is_floating_point_v<T>) {
-    if (kind == kernels::RandomKind::normal) return kernels::fill_normal(seed, first, n, out);
+void fill_random(kernels::RandomKind kind, std::uint64_t seed, std::uint64_t first, std::uint64_t step, std::int64_t n,
+                 T* out) {
+  if constexpr (std::is_same_v<T, double>) {
+    if (step != 1) return draw_transposed_run(kind, seed, first, step, n, out);
   }
-  kernels::fill_uniform(seed, first, n, out);
+  if constexpr (std::is_floating_point_v<T>) {
+    if (kind == kernels::RandomKind::normal) {
+      return step == 1 ? kernels::fill_normal(seed, first, n, out) : kernels::fill_normal_strided(seed, first, step, n, out);
+    }
+  }
+  if (step == 1) return kernels::fill_uniform(seed, first, n, out);
+  kernels::fill_uniform_strided(seed, first, step, n, out);
 }
 
 // The n elements of a tile, as runs down the block's columns: within a
-// column, array indices are consecutive.
+// column, array indices are `step` apart (1, or a whole column of the
+// source when the block is one of its transpose's).
 template <class T>
 void generate_tile(kernels::RandomKind kind, std::uint64_t seed, const TileAt& at, std::int64_t n, T* out) {
   const kernels::ElementSpot& spot = at.block;
   std::int64_t row = at.offset % spot.height, col = at.offset / spot.height;
   for (std::int64_t done = 0; done < n; ++col, row = 0) {
     const std::int64_t run = std::min(n - done, spot.height - row);
-    fill_random(kind, seed, static_cast<std::uint64_t>(spot.origin + row + col * spot.stride), run, out + done);
+    fill_random(kind, seed, static_cast<std::uint64_t>(spot.origin + row * spot.step + col * spot.stride),
+                static_cast<std::uint64_t>(spot.step), run, out + done);
     done += run;
   }
 }

@@ -43,6 +43,12 @@ void check_program(const ElementProgram& p) {
         if (in.op > static_cast<std::uint8_t>(kernels::RandomKind::normal)) bad("names an unknown random source");
         ++depth;
         break;
+      case ElementInstruction::generate_transposed:
+        if (in.index + 1 >= p.constants) bad("seeds a transposed random source with constants it does not have");
+        if (in.op > static_cast<std::uint8_t>(kernels::RandomKind::normal)) bad("names an unknown random source");
+        if (p.constant[in.index + 1].i64 < 1) bad("transposes a random source of no rows");
+        ++depth;
+        break;
       case ElementInstruction::unary:
         if (in.op > static_cast<std::uint8_t>(kernels::UnaryOp::square) || depth < 1) bad("has a bad unary step");
         break;
@@ -133,7 +139,7 @@ void dagger_wire_save(const BlockPlace& place, WireWriter& out) { out.pod(place)
 void dagger_wire_load(BlockPlace& place, WireReader& in) {
   place = in.pod<BlockPlace>();
   const kernels::ElementSpot& s = place.spot;
-  if (place.rows < 0 || place.cols < 0 || s.origin < 0 || s.height < 1 || s.stride < 1) {
+  if (place.rows < 0 || place.cols < 0 || s.origin < 0 || s.height < 1 || s.stride < 1 || s.step < 1) {
     throw ProtocolError("a block place with a negative shape");
   }
 }

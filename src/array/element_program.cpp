@@ -15,7 +15,7 @@ int depth_of(const ElementProgram& p) {
   for (int k = 0; k < p.length; ++k) {
     const auto code = p.code[k].code;
     if (code == ElementInstruction::load || code == ElementInstruction::constant ||
-        code == ElementInstruction::generate) {
+        code == ElementInstruction::generate || code == ElementInstruction::generate_transposed) {
       ++top;
     }
     if (code == ElementInstruction::binary) --top;
@@ -27,6 +27,11 @@ int depth_of(const ElementProgram& p) {
 ElementInstruction step(ElementInstruction::Code code, std::uint8_t op, DType left, DType right, DType compute,
                         DType result, std::uint16_t index) {
   return {code, op, element_type(left), element_type(right), element_type(compute), element_type(result), index};
+}
+
+bool reads_constant(ElementInstruction::Code code) {
+  return code == ElementInstruction::constant || code == ElementInstruction::generate ||
+         code == ElementInstruction::generate_transposed;
 }
 
 DType result_dtype(const ElementProgram& p) { return static_cast<DType>(kernels::result_type(p)); }
@@ -80,7 +85,7 @@ ProgramPtr binary_program(const ProgramPtr& x, const ProgramPtr& y, kernels::Bin
   for (int k = 0; k < y->length; ++k) {
     ElementInstruction in = y->code[k];
     if (in.code == ElementInstruction::load) in.index = static_cast<std::uint16_t>(in.index + x->sources);
-    if (in.code == ElementInstruction::constant || in.code == ElementInstruction::generate) in.index = static_cast<std::uint16_t>(in.index + x->constants);
+    if (reads_constant(in.code)) in.index = static_cast<std::uint16_t>(in.index + x->constants);
     p->code[p->length + k] = in;
   }
   p->length = static_cast<std::uint16_t>(p->length + y->length);
@@ -89,6 +94,24 @@ ProgramPtr binary_program(const ProgramPtr& x, const ProgramPtr& y, kernels::Bin
   p->code[p->length++] = step(ElementInstruction::binary, static_cast<std::uint8_t>(op), result_dtype(*x),
                               result_dtype(*y), compute, result, 0);
   if (depth_of(*p) > ElementProgram::kMaxDepth) return nullptr;
+  return p;
+}
+
+ProgramPtr transposed_program(const ProgramPtr& x, std::int64_t source_rows) {
+  if (!x || x->sources > 0) return nullptr;
+  auto p = std::make_shared<ElementProgram>(*x);
+  for (int k = 0; k < p->length; ++k) {
+    ElementInstruction& in = p->code[k];
+    if (in.code == ElementInstruction::generate_transposed) return nullptr;
+    if (in.code != ElementInstruction::generate) continue;
+    // The seed again, and the source's rows after it.
+    if (p->constants + 2 > ElementProgram::kMaxConstants) return nullptr;
+    p->constant[p->constants] = p->constant[in.index];
+    p->constant[p->constants + 1].i64 = source_rows;
+    in.code = ElementInstruction::generate_transposed;
+    in.index = p->constants;
+    p->constants = static_cast<std::uint16_t>(p->constants + 2);
+  }
   return p;
 }
 

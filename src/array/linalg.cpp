@@ -125,9 +125,42 @@ ArrayPtr matmul_arrays(const ArrayPtr& a_in, const ArrayPtr& b_in) {
   return make_array(std::move(out), dtype, std::move(blocks));
 }
 
+namespace {
+
+// A lazy array that reads no blocks: random and constant sources and
+// element-wise operations on them.
+bool made_from_nothing(const ArrayPtr& a) { return a->lazy() && a->sources.empty(); }
+
+// The transpose of a matrix made from nothing is made from nothing too: its
+// kernel runs a's kernel on the transposed spot of each tile, so that its
+// random sources draw a's elements (c, r) for its (r, c). `A + transpose(A)`
+// with A = rand(...) then holds no block of A and no transposed block: it
+// draws A's elements twice, which costs less than writing A to memory and
+// reading it back. Null when a has no program to transpose (a user's
+// function is in its chain: its kernel cannot be told apart from one that
+// already reads a transposed place), or the program cannot be transposed
+// (it reads a transpose itself, or has no room for the constants).
+ArrayPtr transposed_from_nothing(const ArrayPtr& a, Layout out) {
+  ProgramPtr program = transposed_program(a->program, std::max<std::int64_t>(a->layout.rows(), 1));
+  if (!program) return nullptr;
+  TileKernel kernel = [inner = a->kernel, rows = std::max<std::int64_t>(a->layout.rows(), 1)](
+                          const std::byte* const* in, std::byte* o, std::int64_t n, const TileAt& at) {
+    inner(in, o, n, TileAt{kernels::transposed_spot(at.block, rows), at.offset});
+  };
+  auto result = std::make_shared<ArrayImpl>(std::move(out), a->dtype);
+  result->kernel = std::move(kernel);
+  result->program = std::move(program);
+  result->name = "transpose";
+  result->transpose_of = a;
+  return result;
+}
+
+}  // namespace
+
 ArrayPtr made_once(const ArrayPtr& x, const ArrayPtr& other) {
   if (!x->lazy()) return x;
-  bool reads_x = other->transpose_of == x;
+  // other makes its own elements of x: x's blocks need not exist.
+  bool reads_x = other->transpose_of == x && !made_from_nothing(other);
   for (const ArrayPtr& s : other->sources) reads_x = reads_x || s->transpose_of == x;
   return reads_x ? make_array(x->layout, x->dtype, block_thunks(x)) : x;
 }
@@ -136,6 +169,11 @@ ArrayPtr transpose_array(const ArrayPtr& a) {
   const Layout& l = a->layout;
   Layout out = Layout({l.cols(), l.rows()}, Blocks(l.block_cols(), l.block_rows()));
   if (l.ndims() == 1) out = Layout({1, l.rows()}, Blocks(1, l.block_rows()));
+  if (l.ndims() == 2 && made_from_nothing(a)) {
+    // transpose(transpose(x)) is x.
+    if (a->transpose_of && made_from_nothing(a->transpose_of)) return a->transpose_of;
+    if (ArrayPtr t = transposed_from_nothing(a, out)) return t;
+  }
   const auto& source = block_thunks(a);
   std::vector<Thunk<Block>> blocks;
   for (std::size_t k = 0; k < out.block_count(); ++k) {

@@ -23,6 +23,11 @@ ProgramPtr unary_program(const ProgramPtr& x, kernels::UnaryOp op, DType compute
 // x's sources come first, then y's (numbered after x's).
 ProgramPtr binary_program(const ProgramPtr& x, const ProgramPtr& y, kernels::BinaryOp op, DType compute,
                           DType result);
+// The program of the transpose of x, an array with no sources (random and
+// constant sources and operations on them) of `source_rows` rows: its random
+// sources read the source array transposed. Null when x reads sources, is
+// itself such a transpose, or has no room for the constants.
+ProgramPtr transposed_program(const ProgramPtr& x, std::int64_t source_rows);
 
 inline kernels::ElementType element_type(DType d) { return static_cast<kernels::ElementType>(d); }
 

@@ -103,23 +103,36 @@ enum class RandomKind : std::uint8_t { uniform, normal };
 
 // Where the elements of one block lie in the whole array: element i of the
 // block (column-major, `height` rows) is element
-// origin + i % height + (i / height) * stride of the array (column-major,
-// `stride` rows). Random sources are functions of that index, so their
-// values do not depend on how the array is cut into blocks.
+// origin + (i % height) * step + (i / height) * stride of the array
+// (column-major, `stride` rows; step is 1). Random sources are functions of
+// that index, so their values do not depend on how the array is cut into
+// blocks. A block of the transpose of a random array is a spot of the
+// source array with its rows `step` apart and its columns 1 apart.
 struct ElementSpot {
   std::int64_t origin = 0;
   std::int64_t height = 1;
   std::int64_t stride = 1;
+  std::int64_t step = 1;
 };
 
 DAGGER_HD inline std::uint64_t array_index(const ElementSpot& spot, std::int64_t i) {
-  return static_cast<std::uint64_t>(spot.origin + i % spot.height + (i / spot.height) * spot.stride);
+  return static_cast<std::uint64_t>(spot.origin + (i % spot.height) * spot.step + (i / spot.height) * spot.stride);
+}
+
+// The spot, in a source array of `source_rows` rows, of the block at `spot`
+// (an upright spot) of the source's transpose: element (r, c) of the
+// transpose is element (c, r) of the source.
+DAGGER_HD inline ElementSpot transposed_spot(const ElementSpot& spot, std::int64_t source_rows) {
+  const std::int64_t row = spot.origin % spot.stride, col = spot.origin / spot.stride;
+  return {col + row * source_rows, spot.height, 1, source_rows};
 }
 
 struct ElementInstruction {
   // generate: a random source; op is a RandomKind, index the constant that
   // holds the seed (as i64), result the element type.
-  enum Code : std::uint8_t { load, constant, unary, binary, generate };
+  // generate_transposed: the transpose of that random source, whose number
+  // of rows is the constant after the seed (as i64).
+  enum Code : std::uint8_t { load, constant, unary, binary, generate, generate_transposed };
   Code code;
   std::uint8_t op;             // UnaryOp or BinaryOp
   ElementType left;            // type of the (left) operand
@@ -306,6 +319,11 @@ DAGGER_HD_OUTLINE ElementValue evaluate_at(const ElementProgram& p, const void* 
       case ElementInstruction::generate:
         stack[top++] = generated(static_cast<RandomKind>(in.op), in.result,
                                  static_cast<std::uint64_t>(p.constant[in.index].i64), array_index(spot, element));
+        break;
+      case ElementInstruction::generate_transposed:
+        stack[top++] = generated(static_cast<RandomKind>(in.op), in.result,
+                                 static_cast<std::uint64_t>(p.constant[in.index].i64),
+                                 array_index(transposed_spot(spot, p.constant[in.index + 1].i64), element));
         break;
       case ElementInstruction::unary: stack[top - 1] = run_unary(in, stack[top - 1]); break;
       case ElementInstruction::binary:

@@ -10,7 +10,7 @@ extern "C" {
 #endif
 
 /* Raised whenever the table changes; the runtime refuses other versions. */
-#define DAGGER_CUDA_MODULE_ABI_VERSION 4u
+#define DAGGER_CUDA_MODULE_ABI_VERSION 5u
 #define DAGGER_CUDA_MODULE_ENTRY "dagger_cuda_module_v2"
 
 /* What a failed call says: the CUDA, cuBLAS, cuSPARSE or cuRAND call that
