@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <deque>
 #include <mutex>
 #include <new>
@@ -79,16 +80,38 @@ MappingCache& mapping_cache() {
   return *cache;
 }
 
+constexpr std::size_t kHugePage = std::size_t{2} << 20;
+constexpr std::size_t kPage = 4096;
+
+std::uintptr_t rounded_up(std::uintptr_t x, std::size_t to) { return (x + to - 1) / to * to; }
+
+// A fresh mapping of `bytes`, starting on a huge page's boundary when it is
+// at least one huge page: only whole, aligned 2 MiB stretches can be huge
+// pages, and a 2 MiB block mapped anywhere else has none. Mapped a huge
+// page longer, then trimmed at both ends.
+void* fresh_mapping(std::size_t bytes) {
+  const std::size_t span = bytes >= kHugePage ? bytes + kHugePage : bytes;
+  void* raw = ::mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED) throw std::bad_alloc();
+  auto* p = static_cast<std::byte*>(raw);
+  if (span != bytes) {
+    const auto begin = reinterpret_cast<std::uintptr_t>(raw);
+    const std::uintptr_t start = rounded_up(begin, kHugePage), end = rounded_up(start + bytes, kPage);
+    if (start > begin) ::munmap(raw, start - begin);
+    if (begin + span > end) ::munmap(reinterpret_cast<void*>(end), begin + span - end);
+    p = reinterpret_cast<std::byte*>(start);
+  }
+  // Huge pages where the system offers them on request: a 128 MB block
+  // then costs 64 page faults instead of 31250 (each a trip to the
+  // hypervisor, on a virtual machine).
+  ::madvise(p, bytes, MADV_HUGEPAGE);
+  return p;
+}
+
 std::shared_ptr<std::byte[]> allocate(std::size_t bytes) {
   if (bytes < kMappedBytes) return std::shared_ptr<std::byte[]>(new std::byte[bytes > 0 ? bytes : 1]);
   void* p = mapping_cache().take(bytes);
-  if (p == nullptr) {
-    p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) throw std::bad_alloc();
-    // Huge pages where the system offers them on request: a 128 MB block
-    // then costs 64 page faults instead of 31250.
-    ::madvise(p, bytes, MADV_HUGEPAGE);
-  }
+  if (p == nullptr) p = fresh_mapping(bytes);
   return std::shared_ptr<std::byte[]>(static_cast<std::byte*>(p),
                                       [bytes](std::byte* q) { mapping_cache().give(q, bytes); });
 }
