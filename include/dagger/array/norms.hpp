@@ -71,6 +71,17 @@ inline double power_of(double a, double p) {
   if constexpr (K == Power::other) return std::pow(a, p);
 }
 
+// Two doubles in one SSE2 register (GCC's and Clang's vector types), for
+// the loops the compiler does not vectorize by itself.
+typedef double Pair __attribute__((vector_size(16)));
+
+template <Power K>
+inline Pair vector_power(Pair a) {
+  if constexpr (K == Power::one) return a;
+  if constexpr (K == Power::two) return a * a;
+  if constexpr (K == Power::infinity) return a * 0.0;
+}
+
 // Below this, powers of the largest magnitude (2^-800 for squares) come
 // close enough to the subnormals that the plain sum would lose digits.
 inline constexpr double kSmallestPlainPower = 0x1p-800;
@@ -103,16 +114,29 @@ struct NormBlock {
   PowerSum block_part(const std::vector<Block>& blocks) const {
     // One pass: the plain sum of |x|^p and the largest |x|, four lanes side
     // by side so neither is one long chain of dependent additions.
+    // The lanes are two vectors of two doubles each, spelled out: GCC does
+    // not vectorize the largest |x| as a reduction (max's NaN rule keeps it
+    // from reordering), and arrays outside the tile's loop would be stored
+    // at every step. A NaN passes the comparison by, as std::max does; the
+    // sum still turns NaN, and the careful path below reports it.
     double sums[4] = {0, 0, 0, 0}, maxima[4] = {0, 0, 0, 0};
     const double exponent = p;
     for_each_tile(blocks, [&](const U* values, std::int64_t n) {
       std::int64_t i = 0;
-      for (; i + 4 <= n; i += 4) {
-        for (int l = 0; l < 4; ++l) {
-          const double a = std::fabs(static_cast<double>(values[i + l]));
-          sums[l] += power_of<K>(a, exponent);
-          maxima[l] = std::max(maxima[l], a);
+      if constexpr (K != Power::other) {
+        Pair s_low = {sums[0], sums[1]}, s_high = {sums[2], sums[3]};
+        Pair m_low = {maxima[0], maxima[1]}, m_high = {maxima[2], maxima[3]};
+        auto take = [](Pair& s, Pair& m, Pair x) {
+          const Pair a = x < 0 ? -x : x;
+          s += vector_power<K>(a);
+          m = a > m ? a : m;
+        };
+        for (; i + 4 <= n; i += 4) {
+          take(s_low, m_low, Pair{static_cast<double>(values[i]), static_cast<double>(values[i + 1])});
+          take(s_high, m_high, Pair{static_cast<double>(values[i + 2]), static_cast<double>(values[i + 3])});
         }
+        sums[0] = s_low[0], sums[1] = s_low[1], sums[2] = s_high[0], sums[3] = s_high[1];
+        maxima[0] = m_low[0], maxima[1] = m_low[1], maxima[2] = m_high[0], maxima[3] = m_high[1];
       }
       for (; i < n; ++i) {
         const double a = std::fabs(static_cast<double>(values[i]));
