@@ -636,6 +636,9 @@ TEST(Arrays, TheTransposeOfARandomArrayHasItsSourcesElements) {
   const Matrix r = dagger::collect(row);
   EXPECT_EQ(dagger::collect(dagger::transpose(row)), Matrix(r.transpose()));
   EXPECT_EQ(dagger::collect(dagger::transpose(dagger::zeros(ragged, 4, 6)) + 2.0), Matrix::Constant(6, 4, 2.0));
+  const Matrix empty = dagger::collect(dagger::transpose(dagger::rand(dagger::Blocks(2, 2), 0, 5, dagger::Seed{19})));
+  EXPECT_EQ(empty.rows(), 5);
+  EXPECT_EQ(empty.cols(), 0);
   // An even number of rows: a run down one column of the transpose keeps
   // its draws' other halves for the next column. Two such arrays whose
   // tiles interleave, and blocks taller than the halves kept.

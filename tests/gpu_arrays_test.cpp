@@ -135,6 +135,14 @@ TEST_F(GpuArrays, MatrixProductAndTranspose) {
   expect_same_on_gpu(f * g, 1e-4, "f * g (float)");
   expect_same_on_gpu(dagger::transpose(a), 0, "transpose(a)");
   expect_same_on_gpu(dagger::transpose(integers()), 0, "transpose(int64)");
+  // The transpose of a random array: its program's generate_transposed
+  // steps draw the same bits on the device, beside an upright draw.
+  const auto r = dagger::randn(dagger::Blocks(300, 200), 700, 500, dagger::Seed{9});
+  expect_same_on_gpu(dagger::transpose(r) + dagger::rand(dagger::Blocks(200, 300), 500, 700, dagger::Seed{10}), 1e-12,
+                     "transpose(randn) + rand");
+  const double r_gpu = dagger::collect(gpus(), dagger::sum(dagger::transpose(r) * 2.0));
+  const double r_cpu = dagger::collect(cpus(), dagger::sum(dagger::transpose(r) * 2.0));
+  EXPECT_NEAR(r_gpu, r_cpu, 1e-9 * std::max(1.0, std::abs(r_cpu)));
 }
 
 TEST_F(GpuArrays, SortAndSparseProducts) {
