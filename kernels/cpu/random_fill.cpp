@@ -29,7 +29,9 @@ namespace rnd = ::dagger::kernels::random;
 std::uint64_t WordPairs(std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t*) { return 0; }
 std::uint64_t UniformPairs(std::uint64_t, std::uint64_t, std::uint64_t, double*) { return 0; }
 std::uint64_t NormalPairs(std::uint64_t, std::uint64_t, std::uint64_t, double*) { return 0; }
-std::uint64_t StridedWords(std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t*) { return 0; }
+std::uint64_t StridedWords(std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t*, std::uint64_t*) {
+  return 0;
+}
 std::uint64_t StridedUniforms(std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t, double*, double*) { return 0; }
 std::uint64_t StridedNormals(std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t, double*, double*) { return 0; }
 #else
@@ -269,17 +271,21 @@ HWY_INLINE std::uint64_t strided_groups(std::uint64_t seed, std::uint64_t g0, st
 
 using OddLanes = hn::Mask<DU>[kWordUnroll];
 
+// With `partner`, the draws' other halves go there: partner[i] is element
+// (g0 + i step) ^ 1, the draw's other element.
 std::uint64_t StridedWords(std::uint64_t seed, std::uint64_t g0, std::uint64_t step, std::uint64_t n,
-                           std::uint64_t* out) {
+                           std::uint64_t* out, std::uint64_t* partner) {
   const DU du;
   return strided_groups(seed, g0, step, n, [&](std::uint64_t t, const OddLanes& odd, const Words& a, const Words& b) HWY_ATTR {
     DAGGER_UNROLL
-    for (int u = 0; u < kWordUnroll; ++u) hn::StoreU(hn::IfThenElse(odd[u], b[u], a[u]), du, out + t + u * hn::Lanes(du));
+    for (int u = 0; u < kWordUnroll; ++u) {
+      const std::uint64_t at = t + u * hn::Lanes(du);
+      hn::StoreU(hn::IfThenElse(odd[u], b[u], a[u]), du, out + at);
+      if (partner) hn::StoreU(hn::IfThenElse(odd[u], a[u], b[u]), du, partner + at);
+    }
   });
 }
 
-// With `partner`, the draws' other halves go there: partner[i] is element
-// (g0 + i step) ^ 1, the draw's other element.
 std::uint64_t StridedUniforms(std::uint64_t seed, std::uint64_t g0, std::uint64_t step, std::uint64_t n, double* out,
                               double* partner) {
   const DU du;
@@ -360,26 +366,33 @@ void fill_through(std::int64_t n, T* out, Fill fill, Convert convert) {
   }
 }
 
-// Elements first, first + step, ...: the whole vector groups by `vector`,
-// the rest by `scalar`.
-template <class T, class Vector, class Scalar>
-void fill_strided(std::uint64_t first, std::uint64_t step, std::int64_t n, T* out, Vector vector, Scalar scalar) {
-  const auto done = static_cast<std::int64_t>(vector(first, step, static_cast<std::uint64_t>(n), out));
-  for (std::int64_t i = done; i < n; ++i) out[i] = scalar(first + static_cast<std::uint64_t>(i) * step);
+// The k-th element's array index, for pieces of a strided range.
+std::uint64_t index_of(std::uint64_t first, std::uint64_t step, std::int64_t k) {
+  return first + static_cast<std::uint64_t>(k) * step;
+}
+
+// Elements first, first + step, ... (and with `partner` the draws' other
+// halves): the whole vector groups by the dispatched `vector` fill, the
+// rest by the scalar definition.
+template <class T>
+using StridedVector = std::uint64_t (*)(std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t, T*, T*);
+template <class T>
+using ScalarElement = T (*)(std::uint64_t, std::uint64_t);
+
+template <class T>
+void fill_strided(std::uint64_t seed, std::uint64_t first, std::uint64_t step, std::int64_t n, T* out, T* partner,
+                  StridedVector<T> vector, ScalarElement<T> scalar) {
+  const auto done = static_cast<std::int64_t>(vector(seed, first, step, static_cast<std::uint64_t>(n), out, partner));
+  for (std::int64_t i = done; i < n; ++i) {
+    const std::uint64_t g = index_of(first, step, i);
+    out[i] = scalar(seed, g);
+    if (partner) partner[i] = scalar(seed, g ^ 1u);
+  }
 }
 
 // Words of the elements first + k step, k in [0, n), for any word-based type.
 void fill_words_strided(std::uint64_t seed, std::uint64_t first, std::uint64_t step, std::int64_t n, std::uint64_t* out) {
-  fill_strided(first, step, n, out,
-               [seed](std::uint64_t g0, std::uint64_t s, std::uint64_t m, std::uint64_t* o) {
-                 return HWY_DYNAMIC_DISPATCH(StridedWords)(seed, g0, s, m, o);
-               },
-               [seed](std::uint64_t g) { return rnd::word_at(seed, g); });
-}
-
-// The k-th element's array index, for pieces of a strided range.
-std::uint64_t index_of(std::uint64_t first, std::uint64_t step, std::int64_t k) {
-  return first + static_cast<std::uint64_t>(k) * step;
+  fill_strided<std::uint64_t>(seed, first, step, n, out, nullptr, HWY_DYNAMIC_DISPATCH(StridedWords), rnd::word_at);
 }
 
 void fill_words(std::uint64_t seed, std::uint64_t first, std::int64_t n, std::uint64_t* out) {
@@ -440,34 +453,14 @@ void fill_normal(std::uint64_t seed, std::uint64_t first, std::int64_t n, float*
 
 // ---- strided ranges
 
-// fill_strided, with the draws' other halves in `partner` when it is given.
-template <class Vector, class Scalar>
-void fill_strided_pairs(std::uint64_t first, std::uint64_t step, std::int64_t n, double* out, double* partner,
-                        Vector vector, Scalar scalar) {
-  const auto done = static_cast<std::int64_t>(vector(first, step, static_cast<std::uint64_t>(n), out, partner));
-  for (std::int64_t i = done; i < n; ++i) {
-    const std::uint64_t g = index_of(first, step, i);
-    out[i] = scalar(g);
-    if (partner) partner[i] = scalar(g ^ 1u);
-  }
-}
-
 void fill_uniform_strided(std::uint64_t seed, std::uint64_t first, std::uint64_t step, std::int64_t n, double* out,
                           double* partner) {
-  fill_strided_pairs(first, step, n, out, partner,
-                     [seed](std::uint64_t g0, std::uint64_t s, std::uint64_t m, double* o, double* p) {
-                       return HWY_DYNAMIC_DISPATCH(StridedUniforms)(seed, g0, s, m, o, p);
-                     },
-                     [seed](std::uint64_t g) { return rnd::uniform_double(seed, g); });
+  fill_strided<double>(seed, first, step, n, out, partner, HWY_DYNAMIC_DISPATCH(StridedUniforms), rnd::uniform_double);
 }
 
 void fill_normal_strided(std::uint64_t seed, std::uint64_t first, std::uint64_t step, std::int64_t n, double* out,
                          double* partner) {
-  fill_strided_pairs(first, step, n, out, partner,
-                     [seed](std::uint64_t g0, std::uint64_t s, std::uint64_t m, double* o, double* p) {
-                       return HWY_DYNAMIC_DISPATCH(StridedNormals)(seed, g0, s, m, o, p);
-                     },
-                     [seed](std::uint64_t g) { return rnd::normal_double(seed, g); });
+  fill_strided<double>(seed, first, step, n, out, partner, HWY_DYNAMIC_DISPATCH(StridedNormals), rnd::normal_double);
 }
 
 void fill_normal_strided(std::uint64_t seed, std::uint64_t first, std::uint64_t step, std::int64_t n, float* out) {

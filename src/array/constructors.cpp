@@ -28,8 +28,10 @@ const char* fill_name(Fill fill) {
 template <class T>
 void fill_random(kernels::RandomKind kind, std::uint64_t seed, std::uint64_t first, std::uint64_t step, std::int64_t n,
                  T* out) {
+  // Doubles down a column of a transposed block, when each draw's other
+  // half lies in the next column (an even step).
   if constexpr (std::is_same_v<T, double>) {
-    if (step != 1) return draw_transposed_run(kind, seed, first, step, n, out);
+    if (step % 2 == 0) return draw_transposed_run(kind, seed, first, step, n, out);
   }
   if constexpr (std::is_floating_point_v<T>) {
     if (kind == kernels::RandomKind::normal) {

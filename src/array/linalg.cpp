@@ -141,10 +141,11 @@ bool made_from_nothing(const ArrayPtr& a) { return a->lazy() && a->sources.empty
 // already reads a transposed place), or the program cannot be transposed
 // (it reads a transpose itself, or has no room for the constants).
 ArrayPtr transposed_from_nothing(const ArrayPtr& a, Layout out) {
-  ProgramPtr program = transposed_program(a->program, std::max<std::int64_t>(a->layout.rows(), 1));
+  const std::int64_t rows = std::max<std::int64_t>(a->layout.rows(), 1);
+  ProgramPtr program = transposed_program(a->program, rows);
   if (!program) return nullptr;
-  TileKernel kernel = [inner = a->kernel, rows = std::max<std::int64_t>(a->layout.rows(), 1)](
-                          const std::byte* const* in, std::byte* o, std::int64_t n, const TileAt& at) {
+  TileKernel kernel = [inner = a->kernel, rows](const std::byte* const* in, std::byte* o, std::int64_t n,
+                                                const TileAt& at) {
     inner(in, o, n, TileAt{kernels::transposed_spot(at.block, rows), at.offset});
   };
   auto result = std::make_shared<ArrayImpl>(std::move(out), a->dtype);
@@ -159,8 +160,9 @@ ArrayPtr transposed_from_nothing(const ArrayPtr& a, Layout out) {
 
 ArrayPtr made_once(const ArrayPtr& x, const ArrayPtr& other) {
   if (!x->lazy()) return x;
-  // other makes its own elements of x: x's blocks need not exist.
-  bool reads_x = other->transpose_of == x && !made_from_nothing(other);
+  // A transpose that reads x's blocks (one that makes its own elements
+  // has no transposed_blocks).
+  bool reads_x = other->transpose_of == x && other->transposed_blocks;
   for (const ArrayPtr& s : other->sources) reads_x = reads_x || s->transpose_of == x;
   return reads_x ? make_array(x->layout, x->dtype, block_thunks(x)) : x;
 }

@@ -68,17 +68,10 @@ void keep(kernels::RandomKind kind, std::uint64_t seed, std::uint64_t first, std
 
 void draw_transposed_run(kernels::RandomKind kind, std::uint64_t seed, std::uint64_t first, std::uint64_t step,
                          std::int64_t n, double* out) {
-  const bool normal = kind == kernels::RandomKind::normal;
-  // With an odd step the elements' parities alternate, and their other
-  // halves lie in the columns on either side: not one run to keep.
-  if (step % 2 != 0) {
-    return normal ? kernels::fill_normal_strided(seed, first, step, n, out)
-                  : kernels::fill_uniform_strided(seed, first, step, n, out);
-  }
   if (take(kind, seed, first, step, n, out)) return;
   thread_local std::vector<double> halves;
   halves.resize(static_cast<std::size_t>(n));
-  if (normal) {
+  if (kind == kernels::RandomKind::normal) {
     kernels::fill_normal_strided(seed, first, step, n, out, halves.data());
   } else {
     kernels::fill_uniform_strided(seed, first, step, n, out, halves.data());

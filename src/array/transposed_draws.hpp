@@ -16,7 +16,10 @@
 
 namespace dagger::detail {
 
-// out[k] is element first + k step of the random array of this kind and seed.
+// out[k] is element first + k step of the random array of this kind and
+// seed. The step is even: every element of the run has first's parity, and
+// the other halves of its draws are the run from first ^ 1. (With an odd
+// step they lie in the columns on either side, not in one run to keep.)
 void draw_transposed_run(kernels::RandomKind kind, std::uint64_t seed, std::uint64_t first, std::uint64_t step,
                          std::int64_t n, double* out);
 
