@@ -2,7 +2,7 @@
 // dgeqrf on as many threads as dagger has, in the same run. The matrix is generated once (A A' + n I, in tiles);
 // dagger's time is the factorization from a computed DArray to a computed
 // L, including the symmetry check; LAPACK's is one dpotrf call on a copy.
-// `--trace FILE` writes a Chrome trace of one dagger run instead.
+// `--trace FILE [cholesky|lu]` writes a Chrome trace of one dagger run instead.
 #include <benchmark/benchmark.h>
 #include <cblas.h>
 
@@ -116,13 +116,22 @@ void LU_OpenBLAS(benchmark::State& state) {
 
 // One factorization's tile graph, run with events: a Chrome trace, and a
 // table of the tasks of each kind per processor.
-void write_trace(const char* path) {
-  const auto a = spd_matrix(1000);
-  const dagger::detail::ArrayPtr factor = dagger::detail::cholesky_graph(a.impl());
+void write_trace(const char* path, const std::string& which) {
   std::vector<dagger::detail::NodePtr> heads;
-  const dagger::Layout& l = factor->layout;
-  for (std::int64_t j = 0; j < l.grid_cols(); ++j) {
-    for (std::int64_t i = j; i < l.grid_rows(); ++i) heads.push_back(factor->blocks[l.block_index(i, j)].node());
+  double flops = 0;
+  if (which == "lu") {
+    const auto a = dagger::compute(dagger::distribute(dagger::Blocks(500, 500), random_dense()));
+    const dagger::detail::ArrayPtr factors = dagger::detail::lu_graph(a.impl(), true).factors;
+    for (const auto& b : factors->blocks) heads.push_back(b.node());
+    flops = lu_flops();
+  } else {
+    const auto a = spd_matrix(1000);
+    const dagger::detail::ArrayPtr factor = dagger::detail::cholesky_graph(a.impl());
+    const dagger::Layout& l = factor->layout;
+    for (std::int64_t j = 0; j < l.grid_cols(); ++j) {
+      for (std::int64_t i = j; i < l.grid_rows(); ++i) heads.push_back(factor->blocks[l.block_index(i, j)].node());
+    }
+    flops = cholesky_flops();
   }
   std::map<std::uint64_t, std::string> names;  // thunk id -> function
   std::vector<dagger::detail::ThunkNode*> stack;
@@ -138,8 +147,8 @@ void write_trace(const char* path) {
   const auto start = std::chrono::steady_clock::now();
   auto outcome = dagger::detail::run_graph(dagger::Context(), heads, true);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("the factor's graph alone (no symmetry check): %.2f s, %.1f GFLOP/s\n", seconds,
-              cholesky_flops() / seconds / 1e9);
+  std::printf("the %s factors' graph alone (no checks): %.2f s, %.1f GFLOP/s\n", which.c_str(), seconds,
+              flops / seconds / 1e9);
   std::ofstream(path) << dagger::to_chrome_trace(outcome.events);
   std::map<std::string, std::map<std::string, std::pair<int, double>>> table;  // processor -> kind -> (count, s)
   for (const dagger::Timespan& e : outcome.events) {
@@ -249,7 +258,7 @@ BENCHMARK(Cholesky_OpenBLAS)->Unit(benchmark::kMillisecond)->UseRealTime()->Iter
 int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::string(argv[i]) == "--trace") {
-      write_trace(argv[i + 1]);
+      write_trace(argv[i + 1], i + 2 < argc ? argv[i + 2] : "cholesky");
       return 0;
     }
   }

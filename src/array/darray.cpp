@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "array/computed.hpp"
 #include "dagger/array.hpp"
 #include "dagger/array/block_operations.hpp"
 
@@ -110,7 +111,10 @@ ArrayPtr compute_array(const Context& context, const ArrayPtr& array) {
 }
 
 std::vector<Thunk<Block>> computed_blocks(const Context& context, const std::vector<Thunk<Block>>& lazy) {
-  std::vector<Chunk<Block>> chunks = compute(context, lazy);
+  return known_blocks(compute(context, lazy));
+}
+
+std::vector<Thunk<Block>> known_blocks(std::vector<Chunk<Block>> chunks) {
   std::vector<Thunk<Block>> blocks;
   blocks.reserve(chunks.size());
   for (auto& c : chunks) {

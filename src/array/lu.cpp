@@ -14,6 +14,7 @@
 #include <numeric>
 #include <vector>
 
+#include "array/computed.hpp"
 #include "array/tiles.hpp"
 #include "dagger/array/block_operations.hpp"
 #include "dagger/array/factorizations.hpp"
@@ -161,7 +162,7 @@ std::int64_t first_zero_on_diagonal(const Block& tile, std::int64_t offset) {
 
 }  // namespace
 
-LuParts lu_factor(const Context& context, const ArrayPtr& input, bool pivoting) {
+LuGraph lu_graph(const ArrayPtr& input, bool pivoting) {
   tiles::check_square_float("lu", input);
   if (input->dtype == DType::f32 && input->layout.rows() > (std::int64_t{1} << 24)) {
     throw ArrayError("lu: a float matrix of more than 2^24 rows cannot carry its row swaps");
@@ -216,11 +217,18 @@ LuParts lu_factor(const Context& context, const ArrayPtr& input, bool pivoting) 
       return out;
     }, {.name = "pivots"})(panels[static_cast<std::size_t>(k)]));
   }
+  return {make_array(l, dtype, std::move(t)), std::move(pivots)};
+}
+
+LuParts lu_factor(const Context& context, const ArrayPtr& input, bool pivoting) {
+  LuGraph graph = lu_graph(input, pivoting);
+  const Layout& l = graph.factors->layout;
+  const std::int64_t nt = l.grid_rows();
   LuParts out;
-  out.factors = compute_array(context, make_array(l, dtype, std::move(t)));
+  auto [factors, swaps] = compute_array_with(context, graph.factors, graph.pivots);
+  out.factors = std::move(factors);
   out.p.resize(static_cast<std::size_t>(l.rows()));
   std::iota(out.p.begin(), out.p.end(), 0);
-  const std::vector<Block> swaps = collect(context, pivots);
   for (std::size_t k = 0; k < swaps.size(); ++k) {
     const std::int64_t first = l.row_start(static_cast<std::int64_t>(k));
     for (std::int64_t r = 0; r < swaps[k].rows; ++r) {

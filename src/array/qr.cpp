@@ -6,8 +6,10 @@
 // are kept per panel. Q is applied, never formed, except by Q().
 #include <algorithm>
 #include <cstring>
+#include <tuple>
 #include <vector>
 
+#include "array/computed.hpp"
 #include "array/tiles.hpp"
 #include "dagger/array/block_operations.hpp"
 #include "dagger/array/factorizations.hpp"
@@ -120,8 +122,7 @@ QrParts qr_factor(const Context& context, const ArrayPtr& input) {
     }
   }
   QrParts out;
-  out.factors = compute_array(context, make_array(l, a->dtype, std::move(t)));
-  out.tau = collect(context, scales);
+  std::tie(out.factors, out.tau) = compute_array_with(context, make_array(l, a->dtype, std::move(t)), scales);
   return out;
 }
 

@@ -78,6 +78,12 @@ struct LuParts {
   std::vector<std::int64_t> p;   // row i of P A is row p[i] of A
 };
 LuParts lu_factor(const Context& context, const ArrayPtr& a, bool pivoting);
+struct LuGraph {
+  ArrayPtr factors;                 // lazy
+  std::vector<Thunk<Block>> pivots; // each panel's swaps (LAPACK's ipiv, 1-based within the panel)
+};
+// The factors' lazy tile graph, without the singularity check.
+LuGraph lu_graph(const ArrayPtr& a, bool pivoting);
 // The unit lower or the upper triangle of LU's factors.
 ArrayPtr triangular_part(const ArrayPtr& factors, bool unit_lower);
 // The permutation matrix P with P(i, p[i]) = 1.
