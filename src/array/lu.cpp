@@ -1,7 +1,8 @@
 // Tiled LU. With partial pivoting, each column of tiles k is one panel:
 // its tiles from the diagonal down are factored as one tall block (getrf),
-// the panel's row swaps are applied to the same rows of every other column
-// of tiles, the tiles right of the diagonal tile are solved against its
+// the panel's row swaps are applied to the same rows of every column of
+// tiles to its right (the columns to its left, which no later step reads,
+// take every later panel's swaps at once, at the end), the tiles right of the diagonal tile are solved against its
 // unit lower triangle (trsm), and the trailing tiles updated (gemm).
 // Without pivoting, the diagonal tile alone is factored, as in Cholesky.
 //
@@ -48,25 +49,6 @@ std::vector<std::int64_t> after_swaps(const Block& panel) {
   return source;
 }
 
-// out(r, :) = in(rows[r], :) for every row r of out: column by column, typed.
-template <class T>
-void gather_rows_typed(const Block& in, const std::int64_t* rows, Block& out) {
-  const T* src = in.data<T>();
-  T* dst = out.mutable_data<T>();
-  for (std::int64_t c = 0; c < out.cols; ++c) {
-    const T* column = src + c * in.rows;
-    T* into = dst + c * out.rows;
-    for (std::int64_t r = 0; r < out.rows; ++r) into[r] = column[rows[r]];
-  }
-}
-void gather_rows(const Block& in, const std::int64_t* rows, Block& out) {
-  if (in.dtype == DType::f64) {
-    gather_rows_typed<double>(in, rows, out);
-  } else {
-    gather_rows_typed<float>(in, rows, out);
-  }
-}
-
 Thunk<Block> lu_panel(const std::vector<Thunk<Block>>& column, std::int64_t first_row) {
   auto on_cpu = [](const std::vector<Block>& tiles) {
     Block panel = tiles::stacked(tiles, 1);
@@ -87,35 +69,76 @@ Thunk<Block> lu_panel(const std::vector<Thunk<Block>>& column, std::int64_t firs
   return run_operation<ops::LuPanel>({.name = "getrf"}, on_cpu, TileRequest{first_row}, column);
 }
 
+// out(r, :) = source tile t[r]'s row at[r], for every row r of out: column
+// by column, so each column's reads stay within a few cache lines per row.
+template <class T>
+void gather_from_tiles_typed(const std::vector<Block>& tiles, const std::vector<std::size_t>& t,
+                             const std::vector<std::int64_t>& at, Block& out) {
+  T* dst = out.mutable_data<T>();
+  for (std::int64_t c = 0; c < out.cols; ++c) {
+    T* into = dst + c * out.rows;
+    for (std::int64_t r = 0; r < out.rows; ++r) {
+      const Block& from = tiles[t[static_cast<std::size_t>(r)]];
+      into[r] = from.data<T>()[at[static_cast<std::size_t>(r)] + c * from.rows];
+    }
+  }
+}
+
+// Row r of the stacked tiles `rows[r]`, gathered into a block of rows.size() rows.
+Block gather_stacked_rows(const std::vector<Block>& tiles, const std::vector<std::int64_t>& rows) {
+  std::vector<std::size_t> t(rows.size());
+  std::vector<std::int64_t> at(rows.size());
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    std::int64_t from = rows[r];
+    std::size_t k = 0;
+    while (from >= tiles[k].rows) from -= tiles[k++].rows;
+    t[r] = k;
+    at[r] = from;
+  }
+  const Block& first = tiles.front();
+  Block out = Block::make(first.dtype, static_cast<std::int64_t>(rows.size()), first.cols);
+  if (first.dtype == DType::f64) {
+    gather_from_tiles_typed<double>(tiles, t, at, out);
+  } else {
+    gather_from_tiles_typed<float>(tiles, t, at, out);
+  }
+  return out;
+}
+
 // The diagonal tile's rows of another column after the panel's swaps: from
 // anywhere in that column (its tiles from the diagonal down).
 Thunk<Block> swapped_top(const Thunk<Block>& panel, const std::vector<Thunk<Block>>& column) {
   return delayed([](const Block& p, const std::vector<Block>& tiles) {
-    const std::vector<std::int64_t> source = after_swaps(p);
-    const Block& top = tiles.front();
-    Block out = Block::make(top.dtype, top.rows, top.cols);
-    // Most rows come from the top tile itself: gather those at once, then
-    // overwrite the few that come from below, one row each.
-    std::vector<std::int64_t> own(static_cast<std::size_t>(top.rows));
-    for (std::int64_t r = 0; r < top.rows; ++r) {
-      const std::int64_t from = source[static_cast<std::size_t>(r)];
-      own[static_cast<std::size_t>(r)] = from < top.rows ? from : r;
-    }
-    gather_rows(top, own.data(), out);
-    for (std::int64_t r = 0; r < top.rows; ++r) {
-      std::int64_t from = source[static_cast<std::size_t>(r)];
-      if (from < top.rows) continue;
-      std::size_t t = 0;
-      while (from >= tiles[t].rows) from -= tiles[t++].rows;
-      Block row = Block::make(top.dtype, 1, top.cols);
-      gather_rows(tiles[t], &from, row);
-      for (std::int64_t c = 0; c < top.cols; ++c) {
-        std::memcpy(out.buffer.get() + static_cast<std::size_t>(r + c * out.rows) * element_size(top.dtype),
-                    row.buffer.get() + static_cast<std::size_t>(c) * element_size(top.dtype), element_size(top.dtype));
+    std::vector<std::int64_t> source = after_swaps(p);
+    source.resize(static_cast<std::size_t>(tiles.front().rows));
+    return gather_stacked_rows(tiles, source);
+  }, {.name = "swap rows (top)"})(panel, column);
+}
+
+// A tile of column j below its diagonal tile after the swaps of every
+// later panel, composed: no later step reads column j, so it is swapped
+// once, at the end, instead of once per panel. `below` are column j's tiles
+// under its diagonal tile as panel j left them, the first starting at row
+// `first`; `pivots[k]` are a later panel's swaps (1-based within the panel,
+// whose first row is `firsts[k]`). The tile is rows [offset, offset +
+// rows) of `below`, stacked.
+Thunk<Block> swapped_left(const std::vector<Thunk<Block>>& below, const std::vector<Thunk<Block>>& pivots,
+                          const std::vector<std::int64_t>& firsts, std::int64_t first, std::int64_t offset,
+                          std::int64_t rows) {
+  return delayed([firsts, first, offset, rows](const std::vector<Block>& tiles, const std::vector<Block>& swaps) {
+    std::int64_t height = 0;
+    for (const Block& t : tiles) height += t.rows;
+    std::vector<std::int64_t> source(static_cast<std::size_t>(height));
+    std::iota(source.begin(), source.end(), 0);
+    for (std::size_t k = 0; k < swaps.size(); ++k) {
+      const std::int64_t base = firsts[k] - first;
+      const std::int64_t* ipiv = swaps[k].data<std::int64_t>();
+      for (std::int64_t r = 0; r < swaps[k].rows; ++r) {
+        std::swap(source[static_cast<std::size_t>(base + r)], source[static_cast<std::size_t>(base + ipiv[r] - 1)]);
       }
     }
-    return out;
-  }, {.name = "swap rows"})(panel, column);
+    return gather_stacked_rows(tiles, std::vector<std::int64_t>(source.begin() + offset, source.begin() + offset + rows));
+  }, {.name = "swap rows (left)"})(below, pivots);
 }
 
 // A tile below the diagonal of another column after the panel's swaps:
@@ -183,8 +206,8 @@ LuGraph lu_graph(const ArrayPtr& input, bool pivoting) {
       for (std::int64_t i = k; i < nt; ++i) {
         at(i, k) = tiles::rows_of(panel, l.row_start(i) - l.row_start(k), l.block_height(i), 1, "panel tile");
       }
-      for (std::int64_t j = 0; j < nt; ++j) {
-        if (j == k) continue;
+      // Columns left of k are swapped at the end (swapped_left).
+      for (std::int64_t j = k + 1; j < nt; ++j) {
         std::vector<Thunk<Block>> other;
         for (std::int64_t i = k; i < nt; ++i) other.push_back(at(i, j));
         const Thunk<Block> top = at(k, j);
@@ -216,6 +239,19 @@ LuGraph lu_graph(const ArrayPtr& input, bool pivoting) {
       for (std::int64_t r = 0; r < p.cols - 1; ++r) out.mutable_data<std::int64_t>()[r] = pivot_at(p, r);
       return out;
     }, {.name = "pivots"})(panels[static_cast<std::size_t>(k)]));
+  }
+  for (std::int64_t j = 0; pivoting && j + 1 < nt; ++j) {
+    std::vector<Thunk<Block>> below, later;
+    std::vector<std::int64_t> firsts;
+    for (std::int64_t i = j + 1; i < nt; ++i) {
+      below.push_back(at(i, j));
+      later.push_back(pivots[static_cast<std::size_t>(i)]);
+      firsts.push_back(l.row_start(i));
+    }
+    for (std::int64_t i = j + 1; i < nt; ++i) {
+      at(i, j) = swapped_left(below, later, firsts, l.row_start(j + 1), l.row_start(i) - l.row_start(j + 1),
+                              l.block_height(i));
+    }
   }
   return {make_array(l, dtype, std::move(t)), std::move(pivots)};
 }
