@@ -246,8 +246,53 @@ void QR_OpenBLAS(benchmark::State& state) {
   });
 }
 
+// A tall and skinny matrix (10^6 x 100), whose QR dagger factors by TSQR
+// (each row tile, then a tree of their R's) against one dgeqrf.
+constexpr std::int64_t kTallRows = 1000000, kTallCols = 100;
+
+const Eigen::MatrixXd& tall_dense() {
+  static const Eigen::MatrixXd m = [] {
+    std::srand(7);
+    return Eigen::MatrixXd(Eigen::MatrixXd::Random(kTallRows, kTallCols));
+  }();
+  return m;
+}
+
+double tall_qr_flops() {
+  const double m = kTallRows, n = kTallCols;
+  return 2.0 * m * n * n - 2.0 * n * n * n / 3.0;
+}
+
+void TallQR_Dagger(benchmark::State& state) {
+  const auto a = dagger::compute(dagger::distribute(dagger::Blocks(state.range(0), kTallCols), tall_dense()));
+  time_dagger(state, a, tall_qr_flops(), [](const auto& m) { return dagger::qr(m); });
+}
+
+void TallQR_OpenBLAS(benchmark::State& state) {
+  std::vector<double> tau(static_cast<std::size_t>(kTallCols)), work;
+  Eigen::MatrixXd copy(kTallRows, kTallCols);
+  openblas_set_num_threads(static_cast<int>(dagger::Context().processors().size()));
+  for (auto _ : state) {
+    state.PauseTiming();
+    copy = tall_dense();
+    state.ResumeTiming();
+    const int m = static_cast<int>(kTallRows), n = static_cast<int>(kTallCols);
+    int info = 0, query = -1;
+    double size = 0;
+    dgeqrf_(&m, &n, copy.data(), &m, tau.data(), &size, &query, &info);
+    work.resize(static_cast<std::size_t>(size));
+    const int lwork = static_cast<int>(size);
+    dgeqrf_(&m, &n, copy.data(), &m, tau.data(), work.data(), &lwork, &info);
+    if (info != 0) state.SkipWithError("dgeqrf failed");
+  }
+  openblas_set_num_threads(1);
+  count_flops(state, tall_qr_flops());
+}
+
 }  // namespace
 
+BENCHMARK(TallQR_Dagger)->Arg(125000)->Arg(31250)->Arg(10000)->Arg(2500)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(5);
+BENCHMARK(TallQR_OpenBLAS)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(5);
 BENCHMARK(QR_Dagger)->Arg(500)->Arg(1000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 BENCHMARK(QR_OpenBLAS)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 BENCHMARK(LU_Dagger)->Arg(500)->Arg(1000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);

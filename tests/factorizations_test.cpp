@@ -338,6 +338,29 @@ TEST(QR, WithinDaggerJlsBoundsOnSquareTallAndWideMatrices) {
   qr_within_bounds<float>(128, 64, dagger::Blocks(32, 32));
 }
 
+// One column of tiles, two row tiles or more: TSQR (a tree of small
+// factorizations). An even and an odd number of row tiles, a last row
+// tile shorter than the matrix is wide, two row tiles, float.
+TEST(QR, TallAndSkinnyByTsqrWithinDaggerJlsBounds) {
+  qr_within_bounds<double>(256, 16, dagger::Blocks(32, 32));
+  qr_within_bounds<double>(224, 20, dagger::Blocks(32, 20));
+  qr_within_bounds<double>(245, 30, dagger::Blocks(32, 32));
+  qr_within_bounds<double>(40, 32, dagger::Blocks(32, 32));
+  qr_within_bounds<float>(256, 16, dagger::Blocks(32, 32));
+}
+
+TEST(QR, LeastSquaresByTsqrMatchesEigen) {
+  const Matrix<double> a = random_matrix<double>(245, 30, 55);
+  auto f = dagger::qr(dagger::distribute(dagger::Blocks(32, 32), a));
+  const Matrix<double> b = random_matrix<double>(245, 3, 56);
+  const Matrix<double> want = a.colPivHouseholderQr().solve(b);
+  EXPECT_LT(relative_error<double>(dagger::collect(f.solve(dagger::distribute(dagger::Blocks(50, 2), b))), want), 1e-10);
+  // R is Eigen's up to the signs of its rows.
+  const Matrix<double> r = dagger::collect(f.R());
+  const Matrix<double> eigen_r = Matrix<double>(a.householderQr().matrixQR().topRows(30).triangularView<Eigen::Upper>());
+  EXPECT_LT(relative_error<double>(Matrix<double>(r.cwiseAbs()), Matrix<double>(eigen_r.cwiseAbs())), 1e-10);
+}
+
 TEST(QR, LeastSquaresRecoversTheSolution) {
   const Matrix<double> a = random_matrix<double>(128, 64, 52);
   const Eigen::VectorXd x = Eigen::VectorXd::Random(64);
@@ -400,6 +423,8 @@ TEST(SVD, WithinBoundsOnSquareTallAndWideMatrices) {
   svd_within_bounds<double>(16, 16, dagger::Blocks(32, 32));  // smaller than its block
   svd_within_bounds<double>(100, 60, dagger::Blocks(24, 16));  // ragged
   svd_within_bounds<float>(128, 64, dagger::Blocks(32, 32));
+  svd_within_bounds<double>(245, 30, dagger::Blocks(32, 32));  // tall and skinny: TSQR first
+  svd_within_bounds<double>(30, 245, dagger::Blocks(32, 32));  // wide: TSQR of its transpose
 }
 
 TEST(SVD, ARankDeficientMatrixHasZeroSingularValuesAndBadOperandsAreArrayErrors) {

@@ -3,14 +3,18 @@
 // panel's reflectors are applied (ormqr, as Q') to the same rows of every
 // column of tiles to its right. The factors keep R on and above the
 // diagonal and the reflectors below it, as LAPACK's geqrf; their scales
-// are kept per panel. Q is applied, never formed, except by Q().
+// are kept per panel. Q is applied, never formed, except by Q(). A tall
+// matrix of one column of tiles, which would be one panel in one task, is
+// factored by TSQR instead (tsqr.cpp).
 #include <algorithm>
 #include <cstring>
 #include <tuple>
 #include <vector>
 
 #include "array/computed.hpp"
+#include "array/householder.hpp"
 #include "array/tiles.hpp"
+#include "array/tsqr.hpp"
 #include "dagger/array/block_operations.hpp"
 #include "dagger/array/factorizations.hpp"
 #include "kernels/cpu/lapack.hpp"
@@ -18,50 +22,11 @@
 namespace dagger::detail {
 namespace {
 
-Thunk<Block> qr_panel(const std::vector<Thunk<Block>>& column) {
-  auto on_cpu = [](const std::vector<Block>& tiles) {
-    Block panel = tiles::stacked(tiles, 1);
-    const std::int64_t w = panel.cols - 1;
-    Block factored{panel.dtype, panel.rows, w, panel.buffer, nullptr, nullptr};  // the first w columns, in place
-    std::vector<double> tau;
-    kernels::cpu::qr_in_place(factored, tau);
-    for (std::size_t r = 0; r < tau.size(); ++r) {
-      const std::size_t at = r + static_cast<std::size_t>(w * panel.rows);
-      if (panel.dtype == DType::f64) {
-        panel.mutable_data<double>()[at] = tau[r];
-      } else {
-        panel.mutable_data<float>()[at] = static_cast<float>(tau[r]);
-      }
-    }
-    return panel;
-  };
-  return run_operation<ops::QrPanel>({.name = "geqrf"}, on_cpu, NoRequest{}, column);
-}
-
-std::vector<double> scales_of(const Block& panel) {
-  const std::int64_t w = panel.cols - 1, k = std::min(panel.rows, w);
-  std::vector<double> tau(static_cast<std::size_t>(k));
-  for (std::int64_t r = 0; r < k; ++r) {
-    const std::int64_t at = r + w * panel.rows;
-    tau[static_cast<std::size_t>(r)] = panel.dtype == DType::f64 ? panel.data<double>()[at] : panel.data<float>()[at];
-  }
-  return tau;
-}
-
-// Q_k' c (or Q_k c) for the tall block c stacked from the tiles c, with
-// the reflectors of panel k stacked from the tiles v and their scales tau.
-Block reflected(const std::vector<Block>& v, const std::vector<Block>& c, const std::vector<double>& tau,
-                bool transpose) {
-  Block tall_c = tiles::stacked(c, 0);
-  kernels::cpu::apply_reflectors(tiles::stacked(v, 0), tau, tall_c, transpose);
-  return tall_c;
-}
-
 // The same as a task, with scales known (a finished factorization).
 Thunk<Block> apply_panel(const std::vector<Thunk<Block>>& reflectors, const std::vector<double>& tau,
                          const std::vector<Thunk<Block>>& column, bool transpose) {
   return delayed([tau, transpose](const std::vector<Block>& v, const std::vector<Block>& c) {
-    return reflected(v, c, tau, transpose);
+    return householder::reflected(v, c, tau, transpose);
   }, {.name = transpose ? "ormqr (Q')" : "ormqr (Q)"})(reflectors, column);
 }
 
@@ -94,6 +59,7 @@ QrParts qr_factor(const Context& context, const ArrayPtr& input) {
   if (li.ndims() != 2) throw ArrayError("qr: the operand must be a matrix, not " + li.shape_text());
   if (input->dtype != DType::f64 && input->dtype != DType::f32) throw_unsupported("qr", input->dtype);
   ArrayPtr a = tiles::square_tiles(input);
+  if (tsqr_fits(a->layout)) return tsqr_factor(context, a);
   const Layout& l = a->layout;
   std::vector<Thunk<Block>> t = block_thunks(a);
   auto at = [&](std::int64_t i, std::int64_t j) -> Thunk<Block>& { return t[l.block_index(i, j)]; };
@@ -102,8 +68,8 @@ QrParts qr_factor(const Context& context, const ArrayPtr& input) {
   for (std::int64_t k = 0; k < panels; ++k) {
     std::vector<Thunk<Block>> column;
     for (std::int64_t i = k; i < l.grid_rows(); ++i) column.push_back(at(i, k));
-    const Thunk<Block> panel = qr_panel(column);
-    scales.push_back(delayed([](const Block& p) { return scales_of(p); }, {.name = "tau"})(panel));
+    const Thunk<Block> panel = householder::panel(column);
+    scales.push_back(delayed([](const Block& p) { return householder::scales_of(p); }, {.name = "tau"})(panel));
     for (std::int64_t i = k; i < l.grid_rows(); ++i) {
       at(i, k) = tiles::rows_of(panel, l.row_start(i) - l.row_start(k), l.block_height(i), 1, "panel tile");
     }
@@ -114,7 +80,7 @@ QrParts qr_factor(const Context& context, const ArrayPtr& input) {
       for (std::int64_t i = k; i < l.grid_rows(); ++i) other.push_back(at(i, j));
       // The scales are the panel task's: read from its block as this runs.
       const Thunk<Block> applied = delayed([](const Block& p, const std::vector<Block>& v, const std::vector<Block>& c) {
-        return reflected(v, c, scales_of(p), true);
+        return householder::reflected(v, c, householder::scales_of(p), true);
       }, {.name = "ormqr (Q')"})(panel, reflectors, other);
       for (std::int64_t i = k; i < l.grid_rows(); ++i) {
         at(i, j) = tiles::rows_of(applied, l.row_start(i) - l.row_start(k), l.block_height(i), 0, "tile of Q'A");
@@ -151,11 +117,16 @@ ArrayPtr qr_q(const QrParts& qr) {
                         }, {.name = "identity"})(full));
     }
   }
-  apply_q(lf, block_thunks(qr.factors), qr.tau, lq, t, false, true);
+  if (qr.tree.empty()) {
+    apply_q(lf, block_thunks(qr.factors), qr.tau, lq, t, false, true);
+  } else {
+    tsqr_apply(qr, lq, t, false);
+  }
   return make_array(lq, qr.factors->dtype, std::move(t));
 }
 
 ArrayPtr qr_r(const QrParts& qr) {
+  if (!qr.tree.empty()) return tsqr_r(qr);
   const Layout& lf = qr.factors->layout;
   const std::int64_t k = std::min(lf.rows(), lf.cols());
   const Layout lr({k, lf.cols()}, Blocks(lf.block_rows(), lf.block_cols()));
@@ -195,7 +166,11 @@ ArrayPtr qr_solve(const QrParts& qr, const ArrayPtr& b_in) {
   }
   const Layout& lb = b->layout;
   std::vector<Thunk<Block>> y = block_thunks(b);
-  apply_q(lf, block_thunks(qr.factors), qr.tau, lb, y, true, false);
+  if (qr.tree.empty()) {
+    apply_q(lf, block_thunks(qr.factors), qr.tau, lb, y, true, false);
+  } else {
+    tsqr_apply(qr, lb, y, true);
+  }
   // The first n rows of Q'b, against R.
   const std::int64_t n = lf.cols();
   const Layout top = matrix ? Layout({n, lb.cols()}, Blocks(lb.block_rows(), lb.block_cols()))

@@ -92,6 +92,17 @@ ArrayPtr cholesky_factor(const Context& context, const ArrayPtr& a);
 struct QrParts {
   ArrayPtr factors;                      // R and the reflectors, as LAPACK's geqrf
   std::vector<std::vector<double>> tau;  // the reflectors' scales, per panel
+  // TSQR (a tall matrix of one column of tiles): each row tile is factored
+  // on its own (factors and tau per row tile, R on top of each), and the
+  // R's are combined two at a time up a tree. Each combination stacks the
+  // tops of row tiles `upper` and `lower` and factors them: R on top, the
+  // reflectors below, the scales in a last column. Empty for the tiled
+  // Householder form, where R is in the factors.
+  struct Combination {
+    std::int64_t upper = 0, lower = 0;
+    Block stack;
+  };
+  std::vector<Combination> tree;
 };
 QrParts qr_factor(const Context& context, const ArrayPtr& a);
 ArrayPtr qr_q(const QrParts& qr);
