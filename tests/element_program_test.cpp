@@ -10,6 +10,8 @@
 #include <dagger/kernels/folds.hpp>
 #include <string>
 
+#include "turned_block.hpp"
+
 namespace {
 
 using dagger::DArray;
@@ -37,19 +39,6 @@ DArray<float> floats() {
 }
 DArray<bool> bools() {
   return dagger::compute(dagger::map([](double x) { return x > 0.3; }, doubles()));
-}
-
-// A block's transpose, element by element (what a device does first with a
-// source its program reads transposed).
-dagger::Block turned(const dagger::Block& b) {
-  dagger::Block out = dagger::Block::make(b.dtype, b.cols, b.rows);
-  const std::size_t size = dagger::element_size(b.dtype);
-  for (std::int64_t j = 0; j < b.cols; ++j) {
-    for (std::int64_t i = 0; i < b.rows; ++i) {
-      std::memcpy(out.buffer.get() + (i * b.cols + j) * size, b.buffer.get() + (j * b.rows + i) * size, size);
-    }
-  }
-  return out;
 }
 
 // The host kernel's blocks against the program's, byte for byte.

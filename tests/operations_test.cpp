@@ -9,6 +9,7 @@
 #include <dagger/dagger.hpp>
 
 #include "dagger/array/block_operations.hpp"
+#include "turned_block.hpp"
 
 namespace {
 
@@ -35,13 +36,6 @@ class SimArrayProc final : public dagger::Processor {
 std::atomic<int> moves_in{0}, transposes{0}, elementwise_blocks{0}, folds{0}, products{0};
 
 // Its versions: plain host code, counted, so the test sees which ran.
-Block turned(const Block& b) {
-  Block out = Block::make(b.dtype, b.cols, b.rows);
-  for (std::int64_t j = 0; j < b.cols; ++j) {
-    for (std::int64_t i = 0; i < b.rows; ++i) out.mutable_data<double>()[i * b.cols + j] = b.data<double>()[j * b.rows + i];
-  }
-  return out;
-}
 Block transpose_here(const dagger::NoRequest&, const Block& b) {
   ++transposes;
   return turned(b);
