@@ -2,15 +2,20 @@
 // dgeqrf on as many threads as dagger has, in the same run. The matrix is generated once (A A' + n I, in tiles);
 // dagger's time is the factorization from a computed DArray to a computed
 // L, including the symmetry check; LAPACK's is one dpotrf call on a copy.
-// `--trace FILE [cholesky|lu]` writes a Chrome trace of one dagger run instead.
+// `--trace FILE [cholesky|lu]` writes a Chrome trace of one dagger run instead;
+// `--workers [n] [tile] [rounds]` runs Cholesky on 2 worker processes
+// against ScaLAPACK's pdpotrf on 2 MPI ranks; `--out-of-core [n] [tile]
+// [GiB]` factors a generated matrix under a memory limit.
 #include <benchmark/benchmark.h>
 #include <cblas.h>
 
 #include <chrono>
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
@@ -18,6 +23,8 @@
 
 #include "dagger/array.hpp"
 #include "dagger/dagger.hpp"
+#include "dagger/distributed.hpp"
+#include "generated_spd.hpp"
 
 extern "C" void dpotrf_(const char* uplo, const int* n, double* a, const int* lda, int* info, std::size_t uplo_len);
 extern "C" void dgetrf_(const int* m, const int* n, double* a, const int* lda, int* ipiv, int* info);
@@ -163,19 +170,6 @@ void write_trace(const char* path, const std::string& which) {
   }
 }
 
-// The value of entry (i, j) of an n x n symmetric, strictly diagonally
-// dominant matrix (so positive definite), from the pair's hash: made tile
-// by tile where it is needed, never whole in memory.
-double generated_entry(std::int64_t i, std::int64_t j, std::int64_t n) {
-  const std::uint64_t lo = static_cast<std::uint64_t>(std::min(i, j)), hi = static_cast<std::uint64_t>(std::max(i, j));
-  std::uint64_t h = lo * 0x9E3779B97F4A7C15ull ^ (hi + 0x632BE59BD9B4E019ull);
-  h ^= h >> 31;
-  h *= 0xBF58476D1CE4E5B9ull;
-  h ^= h >> 29;
-  const double u = static_cast<double>(h >> 11) * 0x1.0p-53;
-  return i == j ? u + 2.0 * static_cast<double>(n) : u;
-}
-
 std::size_t peak_rss() {
   std::ifstream status("/proc/self/status");
   for (std::string line; std::getline(status, line);) {
@@ -186,10 +180,8 @@ std::size_t peak_rss() {
 
 // Cholesky of an n x n matrix under a memory limit: the tiles spill to
 // disk and come back. Checks entries of L L' against the generator.
-int out_of_core(std::int64_t n, std::int64_t tile, double limit_gib) {
-  dagger::Config config = dagger::config();
-  config.memory_limit = static_cast<std::size_t>(limit_gib * double(1ull << 30));
-  dagger::configure(config);
+// The generated SPD matrix as a lazy array: each tile made by its own task.
+dagger::DArray<double> generated_spd(std::int64_t n, std::int64_t tile) {
   const dagger::Layout layout({n, n}, dagger::Blocks(tile, tile));
   std::vector<dagger::Thunk<dagger::Block>> blocks;
   for (std::size_t k = 0; k < layout.block_count(); ++k) {
@@ -199,12 +191,19 @@ int out_of_core(std::int64_t n, std::int64_t tile, double limit_gib) {
       dagger::Block b = dagger::Block::make(dagger::DType::f64, h, w);
       double* out = b.mutable_data<double>();
       for (std::int64_t c = 0; c < w; ++c) {
-        for (std::int64_t r = 0; r < h; ++r) out[r + c * h] = generated_entry(r0 + r, c0 + c, n);
+        for (std::int64_t r = 0; r < h; ++r) out[r + c * h] = dagger_bench::generated_spd_entry(r0 + r, c0 + c, n);
       }
       return b;
     }, {.name = "generate"})());
   }
-  const dagger::DArray<double> a(dagger::detail::make_array(layout, dagger::DType::f64, std::move(blocks)));
+  return dagger::DArray<double>(dagger::detail::make_array(layout, dagger::DType::f64, std::move(blocks)));
+}
+
+int out_of_core(std::int64_t n, std::int64_t tile, double limit_gib) {
+  dagger::Config config = dagger::config();
+  config.memory_limit = static_cast<std::size_t>(limit_gib * double(1ull << 30));
+  dagger::configure(config);
+  const dagger::DArray<double> a = generated_spd(n, tile);
   const auto start = std::chrono::steady_clock::now();
   auto c = dagger::cholesky(a);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -221,7 +220,7 @@ int out_of_core(std::int64_t n, std::int64_t tile, double limit_gib) {
     const Eigen::MatrixXd li = dagger::collect(c.L()(dagger::range(i, i + 1), dagger::all));
     for (std::int64_t j : {std::int64_t{1}, n / 2, n - 2}) {
       const Eigen::MatrixXd lj = dagger::collect(c.L()(dagger::range(j, j + 1), dagger::all));
-      const double got = li.row(0).dot(lj.row(0)), want = generated_entry(i, j, n);
+      const double got = li.row(0).dot(lj.row(0)), want = dagger_bench::generated_spd_entry(i, j, n);
       worst = std::max(worst, std::abs(got - want) / (2.0 * static_cast<double>(n)));
     }
   }
@@ -289,6 +288,60 @@ void TallQR_OpenBLAS(benchmark::State& state) {
   count_flops(state, tall_qr_flops());
 }
 
+// Seconds of one pdpotrf by ScaLAPACK on 2 MPI ranks of one thread each
+// (scalapack_cholesky, built beside this executable), or -1.
+double pdpotrf_seconds(std::int64_t n, std::int64_t tile) {
+  const std::string peer = (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "scalapack_cholesky").string();
+  // mpirun refuses root unless told; the variables change nothing for others.
+  const std::string command = "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -np 2 --bind-to none "
+                              "-x OPENBLAS_NUM_THREADS=1 '" + peer + "' " + std::to_string(n) + " " +
+                              std::to_string(tile) + " 1 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return -1;
+  std::string output;
+  char line[512];
+  while (std::fgets(line, sizeof line, pipe) != nullptr) output += line;
+  ::pclose(pipe);
+  const std::size_t at = output.find("median ");
+  if (at == std::string::npos) {
+    std::fprintf(stderr, "scalapack_cholesky said:\n%s", output.c_str());
+    return -1;
+  }
+  return std::atof(output.c_str() + at + 7);
+}
+
+double median_of(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// Cholesky on 2 local worker processes of one thread each against
+// ScaLAPACK's pdpotrf on 2 MPI ranks of one thread each, the same n and
+// tile, alternating for `rounds` rounds. The tiles are generated in the
+// workers and L stays there; dagger's time includes its symmetry check.
+int against_scalapack(std::int64_t n, std::int64_t tile, int rounds) {
+  std::vector<dagger::Processor*> procs;
+  for (dagger::WorkerProc* w : dagger::add_local_workers(2)) procs.push_back(w);
+  const dagger::Context workers(procs);
+  std::vector<double> ours, theirs;
+  for (int r = 0; r < rounds; ++r) {
+    const dagger::DArray<double> a = dagger::compute(workers, generated_spd(n, tile));
+    const auto start = std::chrono::steady_clock::now();
+    const auto c = dagger::cholesky(workers, a);
+    ours.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    theirs.push_back(pdpotrf_seconds(n, tile));
+    if (theirs.back() < 0) return 1;
+    std::printf("round %d: dagger on 2 workers %.2f s, pdpotrf on 2 ranks %.2f s\n", r + 1, ours.back(), theirs.back());
+  }
+  const double flops = static_cast<double>(n) * n * n / 3.0;
+  const double mine = median_of(ours), peer = median_of(theirs);
+  std::printf("cholesky n=%lld tile %lld, medians of %d: dagger %.2f s (%.1f GFLOP/s), pdpotrf %.2f s (%.1f GFLOP/s), "
+              "ratio %.2fx\n",
+              static_cast<long long>(n), static_cast<long long>(tile), rounds, mine, flops / mine / 1e9, peer,
+              flops / peer / 1e9, peer / mine);
+  return 0;
+}
+
 }  // namespace
 
 BENCHMARK(TallQR_Dagger)->Arg(125000)->Arg(31250)->Arg(10000)->Arg(2500)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(5);
@@ -301,6 +354,16 @@ BENCHMARK(Cholesky_Dagger)->Arg(500)->Arg(1000)->Unit(benchmark::kMillisecond)->
 BENCHMARK(Cholesky_OpenBLAS)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::string(argv[1]) == "--workers") {
+    ::setenv("DAGGER_NUM_THREADS", "1", 1);  // before init: the workers read it when they start
+  }
+  dagger::init(argc, argv);
+  if (argc >= 2 && std::string(argv[1]) == "--workers") {
+    const std::int64_t n = argc > 2 ? std::atoll(argv[2]) : 10000;
+    const std::int64_t tile = argc > 3 ? std::atoll(argv[3]) : 500;
+    const int rounds = argc > 4 ? std::atoi(argv[4]) : 3;
+    return against_scalapack(n, tile, rounds);
+  }
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::string(argv[i]) == "--trace") {
       write_trace(argv[i + 1], i + 2 < argc ? argv[i + 2] : "cholesky");

@@ -17,6 +17,7 @@ packages=(
   libcereal-dev         # values sent to worker processes
   libucx-dev ucx-utils  # worker processes over UCX (ucx_perftest: the transfer benchmark's peer)
   openmpi-bin           # mpirun starts a driver and its workers
+  libopenmpi-dev libscalapack-openmpi-dev  # bench_linalg's distributed peer (ScaLAPACK's pdpotrf)
   clang libclang-rt-dev # libFuzzer: the message decoder's fuzzer
   python3-zarr python3-numcodecs python3-numpy  # Zarr interop test (Python reads ours, we read Python's)
   libcpp-httplib-dev    # the dashboard's server
