@@ -21,10 +21,11 @@ void dgeqrf_(const int* m, const int* n, double* a, const int* lda, double* tau,
              int* info);
 void sgeqrf_(const int* m, const int* n, float* a, const int* lda, float* tau, float* work, const int* lwork,
              int* info);
-void dormqr_(const char* side, const char* trans, const int* m, const int* n, const int* k, const double* a,
+// ormqr writes into a while it runs (and restores it).
+void dormqr_(const char* side, const char* trans, const int* m, const int* n, const int* k, double* a,
              const int* lda, const double* tau, double* c, const int* ldc, double* work, const int* lwork, int* info,
              std::size_t side_len, std::size_t trans_len);
-void sormqr_(const char* side, const char* trans, const int* m, const int* n, const int* k, const float* a,
+void sormqr_(const char* side, const char* trans, const int* m, const int* n, const int* k, float* a,
              const int* lda, const float* tau, float* c, const int* ldc, float* work, const int* lwork, int* info,
              std::size_t side_len, std::size_t trans_len);
 void dgesdd_(const char* jobz, const int* m, const int* n, double* a, const int* lda, double* s, double* u,
@@ -166,14 +167,20 @@ template <class T, class Ormqr>
 void apply_typed(const Block& v, const std::vector<double>& tau, Block& c, bool transpose, Ormqr ormqr) {
   const int m = n_of(c.rows), n = n_of(c.cols), k = static_cast<int>(tau.size()), lda = n_of(v.rows);
   const std::vector<T> scales(tau.begin(), tau.end());
+  // ormqr writes into its reflectors while it runs (it sets each one's
+  // diagonal entry to 1 and puts the old value back), so two tasks applying
+  // the same reflectors at once would corrupt them: it gets its own copy of
+  // the k columns it reads.
+  std::vector<T> reflectors(v.data<T>(), v.data<T>() + static_cast<std::size_t>(lda) * static_cast<std::size_t>(k));
   const char side = 'L', trans = transpose ? 'T' : 'N';
   int info = 0, query = -1;
   T size = 0;
-  ormqr(&side, &trans, &m, &n, &k, v.data<T>(), &lda, scales.data(), c.mutable_data<T>(), &m, &size, &query, &info, 1, 1);
+  ormqr(&side, &trans, &m, &n, &k, reflectors.data(), &lda, scales.data(), c.mutable_data<T>(), &m, &size, &query,
+        &info, 1, 1);
   const int lwork = std::max(1, static_cast<int>(size));
   std::vector<T> work(static_cast<std::size_t>(lwork));
-  ormqr(&side, &trans, &m, &n, &k, v.data<T>(), &lda, scales.data(), c.mutable_data<T>(), &m, work.data(), &lwork,
-        &info, 1, 1);
+  ormqr(&side, &trans, &m, &n, &k, reflectors.data(), &lda, scales.data(), c.mutable_data<T>(), &m, work.data(),
+        &lwork, &info, 1, 1);
 }
 
 }  // namespace
