@@ -14,6 +14,7 @@ packages=(
   libtbb-dev            # the scheduler benchmark's peer (oneTBB flow graph)
   nlohmann-json3-dev    # Zarr metadata; tests parse the Chrome trace
   libzstd-dev           # zstd-compressed Zarr blocks
+  libblosc-dev liblz4-dev zlib1g-dev libbz2-dev  # Zarr's other codecs (Blosc is Python zarr's default)
   libcereal-dev         # values sent to worker processes
   libucx-dev ucx-utils  # worker processes over UCX (ucx_perftest: the transfer benchmark's peer)
   openmpi-bin           # mpirun starts a driver and its workers

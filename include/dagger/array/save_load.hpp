@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <variant>
 
 #include "dagger/array/array_compute.hpp"
@@ -21,12 +22,26 @@ namespace dagger {
 // are: written as they are) or C (row-major, NumPy's default: transposed).
 enum class Order { F, C };
 
+// How block files are compressed: numcodecs' compressors, as Python's zarr
+// writes and reads them. Blosc with lz4 and byte shuffle is Python zarr's
+// default; none (the default here) writes blocks as they are in memory.
 struct Compressor {
-  enum class Kind { none, zstd };
+  enum class Kind { none, zstd, blosc, zlib, gzip, lz4, bz2 };
+  enum class Shuffle { none = 0, byte = 1, bit = 2 };  // Blosc's
   Kind kind = Kind::none;
   int level = 0;
+  std::string blosc_cname = "lz4";  // lz4, lz4hc, blosclz, zstd or zlib
+  Shuffle shuffle = Shuffle::byte;
   static Compressor none() { return {}; }
   static Compressor zstd(int level = 3) { return {Kind::zstd, level}; }
+  // numcodecs' defaults.
+  static Compressor blosc(std::string cname = "lz4", int level = 5, Shuffle shuffle = Shuffle::byte) {
+    return {Kind::blosc, level, std::move(cname), shuffle};
+  }
+  static Compressor zlib(int level = 1) { return {Kind::zlib, level}; }
+  static Compressor gzip(int level = 1) { return {Kind::gzip, level}; }
+  static Compressor lz4(int acceleration = 1) { return {Kind::lz4, acceleration}; }
+  static Compressor bz2(int level = 1) { return {Kind::bz2, level}; }
 };
 
 struct SaveOptions {

@@ -22,8 +22,7 @@ storage::ZarrMeta meta_for(const Layout& layout, DType dtype, const SaveOptions&
   meta.chunks = layout.blocks().sizes;
   meta.dtype = dtype;
   meta.order = options.order == Order::C ? 'C' : 'F';
-  meta.codec = options.compressor.kind == Compressor::Kind::zstd ? storage::Codec::zstd : storage::Codec::none;
-  meta.level = options.compressor.level;
+  storage::apply_compressor(options.compressor, meta);
   return meta;
 }
 
@@ -41,6 +40,10 @@ void dagger_wire_save(const BlockFile& f, WireWriter& out) {
   out.pod(f.meta.order);
   out.pod(f.meta.codec);
   out.pod(f.meta.level);
+  out.pod(f.meta.blosc);
+  out.pod(f.meta.big_endian);
+  out.pod(f.meta.separator);
+  out.pod(f.meta.fill_bits);
   wire_save(f.file, out);
 }
 void dagger_wire_load(BlockFile& f, WireReader& in) {
@@ -51,11 +54,17 @@ void dagger_wire_load(BlockFile& f, WireReader& in) {
   meta.order = in.pod<char>();
   meta.codec = in.pod<storage::Codec>();
   meta.level = in.pod<int>();
+  meta.blosc = in.pod<storage::BloscSettings>();
+  meta.big_endian = in.pod<bool>();
+  meta.separator = in.pod<char>();
+  meta.fill_bits = in.pod<std::uint64_t>();
   wire_load(f.file, in);
   const bool dims = !meta.shape.empty() && meta.shape.size() <= 2 && meta.chunks.size() == meta.shape.size();
   const bool sizes = dims && std::all_of(meta.chunks.begin(), meta.chunks.end(), [](std::int64_t c) { return c > 0; });
   if (!sizes || static_cast<unsigned>(meta.dtype) >= kElementTypeCount ||
-      static_cast<unsigned>(meta.codec) > static_cast<unsigned>(storage::Codec::zstd) ||
+      static_cast<unsigned>(meta.codec) > static_cast<unsigned>(storage::kLastCodec) ||
+      meta.blosc.cname[sizeof meta.blosc.cname - 1] != '\0' || meta.blosc.shuffle < 0 || meta.blosc.shuffle > 2 ||
+      (meta.separator != '.' && meta.separator != '/') ||
       (meta.order != 'C' && meta.order != 'F')) {
     throw ProtocolError("a block read or write with impossible metadata");
   }
@@ -135,8 +144,8 @@ std::vector<Thunk<std::uint64_t>> write_thunks(const ArrayPtr& array, const Zarr
 }  // namespace
 
 ArrayPtr save_array(const Context& context, const ArrayPtr& array, const std::string& path, const SaveOptions& options) {
+  const ZarrMeta meta = meta_for(array->layout, array->dtype, options);  // a bad option fails before any file
   storage::StagedDirectory staged(path);
-  const ZarrMeta meta = meta_for(array->layout, array->dtype, options);
   storage::write_file(staged.path() + "/.zarray", storage::zarray_json(meta));
   storage::write_file(staged.path() + "/.zattrs", std::string("{}\n"));
   // A failing block throws out of here and `staged` removes the directory.

@@ -1,6 +1,10 @@
 #include "io/zarr/zarr_blocks.hpp"
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <charconv>
 #include <memory>
 #include <cstring>
@@ -60,14 +64,15 @@ void copy_block(std::byte* chunk, std::byte* block, std::int64_t h, std::int64_t
   }
 }
 
-// "3.1" -> (3, 1); "2" -> (2, 0) for 1-D; anything else is not a chunk key.
+// "3.1" -> (3, 1); "2" -> (2, 0) for 1-D, and for the directory "2" of
+// chunks "2/j" when the separator is "/"; anything else is not a chunk key.
 bool parse_key(const std::string& name, const ZarrMeta& meta, std::int64_t& i, std::int64_t& j) {
   const char* p = name.data();
   const char* end = name.data() + name.size();
   auto r = std::from_chars(p, end, i);
   if (r.ec != std::errc() || i < 0) return false;
   j = 0;
-  if (meta.ndims() == 1) return r.ptr == end;
+  if (meta.ndims() == 1 || meta.separator == '/') return r.ptr == end;
   if (r.ptr == end || *r.ptr != '.') return false;
   auto r2 = std::from_chars(r.ptr + 1, end, j);
   return r2.ec == std::errc() && r2.ptr == end && j >= 0;
@@ -116,8 +121,22 @@ class FileBlockSource final : public BlockSource {
 // column-major order, uncompressed. Such blocks go between file and buffer
 // with no copy in between.
 bool stored_as_is(const ZarrMeta& meta, std::int64_t h, std::int64_t w) {
-  return meta.codec == Codec::none && (meta.order == 'F' || meta.ndims() == 1) && h == chunk_rows(meta) &&
-         w == chunk_cols(meta);
+  return meta.codec == Codec::none && !meta.big_endian && (meta.order == 'F' || meta.ndims() == 1) &&
+         h == chunk_rows(meta) && w == chunk_cols(meta);
+}
+
+// Big-endian elements to ours, in place.
+void swap_bytes(std::vector<std::byte>& raw, std::size_t size) {
+  if (size == 1) return;
+  for (std::size_t k = 0; k + size <= raw.size(); k += size) std::reverse(raw.begin() + k, raw.begin() + k + size);
+}
+
+// A chunk whose file is missing: every element the fill value.
+Block filled_block(const ZarrMeta& meta, std::int64_t h, std::int64_t w) {
+  Block b = Block::make(meta.dtype, h, w);
+  const std::size_t size = element_size(meta.dtype);
+  for (std::int64_t k = 0; k < b.size(); ++k) std::memcpy(b.buffer.get() + static_cast<std::size_t>(k) * size, &meta.fill_bits, size);
+  return b;
 }
 
 }  // namespace
@@ -147,6 +166,8 @@ std::uint64_t write_block_file(const std::string& file, const Block& b, const Za
 }
 
 Block read_block_file(const std::string& file, const ZarrMeta& meta, std::int64_t h, std::int64_t w) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0 && errno == ENOENT) return filled_block(meta, h, w);
   if (stored_as_is(meta, h, w)) {
     Block b = Block::make(meta.dtype, h, w);
     auto source = std::make_shared<const OpenFile>(file);
@@ -160,11 +181,14 @@ Block read_block_file(const std::string& file, const ZarrMeta& meta, std::int64_
     }
     return b;
   }
-  return block_from_chunk(decode_chunk(file, read_file(file), meta), meta, h, w);
+  std::vector<std::byte> raw = decode_chunk(file, read_file(file), meta);
+  if (meta.big_endian) swap_bytes(raw, element_size(meta.dtype));
+  return block_from_chunk(raw, meta, h, w);
 }
 
 void check_block_files(const std::string& dir, const ZarrMeta& meta) {
   for (std::int64_t j = 0; j < (meta.ndims() == 2 ? meta.grid(1) : 1); ++j) {
+    // A missing file is a chunk of fill values, as Zarr defines.
     for (std::int64_t i = 0; i < meta.grid(0); ++i) check_chunk_file(dir + "/" + meta.chunk_key(i, j), meta);
   }
   std::error_code ec;

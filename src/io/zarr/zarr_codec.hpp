@@ -1,6 +1,8 @@
-// How a chunk's bytes are stored in its file: as they are, or as one zstd
-// frame (what numcodecs.Zstd writes). Decoding checks the size, so a
-// truncated or corrupt file is an error naming it, never wrong values.
+// How a chunk's bytes are stored in its file: as they are, or compressed as
+// numcodecs writes them (zstd, Blosc with any of its compressors and
+// shuffles, zlib, gzip, LZ4 with its size header, bz2). Decoding checks
+// the size, so a truncated or corrupt file is an error naming it, never
+// wrong values.
 #pragma once
 
 #include <cstddef>
@@ -19,8 +21,9 @@ std::vector<std::byte> decode_chunk(const std::string& file, std::vector<std::by
 // "truncated block file: it holds 10 bytes, expected 800 bytes (...)"
 [[noreturn]] void throw_wrong_size(const std::string& file, const std::string& what, unsigned long long got,
                                    const ZarrMeta& meta);
-// Without reading the data: the file exists and its size (raw) or the
-// content size its zstd frame header declares matches a full chunk.
-void check_chunk_file(const std::string& file, const ZarrMeta& meta);
+// Without reading the data: false when the file is missing (the chunk is
+// all fill value); else checks what the file's size and header say (raw
+// size, zstd frame, Blosc or LZ4 header) against a full chunk.
+bool check_chunk_file(const std::string& file, const ZarrMeta& meta);
 
 }  // namespace dagger::storage

@@ -3,8 +3,13 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
 #include <nlohmann/json.hpp>
 
+#include "dagger/array/save_load.hpp"
 #include "dagger/errors.hpp"
 #include "core/file_io.hpp"
 
@@ -23,17 +28,17 @@ constexpr DTypeName kDTypes[] = {
     {"<i2", DType::i16}, {"<i4", DType::i32}, {"|u1", DType::u8},  {"<u2", DType::u16}, {"<u4", DType::u32},
     {"<u8", DType::u64}, {"<i1", DType::i8},  {"<u1", DType::u8},  {"<b1", DType::b8}};
 
-DType parse_dtype(const std::string& file, const json& value) {
+DType parse_dtype(const std::string& file, const json& value, bool& big_endian) {
   if (!value.is_string()) throw StorageError(file, "'dtype' is not a string (structured dtypes are not supported)");
   const std::string name = value.get<std::string>();
+  // '>' is numpy's big-endian: the same type, its bytes swapped when read.
+  big_endian = !name.empty() && name[0] == '>';
+  const std::string little = big_endian ? "<" + name.substr(1) : name;
   for (const DTypeName& d : kDTypes) {
-    if (name == d.zarr) return d.dtype;
-  }
-  if (!name.empty() && name[0] == '>') {
-    throw StorageError(file, "big-endian dtype '" + name + "' is not supported (dagger reads little-endian data only)");
+    if (little == d.zarr || (big_endian && "|" + name.substr(1) == d.zarr)) return d.dtype;
   }
   throw StorageError(file, "unsupported dtype '" + name +
-                               "' (dagger reads <f8 <f4 <i8 <i4 <i2 |i1 <u8 <u4 <u2 |u1 |b1)");
+                               "' (dagger reads <f8 <f4 <i8 <i4 <i2 |i1 <u8 <u4 <u2 |u1 |b1, and their '>' forms)");
 }
 
 std::vector<std::int64_t> parse_sizes(const std::string& file, const json& z, const char* key) {
@@ -48,6 +53,12 @@ std::vector<std::int64_t> parse_sizes(const std::string& file, const json& z, co
   return out;
 }
 
+int integer_or(const json& object, const char* key, int otherwise) {
+  return object.contains(key) && object.at(key).is_number_integer() ? object.at(key).get<int>() : otherwise;
+}
+
+constexpr Codec kCodecs[] = {Codec::zstd, Codec::blosc, Codec::zlib, Codec::gzip, Codec::lz4, Codec::bz2};
+
 void parse_compressor(const std::string& file, const json& value, ZarrMeta& meta) {
   if (value.is_null()) {
     meta.codec = Codec::none;
@@ -56,18 +67,114 @@ void parse_compressor(const std::string& file, const json& value, ZarrMeta& meta
   const std::string id = value.is_object() && value.contains("id") && value.at("id").is_string()
                              ? value.at("id").get<std::string>()
                              : value.dump();
-  if (id != "zstd") {
-    throw StorageError(file, "unsupported compressor '" + id +
-                                 "' (dagger reads uncompressed blocks, \"compressor\": null, and zstd)");
+  meta.codec = Codec::none;
+  for (Codec c : kCodecs) {
+    if (id == codec_id(c)) meta.codec = c;
   }
-  meta.codec = Codec::zstd;
-  meta.level = value.contains("level") && value.at("level").is_number_integer() ? value.at("level").get<int>() : 0;
+  if (meta.codec == Codec::none) {
+    throw StorageError(file, "unsupported compressor '" + id +
+                                 "' (dagger reads \"compressor\": null, zstd, blosc, zlib, gzip, lz4 and bz2)");
+  }
+  // numcodecs names the level "clevel" for Blosc and "acceleration" for LZ4.
+  const char* level = meta.codec == Codec::blosc ? "clevel" : meta.codec == Codec::lz4 ? "acceleration" : "level";
+  meta.level = integer_or(value, level, meta.codec == Codec::lz4 ? 1 : 0);
+  if (meta.codec == Codec::blosc) {
+    const std::string cname = value.contains("cname") && value.at("cname").is_string() ? value.at("cname").get<std::string>() : "lz4";
+    if (cname != "lz4" && cname != "lz4hc" && cname != "blosclz" && cname != "zstd" && cname != "zlib") {
+      throw StorageError(file, "unsupported Blosc compressor '" + cname + "' (lz4, lz4hc, blosclz, zstd, zlib)");
+    }
+    std::snprintf(meta.blosc.cname, sizeof meta.blosc.cname, "%s", cname.c_str());
+    meta.blosc.shuffle = integer_or(value, "shuffle", 1);
+    // numcodecs' AUTOSHUFFLE (-1): bit shuffle for 1-byte elements, else byte shuffle.
+    if (meta.blosc.shuffle == -1) meta.blosc.shuffle = element_size(meta.dtype) == 1 ? 2 : 1;
+    if (meta.blosc.shuffle < 0 || meta.blosc.shuffle > 2) {
+      throw StorageError(file, "Blosc shuffle must be 0, 1 or 2, not " + std::to_string(meta.blosc.shuffle));
+    }
+  }
+}
+
+template <class T>
+std::uint64_t bits_of(T value) {
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &value, sizeof value);
+  return bits;
+}
+
+// The fill value as one element's bytes. Zarr writes NaN and the
+// infinities as strings, and null for "none" (read as zero).
+std::uint64_t parse_fill(const std::string& file, const json& value, DType dtype) {
+  if (value.is_null()) return 0;
+  const bool floating = dtype == DType::f64 || dtype == DType::f32;
+  double number = 0;
+  if (value.is_boolean()) {
+    number = value.get<bool>() ? 1 : 0;
+  } else if (value.is_string() && floating) {
+    const std::string text = value.get<std::string>();
+    if (text == "NaN") {
+      number = std::numeric_limits<double>::quiet_NaN();
+    } else if (text == "Infinity") {
+      number = std::numeric_limits<double>::infinity();
+    } else if (text == "-Infinity") {
+      number = -std::numeric_limits<double>::infinity();
+    } else {
+      throw StorageError(file, "'fill_value' " + value.dump() + " is not a number, \"NaN\", \"Infinity\" or \"-Infinity\"");
+    }
+  } else if (value.is_number_integer() && !floating) {
+    const std::int64_t i = value.is_number_unsigned() ? static_cast<std::int64_t>(value.get<std::uint64_t>())
+                                                       : value.get<std::int64_t>();
+    return static_cast<std::uint64_t>(i);  // two's complement: the low bytes are the element's
+  } else if (value.is_number()) {
+    number = value.get<double>();
+    if (!floating && (number != std::floor(number) || number < -0x1p63 || number >= 0x1p64)) {
+      throw StorageError(file, "'fill_value' " + value.dump() + " is not an integer of 64 bits, but the dtype is an integer");
+    }
+  } else {
+    throw StorageError(file, "'fill_value' " + value.dump() + " is not a number");
+  }
+  switch (dtype) {
+    case DType::f64: return bits_of(number);
+    case DType::f32: return bits_of(static_cast<float>(number));
+    case DType::b8: return number != 0 ? 1 : 0;
+    default:  // an integer of 64 bits, checked above: the low bytes are the element's
+      return number < 0 ? static_cast<std::uint64_t>(static_cast<std::int64_t>(number)) : static_cast<std::uint64_t>(number);
+  }
+}
+
+json fill_json(const ZarrMeta& meta) {
+  if (meta.dtype == DType::b8) return json(meta.fill_bits != 0);
+  if (meta.dtype == DType::f64 || meta.dtype == DType::f32) {
+    double v = 0;
+    if (meta.dtype == DType::f64) {
+      std::memcpy(&v, &meta.fill_bits, sizeof v);
+    } else {
+      float f = 0;
+      std::memcpy(&f, &meta.fill_bits, sizeof f);
+      v = f;
+    }
+    if (std::isnan(v)) return json("NaN");
+    if (std::isinf(v)) return json(v > 0 ? "Infinity" : "-Infinity");
+    return json(v);
+  }
+  return json(static_cast<std::int64_t>(meta.fill_bits));
 }
 
 }  // namespace
 
+const char* codec_id(Codec codec) {
+  switch (codec) {
+    case Codec::none: return "none";
+    case Codec::zstd: return "zstd";
+    case Codec::blosc: return "blosc";
+    case Codec::zlib: return "zlib";
+    case Codec::gzip: return "gzip";
+    case Codec::lz4: return "lz4";
+    case Codec::bz2: return "bz2";
+  }
+  return "?";
+}
+
 std::string ZarrMeta::chunk_key(std::int64_t i, std::int64_t j) const {
-  return ndims() == 2 ? std::to_string(i) + "." + std::to_string(j) : std::to_string(i);
+  return ndims() == 2 ? std::to_string(i) + separator + std::to_string(j) : std::to_string(i);
 }
 
 std::string ZarrMeta::describe() const {
@@ -75,6 +182,26 @@ std::string ZarrMeta::describe() const {
     return ndims() == 2 ? std::to_string(v[0]) + "x" + std::to_string(v[1]) : std::to_string(v[0]);
   };
   return dims(shape) + " in chunks of " + dims(chunks) + " (" + zarr_dtype(dtype) + ")";
+}
+
+void apply_compressor(const Compressor& compressor, ZarrMeta& meta) {
+  switch (compressor.kind) {
+    case Compressor::Kind::none: meta.codec = Codec::none; break;
+    case Compressor::Kind::zstd: meta.codec = Codec::zstd; break;
+    case Compressor::Kind::blosc: meta.codec = Codec::blosc; break;
+    case Compressor::Kind::zlib: meta.codec = Codec::zlib; break;
+    case Compressor::Kind::gzip: meta.codec = Codec::gzip; break;
+    case Compressor::Kind::lz4: meta.codec = Codec::lz4; break;
+    case Compressor::Kind::bz2: meta.codec = Codec::bz2; break;
+  }
+  meta.level = compressor.level;
+  if (meta.codec != Codec::blosc) return;
+  const std::string& cname = compressor.blosc_cname;
+  if (cname != "lz4" && cname != "lz4hc" && cname != "blosclz" && cname != "zstd" && cname != "zlib") {
+    throw UsageError("Compressor::blosc: Blosc has no compressor '" + cname + "' (lz4, lz4hc, blosclz, zstd, zlib)");
+  }
+  std::snprintf(meta.blosc.cname, sizeof meta.blosc.cname, "%s", cname.c_str());
+  meta.blosc.shuffle = static_cast<int>(compressor.shuffle);
 }
 
 std::string zarr_dtype(DType dtype) {
@@ -90,14 +217,22 @@ std::string zarray_json(const ZarrMeta& meta) {
   z["shape"] = meta.shape;
   z["chunks"] = meta.chunks;
   z["dtype"] = zarr_dtype(meta.dtype);
-  z["compressor"] = meta.codec == Codec::zstd ? json{{"id", "zstd"}, {"level", meta.level}} : json(nullptr);
-  // Edge chunks are padded with zeros; saying so lets readers treat the
-  // padding (and any chunk they skip) as zeros too.
-  const bool floating = meta.dtype == DType::f64 || meta.dtype == DType::f32;
-  z["fill_value"] = meta.dtype == DType::b8 ? json(false) : floating ? json(0.0) : json(0);
+  if (meta.codec == Codec::none) {
+    z["compressor"] = nullptr;
+  } else if (meta.codec == Codec::blosc) {
+    z["compressor"] = {{"id", "blosc"}, {"cname", meta.blosc.cname}, {"clevel", meta.level},
+                       {"shuffle", meta.blosc.shuffle}, {"blocksize", 0}};
+  } else if (meta.codec == Codec::lz4) {
+    z["compressor"] = {{"id", "lz4"}, {"acceleration", meta.level}};
+  } else {
+    z["compressor"] = {{"id", codec_id(meta.codec)}, {"level", meta.level}};
+  }
+  // Edge chunks are padded with the fill value; saying so lets readers
+  // treat the padding (and any chunk they skip) as it.
+  z["fill_value"] = fill_json(meta);
   z["order"] = std::string(1, meta.order);
   z["filters"] = nullptr;
-  z["dimension_separator"] = ".";
+  z["dimension_separator"] = std::string(1, meta.separator);
   return z.dump(4) + "\n";
 }
 
@@ -126,7 +261,19 @@ ZarrMeta parse_zarray(const std::string& file, const std::string& text) {
     if (meta.chunks[d] <= 0) throw StorageError(file, "chunk sizes must be positive");
   }
   if (!z.contains("dtype")) throw StorageError(file, "missing 'dtype'");
-  meta.dtype = parse_dtype(file, z.at("dtype"));
+  meta.dtype = parse_dtype(file, z.at("dtype"), meta.big_endian);
+  // Larger sizes are corrupt metadata, and the arithmetic on them (chunk
+  // counts, chunk bytes) would overflow.
+  constexpr std::int64_t kMaxExtent = std::int64_t{1} << 48;
+  constexpr std::uint64_t kMaxChunkBytes = std::uint64_t{1} << 40;
+  std::uint64_t chunk_bytes = element_size(meta.dtype);
+  for (std::size_t d = 0; d < meta.shape.size(); ++d) {
+    if (meta.shape[d] > kMaxExtent) throw StorageError(file, "'shape' " + z.at("shape").dump() + " is impossibly large");
+    if (static_cast<std::uint64_t>(meta.chunks[d]) > kMaxChunkBytes / chunk_bytes) {
+      throw StorageError(file, "'chunks' " + z.at("chunks").dump() + " make chunks over 1 TiB");
+    }
+    chunk_bytes *= static_cast<std::uint64_t>(meta.chunks[d]);
+  }
   if (!z.contains("compressor")) throw StorageError(file, "missing 'compressor'");
   parse_compressor(file, z.at("compressor"), meta);
   const json order = z.value("order", json("C"));
@@ -135,10 +282,14 @@ ZarrMeta parse_zarray(const std::string& file, const std::string& text) {
   if (z.contains("filters") && !z.at("filters").is_null() && !(z.at("filters").is_array() && z.at("filters").empty())) {
     throw StorageError(file, "filters are not supported (\"filters\": " + z.at("filters").dump() + ")");
   }
-  if (z.contains("dimension_separator") && z.at("dimension_separator") != ".") {
-    throw StorageError(file, "dimension separator " + z.at("dimension_separator").dump() +
-                                 " is not supported (only \".\")");
+  if (z.contains("dimension_separator")) {
+    const json& separator = z.at("dimension_separator");
+    if (separator != "." && separator != "/") {
+      throw StorageError(file, "dimension separator " + separator.dump() + " is not \".\" or \"/\"");
+    }
+    meta.separator = separator.get<std::string>()[0];
   }
+  meta.fill_bits = parse_fill(file, z.value("fill_value", json(nullptr)), meta.dtype);
   return meta;
 }
 

@@ -1,6 +1,7 @@
 // The `.zarray` metadata of a Zarr v2 array: what dagger writes and what it
-// accepts when reading (little-endian <f8 <f4 <i8 |b1, no compressor or
-// zstd, order C or F, "." between chunk indices).
+// accepts when reading (numpy's dtypes of dagger's element types, either
+// byte order; no compressor, zstd, Blosc, zlib, gzip, lz4 or bz2; order C
+// or F; "." or "/" between chunk indices; any fill value).
 #pragma once
 
 #include <cstddef>
@@ -10,9 +11,22 @@
 
 #include "dagger/array/dtype.hpp"
 
+namespace dagger {
+struct Compressor;
+}
+
 namespace dagger::storage {
 
-enum class Codec { none, zstd };
+// numcodecs' compressors, by the id they write.
+enum class Codec : std::uint8_t { none, zstd, blosc, zlib, gzip, lz4, bz2 };
+inline constexpr Codec kLastCodec = Codec::bz2;
+const char* codec_id(Codec codec);
+
+// Blosc's settings (numcodecs.Blosc): its inner compressor and shuffle.
+struct BloscSettings {
+  char cname[8] = "lz4";  // lz4, lz4hc, blosclz, zstd, zlib
+  int shuffle = 1;        // 0 none, 1 byte shuffle, 2 bit shuffle
+};
 
 struct ZarrMeta {
   std::vector<std::int64_t> shape;   // 1 or 2 dimensions
@@ -20,7 +34,13 @@ struct ZarrMeta {
   DType dtype = DType::f64;
   char order = 'F';                  // 'C' (row-major chunks) or 'F'
   Codec codec = Codec::none;
-  int level = 0;                     // zstd level
+  int level = 0;                     // the compressor's level
+  BloscSettings blosc;
+  bool big_endian = false;           // '>' dtypes: read, swapped to ours
+  char separator = '.';              // between chunk indices in file names
+  // The fill value's bytes, as one element of dtype (little-endian): what
+  // a chunk whose file is missing holds, as Zarr defines.
+  std::uint64_t fill_bits = 0;
 
   int ndims() const { return static_cast<int>(shape.size()); }
   // Chunks along dimension d (0 when the array is empty along it).
@@ -28,11 +48,15 @@ struct ZarrMeta {
   std::int64_t chunk_count() const { return ndims() == 2 ? grid(0) * grid(1) : grid(0); }
   std::int64_t chunk_elements() const { return ndims() == 2 ? chunks[0] * chunks[1] : chunks[0]; }
   std::size_t chunk_bytes() const { return static_cast<std::size_t>(chunk_elements()) * element_size(dtype); }
-  // The file name of chunk (i, j): "i.j", or "i" for a 1-D array.
+  // The file name of chunk (i, j): "i.j" (or "i/j"), or "i" for a 1-D array.
   std::string chunk_key(std::int64_t i, std::int64_t j) const;
   // "7x5 in chunks of 4x4 (<f8)" for messages.
   std::string describe() const;
 };
+
+// The user's compressor as the metadata's codec and settings; a Blosc
+// compressor Blosc does not have is a UsageError.
+void apply_compressor(const Compressor& compressor, ZarrMeta& meta);
 
 std::string zarr_dtype(DType dtype);  // "<f8", "<f4", "<i8", "|u1", "|b1", ...
 

@@ -42,8 +42,7 @@ std::uint64_t write_vector(const std::string& dir, const std::byte* bytes, std::
   meta.chunks = {std::max<std::int64_t>(count, 1)};
   meta.dtype = dtype;
   meta.order = options.order == Order::C ? 'C' : 'F';
-  meta.codec = options.compressor.kind == Compressor::Kind::zstd ? storage::Codec::zstd : storage::Codec::none;
-  meta.level = options.compressor.level;
+  storage::apply_compressor(options.compressor, meta);
   storage::make_directory(dir);
   const std::string text = storage::zarray_json(meta);
   storage::write_file(dir + "/.zarray", text);
