@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: Release with assertions and the CUDA
 # module where nvcc exists (plus the benchmarks, built not run), a short run
-# of the message decoder's fuzzer, then all tests again without CUDA under
+# of the fuzzers (message decoder; Zarr metadata and codecs), then all tests again without CUDA under
 # AddressSanitizer + UndefinedBehaviorSanitizer, then the scheduler and
 # storage tests under ThreadSanitizer.
 set -euo pipefail
@@ -22,7 +22,7 @@ cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DDAGGER_BUILD_BENCH=ON >
 cmake --build build/release -j "$jobs"
 (cd build/release && ctest --output-on-failure -j "$jobs")
 
-echo "== Fuzzing the message decoder briefly (libFuzzer; scripts/fuzz.sh runs it longer)"
+echo "== Fuzzing the message decoder and the Zarr metadata parser and codecs briefly (libFuzzer; scripts/fuzz.sh runs them longer)"
 scripts/fuzz.sh 20
 
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer (built without CUDA)"

@@ -393,6 +393,12 @@ TEST(SaveLoad, ErrorsNameThePathAndTheProblem) {
   with_zarray([](nlohmann::json& z) { z["dtype"] = "<i4"; });
   e = storage_error([&] { dagger::load<double>(path); });
   EXPECT_TRUE(contains(e.what(), path) && contains(e.what(), "<i4") && contains(e.what(), "<f8")) << e.what();
+  write(path + "/.zarray", "{\"zarr_format\": 2, \"shape\": [1e99999, 5]}");  // a number JSON cannot hold
+  e = storage_error([&] { dagger::load<double>(path); });
+  EXPECT_TRUE(contains(e.what(), path + "/.zarray") && contains(e.what(), "JSON")) << e.what();
+  with_zarray([](nlohmann::json& z) { z["chunks"] = {std::int64_t{1} << 38, 2}; });
+  e = storage_error([&] { dagger::load<double>(path); });
+  EXPECT_TRUE(contains(e.what(), path + "/.zarray") && contains(e.what(), "1 TiB")) << e.what();
   with_zarray([](nlohmann::json& z) { z["dtype"] = ">c16"; });
   e = storage_error([&] { dagger::load<double>(path); });
   EXPECT_TRUE(contains(e.what(), path) && contains(e.what(), ">c16")) << e.what();

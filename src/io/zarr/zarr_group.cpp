@@ -42,7 +42,7 @@ void require_node(const std::string& path) {
 json read_json(const std::string& file) {
   try {
     return json::parse(storage::read_text(file));
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number too large
     throw StorageError(file, std::string("is not valid JSON: ") + e.what());
   }
 }
@@ -168,7 +168,7 @@ void set_attributes(const std::string& path, const std::string& json_object) {
   json z;
   try {
     z = json::parse(json_object);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number too large
     throw UsageError("set_attributes(\"" + path + "\"): the attributes are not valid JSON: " + e.what());
   }
   if (!z.is_object()) throw UsageError("set_attributes(\"" + path + "\"): the attributes must be a JSON object, not " + json_object);

@@ -240,7 +240,7 @@ ZarrMeta parse_zarray(const std::string& file, const std::string& text) {
   json z;
   try {
     z = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number too large
     throw StorageError(file, std::string("is not valid JSON: ") + e.what());
   }
   if (!z.is_object()) throw StorageError(file, "is not a JSON object");

@@ -140,7 +140,7 @@ Layout read_description(const std::string& path, DType wanted) {
   json attrs;
   try {
     attrs = json::parse(storage::read_text(file));
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number too large
     throw StorageError(file, std::string("is not valid JSON: ") + e.what());
   }
   if (!attrs.is_object() || !attrs.contains("dagger") || !attrs["dagger"].is_object() ||
