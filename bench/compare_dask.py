@@ -4,6 +4,7 @@
                                             compare_dask_dagger does
     compare_dask.py table FILE              medians of "SIDE CASE SECONDS"
                                             lines, as a table
+    compare_dask.py prepare-zarr DIR N BLOCK  the zarr workload's input
 
 Timing matches the dagger side: inputs a case keeps in memory are persisted
 before the clock starts; the clock stops once the result is computed (a
@@ -84,8 +85,33 @@ def run_workload(workload, n, block, reps):
         timed("sin.(X)" + size, reps, lambda r: da.sin(x).persist())
         timed("sum(X)" + size, reps, lambda r: x.sum().compute())
         timed("norm(X)" + size, reps, lambda r: da.linalg.norm(x).compute())
+    elif workload == "zarr":
+        # As compare_dask_dagger: the array prepare_zarr wrote, load + sum,
+        # and load + save with Python zarr's default compressor.
+        import numcodecs
+        source = os.environ["COMPARE_DASK_ZARR"]
+        copy = source + "_copy_dask"
+        timed("zarr_load+sum" + size, reps, lambda r: da.from_zarr(source).sum().compute())
+
+        def copy_blosc(r):
+            da.from_zarr(source).to_zarr(copy, overwrite=True, compressor=numcodecs.Blosc())
+            return 0.0
+        timed("zarr_copy_blosc" + size, reps, copy_blosc)
+        import shutil
+        shutil.rmtree(copy, ignore_errors=True)
     else:
         sys.exit(f"unknown workload {workload}")
+
+
+def prepare_zarr(path, n, block):
+    """An n x n array of normal draws as Python's zarr writes it by default
+    (Blosc lz4, byte shuffle, C order), chunks block x block."""
+    import dask
+    import dask.array as da
+    dask.config.set(scheduler="threads", num_workers=WORKERS)
+    if os.path.exists(os.path.join(path, ".zarray")):
+        return
+    da.random.RandomState(60).standard_normal((n, n), chunks=block).to_zarr(path, overwrite=True)
 
 
 def print_table(path):
@@ -110,6 +136,8 @@ def print_table(path):
 def main(argv):
     if len(argv) == 3 and argv[1] == "table":
         print_table(argv[2])
+    elif len(argv) == 5 and argv[1] == "prepare-zarr":
+        prepare_zarr(argv[2], int(argv[3]), int(argv[4]))
     elif len(argv) == 5:
         run_workload(argv[1], int(argv[2]), int(argv[3]), int(argv[4]))
     else:

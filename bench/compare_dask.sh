@@ -47,11 +47,33 @@ fi
 # the issue's; --quick shrinks them so a round takes well under a minute.
 if ((quick)); then
   workloads=("seed 4000 1600 1" "apat_gen 8000 1600 1" "apat_mem 8000 1600 1" "matmul 4000 1000 1"
-             "sort 10000000 400000 1" "arrays 1000 512 5" "arrays 3162 512 2")
+             "sort 10000000 400000 1" "arrays 1000 512 5" "arrays 3162 512 2" "zarr 8000 2000 1")
 else
   workloads=("seed 10000 4000 1" "apat_gen 20000 4000 1" "apat_mem 20000 4000 1" "matmul 8000 2000 1"
-             "sort 100000000 4000000 1" "arrays 1000 512 10" "arrays 3162 512 3" "arrays 10000 512 2")
+             "sort 100000000 4000000 1" "arrays 1000 512 10" "arrays 3162 512 3" "arrays 10000 512 2"
+             "zarr 23170 4096 1")  # 4 GiB of doubles
 fi
+# Only some workloads: COMPARE_DASK_ONLY="zarr sort".
+if [[ -n ${COMPARE_DASK_ONLY:-} ]]; then
+  kept=()
+  for w in "${workloads[@]}"; do
+    [[ " $COMPARE_DASK_ONLY " == *" ${w%% *} "* ]] && kept+=("$w")
+  done
+  workloads=("${kept[@]}")
+fi
+
+# The zarr workload reads an array Python's zarr wrote once, kept in
+# $COMPARE_DASK_DATA (default /tmp/compare_dask_data) for later runs.
+data=${COMPARE_DASK_DATA:-/tmp/compare_dask_data}
+for w in "${workloads[@]}"; do
+  read -r -a args <<<"$w"
+  if [[ ${args[0]} == zarr ]]; then
+    mkdir -p "$data"
+    export COMPARE_DASK_ZARR=$data/normal_${args[1]}_${args[2]}.zarr
+    echo "preparing $COMPARE_DASK_ZARR (Python zarr, Blosc lz4)" >&2
+    "$python" "$here/compare_dask.py" prepare-zarr "$COMPARE_DASK_ZARR" "${args[1]}" "${args[2]}"
+  fi
+done
 
 # Both sides get the same 2 threads (dask: 2 workers, set in compare_dask.py).
 export DAGGER_NUM_THREADS=2

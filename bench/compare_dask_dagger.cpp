@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <dagger/array.hpp>
 #include <dagger/dagger.hpp>
+#include <filesystem>
 #include <string>
 
 namespace {
@@ -48,7 +49,7 @@ void timed(const Run& run, F f) {
 int usage() {
   std::fprintf(stderr,
                "usage: compare_dask_dagger WORKLOAD N BLOCK REPS\n"
-               "  WORKLOAD: seed | apat_gen | apat_mem | matmul | sort | arrays\n");
+               "  WORKLOAD: seed | apat_gen | apat_mem | matmul | sort | arrays | zarr (reads $COMPARE_DASK_ZARR)\n");
   return 2;
 }
 
@@ -94,6 +95,23 @@ int main(int argc, char** argv) {
     timed({"sin.(X)" + size, reps}, [&](int) { return dagger::compute(dagger::sin(x)); });
     timed({"sum(X)" + size, reps}, [&](int) { return dagger::collect(dagger::sum(x)); });
     timed({"norm(X)" + size, reps}, [&](int) { return dagger::collect(dagger::norm(x)); });
+  } else if (workload == "zarr") {
+    // The n x n array compare_dask.py prepare-zarr wrote (Python zarr's
+    // default Blosc lz4 with byte shuffle, C order), read from the page
+    // cache: load + sum, and load + save with the same compressor.
+    const char* input = std::getenv("COMPARE_DASK_ZARR");
+    if (input == nullptr) {
+      std::fprintf(stderr, "zarr: set COMPARE_DASK_ZARR to the array compare_dask.py prepare-zarr wrote\n");
+      return 2;
+    }
+    const std::string copy = std::string(input) + "_copy_dagger";
+    timed({"zarr_load+sum" + size, reps}, [&](int) { return dagger::collect(dagger::sum(dagger::load<double>(input))); });
+    timed({"zarr_copy_blosc" + size, reps}, [&](int) {
+      dagger::compute(dagger::save(dagger::load<double>(input), copy,
+                                   {.order = dagger::Order::C, .compressor = dagger::Compressor::blosc()}));
+      return 0.0;
+    });
+    std::filesystem::remove_all(copy);
   } else {
     return usage();
   }

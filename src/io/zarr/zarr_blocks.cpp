@@ -22,17 +22,51 @@ std::int64_t chunk_rows(const ZarrMeta& m) { return m.chunks[0]; }
 std::int64_t chunk_cols(const ZarrMeta& m) { return m.ndims() == 2 ? m.chunks[1] : 1; }
 
 // Copies an h x w column-major block to or from a row-major chunk of
-// cr x cc, element by element (the fixed size lets the copy be one move).
+// cr x cc through a square tile of one cache line's worth of elements each
+// way, kept in L1: every line of either side is then read or written once,
+// whole. (Walking one side element by element with a stride of a power of
+// two, as chunks of 4096 have, maps every row of a tile to the same cache
+// set and misses on each element.)
+// A memcpy of `bytes`, of a fixed size when it is a whole line (two vector
+// moves rather than a string instruction for a size known only at run time).
+template <std::size_t Line>
+void copy_line(std::byte* to, const std::byte* from, std::size_t bytes) {
+  if (bytes == Line) {
+    std::memcpy(to, from, Line);
+  } else {
+    std::memcpy(to, from, bytes);
+  }
+}
+
 template <std::size_t Size, bool ToChunk>
 void transpose_copy(std::byte* chunk, std::byte* block, std::int64_t h, std::int64_t w, std::int64_t cc) {
-  for (std::int64_t r = 0; r < h; ++r) {
-    for (std::int64_t c = 0; c < w; ++c) {
-      std::byte* in_chunk = chunk + static_cast<std::size_t>(r * cc + c) * Size;
-      std::byte* in_block = block + static_cast<std::size_t>(r + c * h) * Size;
+  constexpr std::int64_t kTile = 64 / static_cast<std::int64_t>(Size);
+  std::byte tile[kTile * kTile * Size];  // column-major, as the block
+  auto in_tile = [&](std::int64_t r, std::int64_t c) { return tile + static_cast<std::size_t>(r + c * kTile) * Size; };
+  // Along the chunk's rows: its side is then a few sequential streams the
+  // prefetcher follows, and the block's lines of one band of rows stay in L2
+  // until the next band fills them.
+  for (std::int64_t r0 = 0; r0 < h; r0 += kTile) {
+    const std::int64_t rn = std::min(h - r0, kTile);
+    const std::size_t column_bytes = static_cast<std::size_t>(rn) * Size;
+    for (std::int64_t c0 = 0; c0 < w; c0 += kTile) {
+      const std::int64_t cn = std::min(w - c0, kTile);
       if constexpr (ToChunk) {
-        std::memcpy(in_chunk, in_block, Size);
+        for (std::int64_t c = 0; c < cn; ++c) {
+          copy_line<kTile * Size>(in_tile(0, c), block + static_cast<std::size_t>(r0 + (c0 + c) * h) * Size, column_bytes);
+        }
+        for (std::int64_t r = 0; r < rn; ++r) {
+          std::byte* row = chunk + static_cast<std::size_t>((r0 + r) * cc + c0) * Size;
+          for (std::int64_t c = 0; c < cn; ++c) std::memcpy(row + static_cast<std::size_t>(c) * Size, in_tile(r, c), Size);
+        }
       } else {
-        std::memcpy(in_block, in_chunk, Size);
+        for (std::int64_t r = 0; r < rn; ++r) {
+          const std::byte* row = chunk + static_cast<std::size_t>((r0 + r) * cc + c0) * Size;
+          for (std::int64_t c = 0; c < cn; ++c) std::memcpy(in_tile(r, c), row + static_cast<std::size_t>(c) * Size, Size);
+        }
+        for (std::int64_t c = 0; c < cn; ++c) {
+          copy_line<kTile * Size>(block + static_cast<std::size_t>(r0 + (c0 + c) * h) * Size, in_tile(0, c), column_bytes);
+        }
       }
     }
   }
@@ -126,7 +160,7 @@ bool stored_as_is(const ZarrMeta& meta, std::int64_t h, std::int64_t w) {
 }
 
 // Big-endian elements to ours, in place.
-void swap_bytes(std::vector<std::byte>& raw, std::size_t size) {
+void swap_bytes(std::span<std::byte> raw, std::size_t size) {
   if (size == 1) return;
   for (std::size_t k = 0; k + size <= raw.size(); k += size) std::reverse(raw.begin() + k, raw.begin() + k + size);
 }
@@ -141,26 +175,45 @@ Block filled_block(const ZarrMeta& meta, std::int64_t h, std::int64_t w) {
 
 }  // namespace
 
-std::vector<std::byte> chunk_from_block(const Block& b, const ZarrMeta& meta) {
-  // Zero bytes are the fill value of every dtype we write (0, 0.0, false).
-  std::vector<std::byte> raw(meta.chunk_bytes(), std::byte{0});
+namespace {
+
+// Releases this thread's scratch buffers if they grew large, however the
+// read or write ends.
+struct ScratchRelease {
+  ~ScratchRelease() {
+    chunk_scratch().release_if_large();
+    stored_scratch().release_if_large();
+  }
+};
+
+// The raw bytes of the chunk holding block `b`, in this thread's chunk
+// scratch buffer.
+std::span<const std::byte> chunk_from_block(const Block& b, const ZarrMeta& meta) {
+  const std::span<std::byte> raw = chunk_scratch().get(meta.chunk_bytes());
+  // Zero bytes are the fill value of every dtype we write (0, 0.0, false);
+  // only an edge block leaves padding to fill.
+  if (b.rows != chunk_rows(meta) || b.cols != chunk_cols(meta)) std::memset(raw.data(), 0, raw.size());
   copy_block<true>(raw.data(), b.buffer.get(), b.rows, b.cols, meta);
   return raw;
 }
 
-Block block_from_chunk(const std::vector<std::byte>& raw, const ZarrMeta& meta, std::int64_t h, std::int64_t w) {
+// The h x w block held by a chunk's raw bytes (meta.chunk_bytes() of them).
+Block block_from_chunk(std::span<std::byte> raw, const ZarrMeta& meta, std::int64_t h, std::int64_t w) {
   Block b = Block::make(meta.dtype, h, w);
-  copy_block<false>(const_cast<std::byte*>(raw.data()), b.buffer.get(), h, w, meta);
+  copy_block<false>(raw.data(), b.buffer.get(), h, w, meta);
   if (meta.dtype == DType::b8) normalize_bools(b);
   return b;
 }
+
+}  // namespace
 
 std::uint64_t write_block_file(const std::string& file, const Block& b, const ZarrMeta& meta) {
   if (stored_as_is(meta, b.rows, b.cols)) {
     write_file(file, std::span<const std::byte>(b.buffer.get(), b.bytes()));
     return b.bytes();
   }
-  const std::vector<std::byte> stored = encode_chunk(chunk_from_block(b, meta), meta);
+  ScratchRelease release;
+  const std::span<const std::byte> stored = encode_chunk(chunk_from_block(b, meta), meta, stored_scratch());
   write_file(file, stored);
   return stored.size();
 }
@@ -181,7 +234,19 @@ Block read_block_file(const std::string& file, const ZarrMeta& meta, std::int64_
     }
     return b;
   }
-  std::vector<std::byte> raw = decode_chunk(file, read_file(file), meta);
+  ScratchRelease release;
+  const OpenFile source(file);
+  const std::span<std::byte> stored = stored_scratch().get(source.size());
+  source.read_all(stored);
+  if ((meta.order == 'F' || meta.ndims() == 1) && !meta.big_endian && h == chunk_rows(meta) && w == chunk_cols(meta)) {
+    // The chunk's elements in the block's order: decompressed in place.
+    Block b = Block::make(meta.dtype, h, w);
+    decode_chunk(file, stored, std::span<std::byte>(b.buffer.get(), b.bytes()), meta);
+    if (meta.dtype == DType::b8) normalize_bools(b);
+    return b;
+  }
+  const std::span<std::byte> raw = chunk_scratch().get(meta.chunk_bytes());
+  decode_chunk(file, stored, raw, meta);
   if (meta.big_endian) swap_bytes(raw, element_size(meta.dtype));
   return block_from_chunk(raw, meta, h, w);
 }

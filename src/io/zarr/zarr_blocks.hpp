@@ -12,11 +12,6 @@
 
 namespace dagger::storage {
 
-// The raw bytes of the chunk holding block `b`.
-std::vector<std::byte> chunk_from_block(const Block& b, const ZarrMeta& meta);
-// The h x w block held by a chunk's raw bytes (meta.chunk_bytes() of them).
-Block block_from_chunk(const std::vector<std::byte>& raw, const ZarrMeta& meta, std::int64_t h, std::int64_t w);
-
 // Writes block `b` as chunk file `file`; returns the bytes written.
 std::uint64_t write_block_file(const std::string& file, const Block& b, const ZarrMeta& meta);
 // Reads chunk file `file` as an h x w block.

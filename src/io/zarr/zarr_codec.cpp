@@ -11,7 +11,9 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <stdexcept>
 
+#include "dagger/array/block.hpp"
 #include "dagger/errors.hpp"
 #include "core/file_io.hpp"
 
@@ -36,7 +38,7 @@ std::uint32_t little_endian_u32(const std::byte* p) {
 
 // The sizes a stored chunk declares where its format has them cheaply
 // (zstd, Blosc, LZ4), checked against a full chunk and the file's size.
-void check_declared_size(const std::string& file, const std::vector<std::byte>& head, std::size_t file_size,
+void check_declared_size(const std::string& file, std::span<const std::byte> head, std::size_t file_size,
                          const ZarrMeta& meta) {
   switch (meta.codec) {
     case Codec::zstd: {
@@ -82,8 +84,8 @@ void check_declared_size(const std::string& file, const std::vector<std::byte>& 
 
 // zlib's inflate over the whole stream: a zlib stream (window bits 15) or
 // a gzip one (31). The output must be exactly one chunk.
-void inflate_all(const std::string& file, const std::vector<std::byte>& stored, std::vector<std::byte>& raw,
-                 int window_bits, const ZarrMeta& meta) {
+void inflate_all(const std::string& file, std::span<const std::byte> stored, std::span<std::byte> raw, int window_bits,
+                 const ZarrMeta& meta) {
   z_stream z{};
   if (inflateInit2(&z, window_bits) != Z_OK) throw StorageError(file, "zlib could not start inflating");
   z.next_in = reinterpret_cast<Bytef*>(const_cast<std::byte*>(stored.data()));
@@ -105,25 +107,23 @@ void inflate_all(const std::string& file, const std::vector<std::byte>& stored, 
   throw StorageError(file, std::string("corrupt or truncated ") + kind + " block file" + (z.msg ? std::string(": ") + z.msg : ""));
 }
 
-std::vector<std::byte> compressed(const std::vector<std::byte>& raw, const ZarrMeta& meta) {
+std::span<const std::byte> compressed(std::span<const std::byte> raw, const ZarrMeta& meta, ScratchBuffer& scratch) {
   const std::size_t element = element_size(meta.dtype);
   switch (meta.codec) {
     case Codec::zstd: {
-      std::vector<std::byte> out(ZSTD_compressBound(raw.size()));
+      const std::span<std::byte> out = scratch.get(ZSTD_compressBound(raw.size()));
       // ZSTD_compress records the content size in the frame header, which
       // lets load() check every file without decompressing it.
       const std::size_t n = ZSTD_compress(out.data(), out.size(), raw.data(), raw.size(), meta.level);
       if (ZSTD_isError(n)) throw StorageError("<memory>", std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
-      out.resize(n);
-      return out;
+      return out.first(n);
     }
     case Codec::blosc: {
-      std::vector<std::byte> out(raw.size() + BLOSC_MAX_OVERHEAD);
+      const std::span<std::byte> out = scratch.get(raw.size() + BLOSC_MAX_OVERHEAD);
       const int n = blosc_compress_ctx(meta.level, meta.blosc.shuffle, element, raw.size(), raw.data(), out.data(),
                                        out.size(), meta.blosc.cname, 0, 1);
       if (n <= 0) throw StorageError("<memory>", std::string("Blosc compression (") + meta.blosc.cname + ") failed");
-      out.resize(static_cast<std::size_t>(n));
-      return out;
+      return out.first(static_cast<std::size_t>(n));
     }
     case Codec::zlib:
     case Codec::gzip: {
@@ -132,19 +132,20 @@ std::vector<std::byte> compressed(const std::vector<std::byte>& raw, const ZarrM
       if (deflateInit2(&z, meta.level, Z_DEFLATED, bits, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
         throw StorageError("<memory>", "zlib could not start deflating");
       }
-      std::vector<std::byte> out(deflateBound(&z, static_cast<uLong>(raw.size())));
+      const std::span<std::byte> out = scratch.get(deflateBound(&z, static_cast<uLong>(raw.size())));
       z.next_in = reinterpret_cast<Bytef*>(const_cast<std::byte*>(raw.data()));
       z.avail_in = static_cast<uInt>(raw.size());
       z.next_out = reinterpret_cast<Bytef*>(out.data());
       z.avail_out = static_cast<uInt>(out.size());
       const int status = deflate(&z, Z_FINISH);
-      out.resize(out.size() - z.avail_out);
+      const std::size_t n = out.size() - z.avail_out;
       deflateEnd(&z);
       if (status != Z_STREAM_END) throw StorageError("<memory>", "zlib compression failed");
-      return out;
+      return out.first(n);
     }
     case Codec::lz4: {
-      std::vector<std::byte> out(kLz4SizeHeader + static_cast<std::size_t>(LZ4_compressBound(static_cast<int>(raw.size()))));
+      const std::span<std::byte> out =
+          scratch.get(kLz4SizeHeader + static_cast<std::size_t>(LZ4_compressBound(static_cast<int>(raw.size()))));
       const auto size = static_cast<std::uint32_t>(raw.size());
       for (std::size_t k = 0; k < kLz4SizeHeader; ++k) out[k] = static_cast<std::byte>((size >> (8 * k)) & 0xff);
       // numcodecs' "acceleration", kept in level: higher is faster, larger.
@@ -152,18 +153,16 @@ std::vector<std::byte> compressed(const std::vector<std::byte>& raw, const ZarrM
                                       reinterpret_cast<char*>(out.data() + kLz4SizeHeader), static_cast<int>(raw.size()),
                                       static_cast<int>(out.size() - kLz4SizeHeader), std::max(meta.level, 1));
       if (n <= 0) throw StorageError("<memory>", "LZ4 compression failed");
-      out.resize(kLz4SizeHeader + static_cast<std::size_t>(n));
-      return out;
+      return out.first(kLz4SizeHeader + static_cast<std::size_t>(n));
     }
     case Codec::bz2: {
       unsigned int length = static_cast<unsigned int>(raw.size() + raw.size() / 100 + 600);
-      std::vector<std::byte> out(length);
+      const std::span<std::byte> out = scratch.get(length);
       const int status = BZ2_bzBuffToBuffCompress(reinterpret_cast<char*>(out.data()), &length,
                                                   reinterpret_cast<char*>(const_cast<std::byte*>(raw.data())),
                                                   static_cast<unsigned int>(raw.size()), meta.level > 0 ? meta.level : 9, 0, 0);
       if (status != BZ_OK) throw StorageError("<memory>", "bz2 compression failed");
-      out.resize(length);
-      return out;
+      return out.first(length);
     }
     case Codec::none:
       break;
@@ -179,22 +178,53 @@ void throw_wrong_size(const std::string& file, const std::string& what, unsigned
                                what + " " + std::to_string(got) + " bytes, expected " + chunk_text(meta));
 }
 
-std::vector<std::byte> encode_chunk(std::vector<std::byte> raw, const ZarrMeta& meta) {
+std::span<std::byte> ScratchBuffer::get(std::size_t n) {
+  if (n > capacity_) {
+    data_.reset();  // the old one goes first: never both at once
+    // A block's buffer: not zero-filled, and a large one is a mapping on
+    // huge pages that the block allocator keeps for reuse once released
+    // (a 128 MB chunk is then 64 page faults, not 31250).
+    data_ = Block::make(DType::u8, static_cast<std::int64_t>(n), 1).buffer;
+    capacity_ = n;
+  }
+  return {data_.get(), n};
+}
+
+void ScratchBuffer::release_if_large() {
+  if (capacity_ > kKeepBytes) {
+    data_.reset();
+    capacity_ = 0;
+  }
+}
+
+ScratchBuffer& stored_scratch() {
+  thread_local ScratchBuffer buffer;
+  return buffer;
+}
+
+ScratchBuffer& chunk_scratch() {
+  thread_local ScratchBuffer buffer;
+  return buffer;
+}
+
+std::span<const std::byte> encode_chunk(std::span<const std::byte> raw, const ZarrMeta& meta, ScratchBuffer& out) {
   if (meta.codec == Codec::none) return raw;
   if (raw.size() > INT_MAX) {
     throw StorageError("<memory>", std::string("a chunk of ") + std::to_string(raw.size()) + " bytes is too large for " +
                                        codec_id(meta.codec) + " (at most 2 GiB)");
   }
-  return compressed(raw, meta);
+  return compressed(raw, meta, out);
 }
 
-std::vector<std::byte> decode_chunk(const std::string& file, std::vector<std::byte> stored, const ZarrMeta& meta) {
+void decode_chunk(const std::string& file, std::span<const std::byte> stored, std::span<std::byte> raw,
+                  const ZarrMeta& meta) {
+  if (raw.size() != meta.chunk_bytes()) throw std::logic_error("decode_chunk: the output is not one chunk");
   if (meta.codec == Codec::none) {
     if (stored.size() != meta.chunk_bytes()) throw_wrong_size(file, "it holds", stored.size(), meta);
-    return stored;
+    std::memcpy(raw.data(), stored.data(), raw.size());
+    return;
   }
   check_declared_size(file, stored, stored.size(), meta);
-  std::vector<std::byte> raw(meta.chunk_bytes());
   switch (meta.codec) {
     case Codec::zstd: {
       const std::size_t n = ZSTD_decompress(raw.data(), raw.size(), stored.data(), stored.size());
@@ -231,7 +261,7 @@ std::vector<std::byte> decode_chunk(const std::string& file, std::vector<std::by
     case Codec::bz2: {
       unsigned int length = static_cast<unsigned int>(raw.size());
       const int status = BZ2_bzBuffToBuffDecompress(reinterpret_cast<char*>(raw.data()), &length,
-                                                    reinterpret_cast<char*>(stored.data()),
+                                                    reinterpret_cast<char*>(const_cast<std::byte*>(stored.data())),
                                                     static_cast<unsigned int>(stored.size()), 0, 0);
       if (status == BZ_OUTBUFF_FULL) {
         throw StorageError(file, "block file of the wrong size: its bz2 stream holds more than " + chunk_text(meta));
@@ -243,7 +273,6 @@ std::vector<std::byte> decode_chunk(const std::string& file, std::vector<std::by
     case Codec::none:
       break;
   }
-  return raw;
 }
 
 bool check_chunk_file(const std::string& file, const ZarrMeta& meta) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -14,10 +15,32 @@
 
 namespace dagger::storage {
 
-// The file contents for a chunk's raw bytes.
-std::vector<std::byte> encode_chunk(std::vector<std::byte> raw, const ZarrMeta& meta);
-// The raw bytes (exactly meta.chunk_bytes()) from the file contents.
-std::vector<std::byte> decode_chunk(const std::string& file, std::vector<std::byte> stored, const ZarrMeta& meta);
+// A buffer one thread reuses chunk after chunk, so that reading or writing
+// a chunk neither zero-fills a fresh buffer nor faults in fresh pages. One
+// larger than kKeepBytes is released after use (release_if_large), back to
+// the block allocator's cache of mappings, so an idle thread holds at most
+// that much per buffer.
+class ScratchBuffer {
+ public:
+  static constexpr std::size_t kKeepBytes = std::size_t{64} << 20;
+  // n bytes of unspecified contents, valid until the next get.
+  std::span<std::byte> get(std::size_t n);
+  void release_if_large();
+
+ private:
+  std::shared_ptr<std::byte[]> data_;
+  std::size_t capacity_ = 0;
+};
+// This thread's buffers: one for a file's (stored) bytes, one for a chunk's.
+ScratchBuffer& stored_scratch();
+ScratchBuffer& chunk_scratch();
+
+// The file contents for a chunk's raw bytes: `raw` itself when there is no
+// compressor, else compressed into `out`.
+std::span<const std::byte> encode_chunk(std::span<const std::byte> raw, const ZarrMeta& meta, ScratchBuffer& out);
+// Decodes the file contents into `raw`, exactly meta.chunk_bytes() long.
+void decode_chunk(const std::string& file, std::span<const std::byte> stored, std::span<std::byte> raw,
+                  const ZarrMeta& meta);
 // "truncated block file: it holds 10 bytes, expected 800 bytes (...)"
 [[noreturn]] void throw_wrong_size(const std::string& file, const std::string& what, unsigned long long got,
                                    const ZarrMeta& meta);

@@ -47,8 +47,8 @@ std::uint64_t write_vector(const std::string& dir, const std::byte* bytes, std::
   const std::string text = storage::zarray_json(meta);
   storage::write_file(dir + "/.zarray", text);
   if (count == 0) return text.size();
-  const std::vector<std::byte> stored =
-      storage::encode_chunk(std::vector<std::byte>(bytes, bytes + meta.chunk_bytes()), meta);
+  const std::span<const std::byte> stored =
+      storage::encode_chunk(std::span<const std::byte>(bytes, meta.chunk_bytes()), meta, storage::stored_scratch());
   storage::write_file(dir + "/0", stored);
   return text.size() + stored.size();
 }
@@ -59,7 +59,8 @@ std::vector<std::byte> read_vector(const std::string& dir, const ZarrMeta& meta)
   std::vector<std::byte> out(static_cast<std::size_t>(meta.shape[0]) * size);
   for (std::int64_t i = 0; i < meta.grid(0); ++i) {
     const std::string file = dir + "/" + meta.chunk_key(i, 0);
-    const std::vector<std::byte> raw = storage::decode_chunk(file, storage::read_file(file), meta);
+    std::vector<std::byte> raw(meta.chunk_bytes());
+    storage::decode_chunk(file, storage::read_file(file), raw, meta);
     const std::size_t offset = static_cast<std::size_t>(i * meta.chunks[0]) * size;
     std::copy_n(raw.begin(), std::min(raw.size(), out.size() - offset), out.begin() + static_cast<std::ptrdiff_t>(offset));
   }
