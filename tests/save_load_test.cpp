@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <cstring>
 #include <dagger/array.hpp>
 #include <dagger/array/zarr_group.hpp>
 #include <dagger/dagger.hpp>
@@ -16,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
+#include <tuple>
 
 namespace fs = std::filesystem;
 
@@ -170,6 +172,32 @@ TEST(SaveLoad, RoundTripsEveryElementTypeOrderAndCodec) {
   round_trip<std::int64_t>(dir, "i8");
   round_trip<bool>(dir, "b1");
   EXPECT_EQ(leftovers(dir.path), 0);
+}
+
+// Chunks large enough for the vectorized transposes of C order (whole
+// 16 x 16 tiles and ragged edges), checked against the file's bytes.
+TEST(SaveLoad, COrderOfLargeChunksIsRowMajor) {
+  TempDir dir;
+  const std::string path = dir / "c";
+  const Matrix<double> values = expected<double>(70, 45);
+  dagger::compute(dagger::save(dagger::distribute(dagger::Blocks(40, 33), values), path, {.order = dagger::Order::C}));
+  for (const auto& [key, r0, c0] : {std::tuple{"0.0", 0, 0}, std::tuple{"1.1", 40, 33}}) {
+    const std::string bytes = read(path + "/" + key);
+    ASSERT_EQ(bytes.size(), 40u * 33u * sizeof(double));
+    for (int r = 0; r < 40; ++r) {
+      for (int c = 0; c < 33; ++c) {
+        double stored = 0;
+        std::memcpy(&stored, bytes.data() + (r * 33 + c) * sizeof(double), sizeof stored);
+        const bool inside = r0 + r < 70 && c0 + c < 45;
+        ASSERT_EQ(stored, inside ? values(r0 + r, c0 + c) : 0.0) << key << " " << r << "," << c;
+      }
+    }
+  }
+  EXPECT_TRUE(same<double>(dagger::collect(dagger::load<double>(path)), values));
+  const Matrix<std::int64_t> integers = expected<std::int64_t>(70, 45);
+  dagger::compute(dagger::save(dagger::distribute(dagger::Blocks(40, 33), integers), dir / "i",
+                               {.order = dagger::Order::C, .compressor = dagger::Compressor::blosc()}));
+  EXPECT_TRUE(same<std::int64_t>(dagger::collect(dagger::load<std::int64_t>(dir / "i")), integers));
 }
 
 TEST(SaveLoad, WritesTheZarrLayout) {

@@ -3,17 +3,20 @@
 #include <blosc.h>
 #include <bzlib.h>
 #include <lz4.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <zlib.h>
 #include <zstd.h>
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <climits>
+#include <new>
 #include <cstring>
 #include <stdexcept>
 
-#include "dagger/array/block.hpp"
+#include "dagger/config.hpp"
 #include "dagger/errors.hpp"
 #include "core/file_io.hpp"
 
@@ -178,23 +181,35 @@ void throw_wrong_size(const std::string& file, const std::string& what, unsigned
                                what + " " + std::to_string(got) + " bytes, expected " + chunk_text(meta));
 }
 
+ScratchBuffer::~ScratchBuffer() { release(); }
+
+void ScratchBuffer::release() {
+  if (data_ != nullptr) ::munmap(data_, capacity_);
+  data_ = nullptr;
+  capacity_ = 0;
+}
+
 std::span<std::byte> ScratchBuffer::get(std::size_t n) {
   if (n > capacity_) {
-    data_.reset();  // the old one goes first: never both at once
-    // A block's buffer: not zero-filled, and a large one is a mapping on
-    // huge pages that the block allocator keeps for reuse once released
-    // (a 128 MB chunk is then 64 page faults, not 31250).
-    data_ = Block::make(DType::u8, static_cast<std::int64_t>(n), 1).buffer;
-    capacity_ = n;
+    release();  // the old one goes first: never both at once
+    // A mapping of its own (it outlives the runtime's allocator in a
+    // thread's exit), on huge pages where the system offers them, sized up
+    // to a power of two so that chunks of slightly different sizes reuse
+    // it; pages never touched cost nothing.
+    const std::size_t size = std::bit_ceil(std::max<std::size_t>(n, 4096));
+    void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    ::madvise(p, size, MADV_HUGEPAGE);
+    data_ = static_cast<std::byte*>(p);
+    capacity_ = size;
   }
-  return {data_.get(), n};
+  return {data_, n};
 }
 
 void ScratchBuffer::release_if_large() {
-  if (capacity_ > kKeepBytes) {
-    data_.reset();
-    capacity_ = 0;
-  }
+  // The memory limit bounds what the chunk store holds; buffers kept
+  // outside it stay a small part of it.
+  if (capacity_ > std::min(kKeepBytes, config().memory_limit / 16)) release();
 }
 
 ScratchBuffer& stored_scratch() {

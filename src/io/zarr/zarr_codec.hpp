@@ -6,7 +6,6 @@
 #pragma once
 
 #include <cstddef>
-#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -17,18 +16,23 @@ namespace dagger::storage {
 
 // A buffer one thread reuses chunk after chunk, so that reading or writing
 // a chunk neither zero-fills a fresh buffer nor faults in fresh pages. One
-// larger than kKeepBytes is released after use (release_if_large), back to
-// the block allocator's cache of mappings, so an idle thread holds at most
-// that much per buffer.
+// larger than kKeepBytes (or a sixteenth of the memory limit) is released
+// after use (release_if_large), so an idle thread holds at most that much
+// per buffer.
 class ScratchBuffer {
  public:
-  static constexpr std::size_t kKeepBytes = std::size_t{64} << 20;
+  static constexpr std::size_t kKeepBytes = std::size_t{256} << 20;
+  ScratchBuffer() = default;
+  ScratchBuffer(const ScratchBuffer&) = delete;
+  ScratchBuffer& operator=(const ScratchBuffer&) = delete;
+  ~ScratchBuffer();
   // n bytes of unspecified contents, valid until the next get.
   std::span<std::byte> get(std::size_t n);
   void release_if_large();
 
  private:
-  std::shared_ptr<std::byte[]> data_;
+  void release();
+  std::byte* data_ = nullptr;
   std::size_t capacity_ = 0;
 };
 // This thread's buffers: one for a file's (stored) bytes, one for a chunk's.
