@@ -312,8 +312,14 @@ Block read_block_file(const std::string& file, const ZarrMeta& meta, std::int64_
     if (meta.dtype == DType::b8) normalize_bools(b);
     return b;
   }
-  const std::span<std::byte> raw = chunk_scratch().get(meta.chunk_bytes());
-  decode_chunk(file, stored, raw, meta);
+  // Uncompressed, the file's bytes are the chunk's: no copy between them.
+  std::span<std::byte> raw = stored;
+  if (meta.codec == Codec::none) {
+    if (stored.size() != meta.chunk_bytes()) throw_wrong_size(file, "it holds", stored.size(), meta);
+  } else {
+    raw = chunk_scratch().get(meta.chunk_bytes());
+    decode_chunk(file, stored, raw, meta);
+  }
   if (meta.big_endian) swap_bytes(raw, element_size(meta.dtype));
   return block_from_chunk(raw, meta, h, w);
 }

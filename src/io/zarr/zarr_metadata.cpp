@@ -57,6 +57,12 @@ int integer_or(const json& object, const char* key, int otherwise) {
   return object.contains(key) && object.at(key).is_number_integer() ? object.at(key).get<int>() : otherwise;
 }
 
+// Blosc's inner compressors, as numcodecs names them.
+constexpr const char* kBloscCompressors = "lz4, lz4hc, blosclz, zstd, zlib";
+bool is_blosc_compressor(const std::string& name) {
+  return name == "lz4" || name == "lz4hc" || name == "blosclz" || name == "zstd" || name == "zlib";
+}
+
 constexpr Codec kCodecs[] = {Codec::zstd, Codec::blosc, Codec::zlib, Codec::gzip, Codec::lz4, Codec::bz2};
 
 void parse_compressor(const std::string& file, const json& value, ZarrMeta& meta) {
@@ -80,8 +86,8 @@ void parse_compressor(const std::string& file, const json& value, ZarrMeta& meta
   meta.level = integer_or(value, level, meta.codec == Codec::lz4 ? 1 : 0);
   if (meta.codec == Codec::blosc) {
     const std::string cname = value.contains("cname") && value.at("cname").is_string() ? value.at("cname").get<std::string>() : "lz4";
-    if (cname != "lz4" && cname != "lz4hc" && cname != "blosclz" && cname != "zstd" && cname != "zlib") {
-      throw StorageError(file, "unsupported Blosc compressor '" + cname + "' (lz4, lz4hc, blosclz, zstd, zlib)");
+    if (!is_blosc_compressor(cname)) {
+      throw StorageError(file, "unsupported Blosc compressor '" + cname + "' (" + kBloscCompressors + ")");
     }
     std::snprintf(meta.blosc.cname, sizeof meta.blosc.cname, "%s", cname.c_str());
     meta.blosc.shuffle = integer_or(value, "shuffle", 1);
@@ -197,8 +203,8 @@ void apply_compressor(const Compressor& compressor, ZarrMeta& meta) {
   meta.level = compressor.level;
   if (meta.codec != Codec::blosc) return;
   const std::string& cname = compressor.blosc_cname;
-  if (cname != "lz4" && cname != "lz4hc" && cname != "blosclz" && cname != "zstd" && cname != "zlib") {
-    throw UsageError("Compressor::blosc: Blosc has no compressor '" + cname + "' (lz4, lz4hc, blosclz, zstd, zlib)");
+  if (!is_blosc_compressor(cname)) {
+    throw UsageError("Compressor::blosc: Blosc has no compressor '" + cname + "' (" + kBloscCompressors + ")");
   }
   std::snprintf(meta.blosc.cname, sizeof meta.blosc.cname, "%s", cname.c_str());
   meta.blosc.shuffle = static_cast<int>(compressor.shuffle);
