@@ -5,7 +5,10 @@
 // dagger's peer-checked endpoints use), and the seed's sum(pow(x, 2)) on 2
 // workers against one process. Medians of the repetitions.
 //
-// Usage: bench_distributed [repetitions]
+// It also times a cold start: a fresh process that starts 2 local workers,
+// runs one task on them and shuts them down (each repetition a new process).
+//
+// Usage: bench_distributed [repetitions] [startup|tiny|moves|seed]   (default: all)
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +18,7 @@
 #include <cstdlib>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dagger/array.hpp"
@@ -115,38 +119,82 @@ double seed_seconds(const dagger::Context& context, int repetitions) {
   return median(times);
 }
 
+// In a process of its own: starting 2 local workers, one task on them,
+// shutting them down, in seconds.
+double cold_start_seconds(int argc, char** argv) {
+  const auto start = Clock::now();
+  dagger::init(argc, argv);
+  dagger::add_local_workers(2);
+  if (dagger::collect(context_of(worker_procs()), dagger::delayed(add1)(1)) != 2) std::abort();
+  dagger::shutdown_workers();
+  return seconds_since(start);
+}
+
+// Runs this executable with "startup-once" `repetitions` times: the medians
+// of what the process timed (from before dagger::init to after the
+// shutdown) and of the whole process as seen from here (exec and exit too).
+std::pair<double, double> median_cold_start_seconds(const char* self, int repetitions) {
+  std::vector<double> inside, whole;
+  for (int r = 0; r < repetitions; ++r) {
+    const auto start = Clock::now();
+    FILE* out = ::popen((std::string(self) + " 1 startup-once").c_str(), "r");
+    if (out == nullptr) std::abort();
+    double s = 0;
+    if (std::fscanf(out, "%lf", &s) != 1) std::abort();
+    ::pclose(out);
+    whole.push_back(seconds_since(start));
+    inside.push_back(s);
+  }
+  return {median(inside), median(whole)};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  const std::string only = argc > 2 ? argv[2] : "";
+  if (only == "startup-once") {  // (a worker started by it never returns from init)
+    std::printf("%.6f\n", cold_start_seconds(argc, argv));
+    return 0;
+  }
   dagger::init(argc, argv);
   const int repetitions = argc > 1 ? std::max(1, std::atoi(argv[1])) : 5;
+  const auto wanted = [&](const char* part) { return only.empty() || only == part; };
+  if (wanted("startup")) {
+    std::printf("== cold start: init, 2 local workers, one task, shut down; median of %d processes\n", repetitions);
+    const auto [inside, whole] = median_cold_start_seconds(argv[0], repetitions);
+    std::printf("%.1f ms in the process, %.1f ms with its exec and exit\n", 1e3 * inside, 1e3 * whole);
+    if (only == "startup") return 0;
+  }
   dagger::add_local_workers(2);
   std::vector<dagger::Processor*> here{&dagger::this_process()};
   const dagger::Context local = context_of(here);
   const dagger::Context remote = context_of(worker_procs());
 
-  std::printf("== tiny tasks (2000 independent add1), median of %d\n", repetitions);
-  per_task_us(remote, 200);  // warm up: connections, learned runtimes
-  std::vector<double> remote_us, local_us;
-  for (int r = 0; r < repetitions; ++r) {
-    remote_us.push_back(per_task_us(remote, 2000));
-    local_us.push_back(per_task_us(local, 2000));
+  if (wanted("tiny")) {
+    std::printf("== tiny tasks (2000 independent add1), median of %d\n", repetitions);
+    per_task_us(remote, 200);  // warm up: connections, learned runtimes
+    std::vector<double> remote_us, local_us;
+    for (int r = 0; r < repetitions; ++r) {
+      remote_us.push_back(per_task_us(remote, 2000));
+      local_us.push_back(per_task_us(local, 2000));
+    }
+    std::printf("2 workers: %.1f us/task    one process: %.2f us/task\n", median(remote_us), median(local_us));
   }
-  std::printf("2 workers: %.1f us/task    one process: %.2f us/task\n", median(remote_us), median(local_us));
-
-  // A fetch is short and this kind of machine noisy: four times the samples.
-  std::printf("== chunk moves between two processes (worker -> driver), median of %d\n", 4 * repetitions);
-  for (std::size_t mib : {4, 64}) {
-    const std::size_t bytes = mib << 20;
-    const double ours = fetch_gbps(*dagger::workers().front(), bytes, 4 * repetitions);
-    const double perf_tcp = ucx_perftest_gbps(bytes, "tcp");
-    const double perf_shm = ucx_perftest_gbps(bytes, nullptr);
-    std::printf("%2zu MiB: dagger %.2f GB/s   ucx_perftest tcp %.2f GB/s (ratio %.2f)   shared memory %.2f GB/s "
-                "(ratio %.2f)\n",
-                mib, ours, perf_tcp, perf_tcp > 0 ? ours / perf_tcp : 0.0, perf_shm,
-                perf_shm > 0 ? ours / perf_shm : 0.0);
+  if (wanted("moves")) {
+    // A fetch is short and this kind of machine noisy: four times the samples.
+    std::printf("== chunk moves between two processes (worker -> driver), median of %d\n", 4 * repetitions);
+    for (std::size_t mib : {4, 64}) {
+      const std::size_t bytes = mib << 20;
+      const double ours = fetch_gbps(*dagger::workers().front(), bytes, 4 * repetitions);
+      const double perf_tcp = ucx_perftest_gbps(bytes, "tcp");
+      const double perf_shm = ucx_perftest_gbps(bytes, nullptr);
+      std::printf("%2zu MiB: dagger %.2f GB/s   ucx_perftest tcp %.2f GB/s (ratio %.2f)   shared memory %.2f GB/s "
+                  "(ratio %.2f)\n",
+                  mib, ours, perf_tcp, perf_tcp > 0 ? ours / perf_tcp : 0.0, perf_shm,
+                  perf_shm > 0 ? ours / perf_shm : 0.0);
+    }
   }
-
+  if (!wanted("seed")) return 0;
   std::printf("== sum(pow(randn(4000x4000, blocks 1000x1000), 2)), median of %d\n", repetitions);
   const double one = seed_seconds(local, repetitions);
   const double two = seed_seconds(remote, repetitions);

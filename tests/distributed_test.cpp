@@ -10,6 +10,7 @@
 #include <cmath>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <map>
 #include <numeric>
 #include <random>
@@ -250,6 +251,33 @@ TEST(Distributed, ComputeLeavesTheChunkInTheWorker) {
   expect_no_chunks_left();
 }
 
+
+// A result of a few bytes comes back with its task's reply: fetching it asks
+// the worker nothing (here the worker is stopped meanwhile), while a large
+// one is fetched from the worker. Both stay in the worker for its tasks.
+TEST(Distributed, ASmallResultComesBackWithItsReply) {
+  auto& workers = cluster_workers();
+  const dagger::Context first({workers[0]});
+  auto small = dagger::compute(first, dagger::delayed(ramp)(10));
+  auto large = dagger::compute(first, dagger::delayed(ramp)(100000));
+  ASSERT_EQ(small.space().kind(), dagger::ProcKind::named("worker-host"));
+  ASSERT_EQ(dagger::live_chunks(*workers[0]), 2);
+  const auto pid = static_cast<pid_t>(workers[0]->pid());
+  ASSERT_EQ(::kill(pid, SIGSTOP), 0);
+  auto fetch_small = std::async(std::launch::async, [&] { return dagger::collect(small); });
+  auto fetch_large = std::async(std::launch::async, [&] { return dagger::collect(large); });
+  const bool small_at_once = fetch_small.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  const bool large_waited = fetch_large.wait_for(std::chrono::milliseconds(200)) == std::future_status::timeout;
+  ::kill(pid, SIGCONT);
+  EXPECT_TRUE(small_at_once) << "fetching a result of 10 doubles waited on its stopped worker";
+  EXPECT_TRUE(large_waited) << "a result of 100000 doubles came back without its worker";
+  EXPECT_DOUBLE_EQ(fetch_small.get()[9], 9.0);
+  EXPECT_DOUBLE_EQ(fetch_large.get()[99999], 99999.0);
+  EXPECT_DOUBLE_EQ(dagger::collect(first, dagger::delayed(total)(small)), 45.0);
+  small = {};
+  large = {};
+  expect_no_chunks_left();
+}
 
 // Eager tasks whose scope names a worker run there; their results stay in
 // the worker until fetched, and tasks here read them.

@@ -121,7 +121,8 @@ bool Run::has_work_for(int slot) const {
     // Replies to take, or calls to send with room to send them.
     return me.remote->arrived_count.load(std::memory_order_seq_cst) > 0 ||
            (!failed_.load(std::memory_order_relaxed) && !me.inbox.empty() &&
-            me.remote->in_flight_count.load(std::memory_order_relaxed) < RemoteSlot::kMaxInFlight);
+            me.remote->in_flight_count.load(std::memory_order_relaxed) <
+                me.remote->window.load(std::memory_order_relaxed));
   }
   if (!me.inbox.empty()) return true;
   if (!me.steals) return false;

@@ -87,10 +87,21 @@ class Run {
       std::uint32_t task;
       RemoteOutcome outcome;
     };
-    static constexpr std::size_t kMaxInFlight = 8;
+    // How many calls may be out at once: enough to keep about kWorkInFlight
+    // of the worker's time queued, so that tiny tasks overlap their round
+    // trips (a loopback round trip costs tens to hundreds of microseconds)
+    // while long ones are not committed far ahead. Until a reply tells the
+    // tasks' run time, kFirstWindow.
+    static constexpr std::size_t kFirstWindow = 8;
+    static constexpr std::size_t kMinWindow = 2;
+    static constexpr std::size_t kMaxWindow = 64;
+    static constexpr double kWorkInFlightNs = 2e6;
     std::mutex serving;  // held by the dispatcher serving the slot
     std::vector<InFlight> in_flight;
     std::atomic<std::size_t> in_flight_count{0};
+    std::atomic<std::size_t> window{kFirstWindow};
+    double mean_run_ns = -1;  // of the replies so far (moving average); by the serving dispatcher
+    void learn_run_time(std::int64_t run_ns);
     std::mutex arrived_mutex;
     std::deque<Arrived> arrived;
     std::atomic<std::size_t> arrived_count{0};

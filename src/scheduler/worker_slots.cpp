@@ -21,6 +21,14 @@ void Run::RemoteSlot::deliver(std::uint32_t task, RemoteOutcome outcome) {
   executor().notify_work();
 }
 
+void Run::RemoteSlot::learn_run_time(std::int64_t run_ns) {
+  const double run = static_cast<double>(std::max<std::int64_t>(run_ns, 0));
+  mean_run_ns = mean_run_ns < 0 ? run : mean_run_ns + (run - mean_run_ns) / 8;
+  const double wanted = kWorkInFlightNs / std::max(mean_run_ns, 1.0);
+  window.store(static_cast<std::size_t>(std::clamp(wanted, double(kMinWindow), double(kMaxWindow))),
+               std::memory_order_relaxed);
+}
+
 void Run::launch_remote(int slot, std::uint32_t task) {
   Slot& me = slots_[slot];
   RemoteSlot& remote = *me.remote;
@@ -54,6 +62,7 @@ void Run::take_reply(int slot, RemoteSlot::Arrived& reply) {
   remote.in_flight.erase(it);  // lets the inputs go
   remote.in_flight_count.fetch_sub(1, std::memory_order_relaxed);
   RemoteOutcome& outcome = reply.outcome;
+  if (!outcome.error) remote.learn_run_time(outcome.run_ns);
   if (!outcome.error && plan_.records[reply.task].node->options().get_result) {
     try {
       outcome.result = move_chunk(outcome.result, host_memory());
@@ -84,7 +93,7 @@ bool Run::worker_slots_have_work() const {
 }
 
 // One round, without waiting: takes the replies that came back, then sends
-// what the inbox holds while fewer than kMaxInFlight calls are out.
+// what the inbox holds while fewer calls than the slot's window are out.
 bool Run::work_remote(int slot) {
   Slot& me = slots_[slot];
   RemoteSlot& remote = *me.remote;
@@ -103,7 +112,7 @@ bool Run::work_remote(int slot) {
   for (RemoteSlot::Arrived& reply : arrived) take_reply(slot, reply);
   ran = !arrived.empty();
   std::uint32_t task;
-  while (remote.in_flight.size() < RemoteSlot::kMaxInFlight && !failed_.load(std::memory_order_seq_cst) &&
+  while (remote.in_flight.size() < remote.window.load(std::memory_order_relaxed) && !failed_.load(std::memory_order_seq_cst) &&
          me.inbox.pop_front(task)) {
     launch_remote(slot, task);
     ran = true;

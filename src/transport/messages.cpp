@@ -56,6 +56,10 @@ Message read_body(MessageType type, WireReader& in) {
       m.chunk = in.u64();
       m.bytes = in.u64();
       m.run_ns = in.u64();
+      m.value = in.take(in.remaining());
+      if (m.value.size() > kInlineResultBytes) {
+        throw ProtocolError("a done message carrying a result of " + std::to_string(m.value.size()) + " bytes");
+      }
       return m;
     }
     case MessageType::failed: {
@@ -130,6 +134,7 @@ void write_body(const Message& message, WireWriter& out) {
           out.u64(m.chunk);
           out.u64(m.bytes);
           out.u64(m.run_ns);
+          out.bytes(m.value.data(), m.value.size());
         } else if constexpr (std::is_same_v<M, Stored>) {
           out.u64(m.chunk);
           out.u64(m.bytes);

@@ -5,6 +5,7 @@
 // message or throws ProtocolError (fuzzed by tests/fuzz/message_fuzzer.cpp).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -66,7 +67,13 @@ struct Done {
   std::uint64_t chunk = 0;
   std::uint64_t bytes = 0;
   std::uint64_t run_ns = 0;  // how long the call ran in the worker
+  // A small result's Value::wire_save, sent with the reply so that fetching
+  // it costs no round trip (empty: fetch it with a get). The worker keeps
+  // the chunk all the same, for the tasks there that read it.
+  std::span<const std::byte> value;
 };
+// The largest result (in wire bytes) a Done carries.
+inline constexpr std::size_t kInlineResultBytes = 1024;
 struct Failed {
   std::string type;  // of the exception
   std::string message;

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "dagger/distributed.hpp"
 #include "transport/messages.hpp"
@@ -89,6 +90,9 @@ struct RemoteChunk {
   WorkerLink* link;
   std::uint64_t id;
   std::uint64_t bytes;
+  // A small value's wire form, sent with the task's reply: fetched from
+  // here, without asking the worker (empty: ask).
+  std::vector<std::byte> wire_form = {};
   ~RemoteChunk();
 };
 struct RemoteValue {

@@ -66,9 +66,20 @@ Value value_of(const WorkerLink::Reply& reply, const WorkerLink& link) {
   return out;
 }
 
-// The driver's handle to a chunk that worker `link` keeps as `id`.
-Value remote_value(WorkerLink& link, std::uint64_t id, std::uint64_t bytes) {
-  return Value::make<RemoteValue>(RemoteValue{std::shared_ptr<RemoteChunk>(new RemoteChunk{&link, id, bytes})});
+// The driver's handle to a chunk that worker `link` keeps as `id`, with the
+// value's wire form when it came along.
+Value remote_value(WorkerLink& link, std::uint64_t id, std::uint64_t bytes,
+                   std::span<const std::byte> wire_form = {}) {
+  return Value::make<RemoteValue>(RemoteValue{std::shared_ptr<RemoteChunk>(
+      new RemoteChunk{&link, id, bytes, std::vector<std::byte>(wire_form.begin(), wire_form.end())})});
+}
+
+// The value of a chunk whose wire form came with its task's reply.
+Value value_of(const RemoteChunk& chunk) {
+  WireReader in(chunk.wire_form);
+  Value out = Value::wire_load(in);
+  in.expect_end();
+  return out;
 }
 
 std::shared_ptr<WireWriter> get_request(const RemoteChunk& chunk) {
@@ -80,6 +91,7 @@ std::shared_ptr<WireWriter> get_request(const RemoteChunk& chunk) {
 // Fetches a value from the worker that holds it.
 Value fetch(const Value& value) {
   const RemoteChunk& chunk = *value.get<RemoteValue>().chunk;
+  if (!chunk.wire_form.empty()) return value_of(chunk);
   return value_of(chunk.link->call(MessageType::get, get_request(chunk)), *chunk.link);
 }
 
@@ -117,7 +129,13 @@ void fetch_from_worker_memories(std::vector<ChunkPtr>& chunks) {
   fetches->replies.resize(chunks.size());
   std::vector<std::size_t> remote;
   for (std::size_t i = 0; i < chunks.size(); ++i) {
-    if (chunks[i] && is_worker_memory(*chunks[i]->space)) remote.push_back(i);
+    if (!chunks[i] || !is_worker_memory(*chunks[i]->space)) continue;
+    const RemoteChunk& chunk = *chunks[i]->value.get<RemoteValue>().chunk;
+    if (chunk.wire_form.empty()) {
+      remote.push_back(i);
+    } else {
+      chunks[i] = std::make_shared<ChunkData>(value_of(chunk), host_memory(), chunks[i]->producer);
+    }
   }
   fetches->waiting = remote.size();
   for (std::size_t i : remote) {
@@ -176,7 +194,7 @@ void WorkerThreadProc::start(const detail::ThunkNode& node, std::size_t version,
                       }
                       const auto* done = std::get_if<Done>(&m.message);
                       if (done == nullptr) throw ProtocolError(link.name() + " answered a run with another message");
-                      outcome.result = std::make_shared<ChunkData>(remote_value(link, done->chunk, done->bytes), memory, id);
+                      outcome.result = std::make_shared<ChunkData>(remote_value(link, done->chunk, done->bytes, done->value), memory, id);
                       outcome.run_ns = static_cast<std::int64_t>(done->run_ns);
                     } catch (...) {
                       outcome.error = std::current_exception();

@@ -119,7 +119,8 @@ class WorkerServer final : private WorkerTasks::Server {
         const auto run_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start);
         ChunkPtr chunk = std::make_shared<ChunkData>(std::move(result), host_memory(), 0);
         const std::uint64_t bytes = chunk->bytes;
-        reply(request, Done{keep(std::move(chunk)), bytes, static_cast<std::uint64_t>(run_ns.count())});
+        const std::vector<std::byte> inline_value = small_wire_form(chunk->value, bytes);
+        reply(request, Done{keep(std::move(chunk)), bytes, static_cast<std::uint64_t>(run_ns.count()), inline_value});
       } catch (const ProtocolError& e) {
         std::cerr << "dagger worker " << ::getpid() << ": dropped the driver's connection: " << e.what() << "\n";
         leave(1);
@@ -233,6 +234,19 @@ class WorkerServer final : private WorkerTasks::Server {
     const std::uint64_t id = next_chunk_++;
     chunks_.emplace(id, std::move(chunk));
     return id;
+  }
+
+  // A result small enough to travel with its Done: its wire form, else
+  // nothing.
+  static std::vector<std::byte> small_wire_form(const Value& value, std::uint64_t bytes) {
+    if (bytes > kInlineResultBytes || !value.wire_capable()) return {};
+    WireWriter out;
+    value.wire_save(out);
+    if (out.size() > kInlineResultBytes) return {};
+    std::vector<std::byte> flat;
+    flat.reserve(out.size());
+    for (auto part : out.parts()) flat.insert(flat.end(), part.begin(), part.end());
+    return flat;
   }
 
   void reply(std::uint64_t request, const Message& message) { transport_->send(driver_, encode_message(request, message)); }

@@ -43,6 +43,8 @@ void write_seeds(const std::string& dir) {
   write_seed(dir, "welcome", encode_message(1, Welcome{1}));
   write_seed(dir, "refuse", encode_message(0, Refuse{"wrong cookie"}));
   write_seed(dir, "done", encode_message(7, Done{5, 800, 1000}));
+  const std::byte small_value[12] = {std::byte{1}, std::byte{2}, std::byte{3}};
+  write_seed(dir, "done_with_value", encode_message(7, Done{5, 8, 1000, small_value}));
   write_seed(dir, "failed", encode_message(7, Failed{"std::runtime_error", "boom"}));
   write_seed(dir, "get", encode_message(8, Get{5}));
   write_seed(dir, "release", encode_message(0, Release{{1, 2, 3}}));
