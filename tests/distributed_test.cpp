@@ -759,6 +759,59 @@ TEST(Distributed, AKilledWorkerIsRecomputedElsewhere) {
   EXPECT_EQ(dagger::workers().size(), 1u);
 }
 
+// A worker that stops answering (stopped here with SIGSTOP: alive, its
+// connection open) is lost after the worker timeout; its tasks run on the
+// other worker, and it is killed.
+TEST(Distributed, AHungWorkerIsLostAndItsWorkRunsElsewhere) {
+  auto& workers = cluster_workers();
+  dagger::set_worker_timeout(std::chrono::milliseconds(1500));
+  std::vector<dagger::Thunk<int>> squares;
+  for (int i = 0; i < 40; ++i) squares.push_back(dagger::delayed(slow_square)(i));
+  auto sum = dagger::delayed([](const std::vector<int>& v) { return std::accumulate(v.begin(), v.end(), 0); })(squares);
+  const auto pid = static_cast<pid_t>(workers[1]->pid());
+  std::thread stopper([pid] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    ::kill(pid, SIGSTOP);
+  });
+  const auto start = std::chrono::steady_clock::now();
+  const int got = dagger::collect(workers_only(), sum);
+  stopper.join();
+  const auto took = std::chrono::steady_clock::now() - start;
+  dagger::set_worker_timeout(std::chrono::seconds(60));
+  EXPECT_EQ(got, 39 * 40 * 79 / 6);
+  EXPECT_GE(took, std::chrono::milliseconds(1500));  // it waited for the timeout, not less
+  EXPECT_LT(took, std::chrono::seconds(30));
+  EXPECT_TRUE(workers[1]->lost());
+  EXPECT_EQ(dagger::workers().size(), 1u);
+  // Killed: it is not left stopped behind.
+  siginfo_t info{};
+  EXPECT_EQ(::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED), 0);
+  EXPECT_EQ(info.si_status, SIGKILL);
+}
+
+// A worker whose only thread runs one long task still answers the
+// heartbeats: it is not taken for hung.
+TEST(Distributed, AWorkerBusyWithALongTaskIsNotTakenForHung) {
+  auto& workers = cluster_workers();
+  dagger::set_worker_timeout(std::chrono::milliseconds(1000));
+  auto long_task = dagger::delayed([] {
+    std::this_thread::sleep_for(std::chrono::seconds(4));
+    return 7;
+  });
+  std::vector<dagger::Thunk<int>> tasks;
+  for (int t = 0; t < workers[0]->threads(); ++t) tasks.push_back(long_task());
+  const auto values = dagger::collect(dagger::Context({workers[0]}), tasks);
+  dagger::set_worker_timeout(std::chrono::seconds(60));
+  for (int v : values) EXPECT_EQ(v, 7);
+  EXPECT_FALSE(workers[0]->lost());
+  EXPECT_EQ(dagger::workers().size(), 2u);
+}
+
+TEST(Distributed, AWorkerTimeoutMustBePositive) {
+  EXPECT_THROW(dagger::set_worker_timeout(std::chrono::milliseconds(0)), dagger::UsageError);
+  EXPECT_EQ(dagger::worker_timeout(), std::chrono::seconds(60));
+}
+
 // A block pinned to a worker that died has nowhere to be made: a typed
 // error naming its thunk, and the rest of the runtime goes on.
 TEST(Distributed, ABlockPinnedToALostWorkerIsWorkerLost) {

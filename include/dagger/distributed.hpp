@@ -113,6 +113,16 @@ std::int64_t live_chunks(WorkerProc& worker);
 // spilled, limit, peak, spills and reloads; the totals of bytes moved are
 // not sent). Throws WorkerLost for a lost worker.
 MemoryStats memory_stats(WorkerProc& worker);
+// A worker that sends nothing for this long is lost, as if it had died: the
+// driver asks each worker it has not heard from lately for its stats (a
+// worker answers on its transport thread, even while its threads run long
+// tasks), so only a process that is stopped, deadlocked or cut off stays
+// silent. Its calls fail with WorkerLost, what it held is computed again
+// on the other workers, and a local worker is killed. Default 60 s, or
+// DAGGER_WORKER_TIMEOUT (seconds, "2.5") at start; throws UsageError for a
+// timeout that is not positive.
+void set_worker_timeout(std::chrono::milliseconds timeout);
+std::chrono::milliseconds worker_timeout();
 // Ends every worker (also done when the driver exits).
 void shutdown_workers();
 

@@ -154,6 +154,7 @@ std::size_t max_message_bytes() {
 }  // namespace
 
 Cluster::Cluster() : cookie_(random_cookie()) {
+  worker_timeout();  // a malformed DAGGER_WORKER_TIMEOUT is a UsageError here, not in the watchdog
   Transport::Handlers handlers;
   handlers.on_accept = [this](ConnectionId id) { on_accept(id); };
   handlers.on_message = [this](ConnectionId id, std::string header, Bytes body) {
@@ -162,9 +163,10 @@ Cluster::Cluster() : cookie_(random_cookie()) {
   handlers.on_lost = [this](ConnectionId id, const std::string& why) { on_lost(id, why); };
   transport_ = std::make_unique<Transport>(std::move(handlers), max_message_bytes());
   register_worker_moves();
+  watchdog_ = std::thread([this] { watch_workers(); });
 }
 
-Cluster::~Cluster() = default;
+Cluster::~Cluster() { stop_watchdog(); }
 
 int Cluster::listen(const std::string& host, int port) {
   std::lock_guard lock(mutex_);
@@ -369,6 +371,7 @@ void Cluster::shutdown() {
 
 void Cluster::end_of_process() {
   shutdown();
+  stop_watchdog();
   transport_->stop();
   std::vector<WorkerLink*> links;
   {

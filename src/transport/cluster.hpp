@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "transport/worker_link.hpp"
@@ -18,6 +19,8 @@ class Cluster {
  public:
   Cluster();
   ~Cluster();
+  // The watchdog looks again now (the timeout changed).
+  void timeout_changed() { watchdog_wake_.notify_all(); }
 
   int listen(const std::string& host, int port);
   int port() const;
@@ -41,6 +44,17 @@ class Cluster {
   void refuse(WorkerLink& link, const std::string& why);
   WorkerLink* link_of(ConnectionId id);
   std::vector<WorkerProc*> live_locked() const;  // with mutex_ held
+
+  // The watchdog (worker_watchdog.cpp): asks each quiet worker for its
+  // stats, and declares a worker that sent nothing for worker_timeout()
+  // lost, as if its connection broke (a local one is killed as well).
+  void watch_workers();
+  void check_worker(WorkerLink& link, std::int64_t now, std::int64_t period_ns, std::int64_t timeout_ns);
+  void declare_hung(WorkerLink& link, std::int64_t silent_ns);
+  void stop_watchdog();
+  std::thread watchdog_;
+  std::condition_variable watchdog_wake_;
+  bool watchdog_stopping_ = false;  // with mutex_
 
   std::string cookie_;
   std::unique_ptr<Transport> transport_;

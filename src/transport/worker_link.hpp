@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "dagger/distributed.hpp"
 #include "transport/messages.hpp"
 #include "transport/transport.hpp"
@@ -60,7 +61,16 @@ class WorkerLink {
   // from it, since it connected: the dashboard's transfer rates.
   std::uint64_t sent_bytes() const noexcept { return sent_bytes_.load(std::memory_order_relaxed); }
   std::uint64_t received_bytes() const noexcept { return received_bytes_.load(std::memory_order_relaxed); }
-  void count_received(std::size_t bytes) noexcept { received_bytes_.fetch_add(bytes, std::memory_order_relaxed); }
+  // Counts a message from the worker, which is also a sign of life.
+  void count_received(std::size_t bytes) noexcept {
+    received_bytes_.fetch_add(bytes, std::memory_order_relaxed);
+    last_heard_ns_.store(detail::now_ns(), std::memory_order_relaxed);
+  }
+  // When the worker last sent anything (steady ns; its connection's
+  // creation before its first message).
+  std::int64_t last_heard_ns() const noexcept { return last_heard_ns_.load(std::memory_order_relaxed); }
+  // A heartbeat (a stats request) is out and not yet answered.
+  std::atomic<bool> heartbeat_out{false};
 
   // Set once the worker joined.
   WorkerProc* proc = nullptr;
@@ -77,6 +87,7 @@ class WorkerLink {
   std::atomic<std::uint64_t> next_request_{1};
   std::atomic<std::uint64_t> sent_bytes_{0};
   std::atomic<std::uint64_t> received_bytes_{0};
+  std::atomic<std::int64_t> last_heard_ns_{detail::now_ns()};
   mutable std::mutex mutex_;
   std::string lost_reason_;
   std::unordered_map<std::uint64_t, ReplyHandler> waiting_;
