@@ -1,14 +1,16 @@
 """Zarr interop with Python's zarr: `check DIR` verifies arrays dagger wrote,
 `write DIR` writes arrays for dagger to read, `write-special DIR` writes
 what Python's zarr produces beyond plain arrays (missing chunks with NaN,
--Infinity and integer fill values, big-endian dtypes, "/" separators);
+-Infinity and integer fill values, big-endian dtypes, one with a Delta
+filter, "/" separators);
 `check-group DIR` and `write-group DIR` do the same for groups with
 attributes and consolidated metadata.
 Every array is named <dtype>_<1d|2d>_<C|F>_<codec> and holds
 v(i, j) = i + 1000 j (+ 0.5 for floating types; (i + 2 j) % 3 == 0 for bool;
 wrapped around for narrow integers, as a C++ cast wraps), the formula the
 C++ test uses. A codec is raw, zstd, zlib, gzip, lz4, bz2 or
-blosc-<cname>-<none|byte|bit>."""
+blosc-<cname>-<none|byte|bit>, after "delta-" with numcodecs' Delta filter
+(every type but bool)."""
 import os
 import sys
 
@@ -24,11 +26,13 @@ EVERY_CODEC = ("f8", "i2", "b1")
 CASES = ["F_raw", "C_raw", "F_zstd", "C_zstd", "C_blosc-lz4-byte"]
 MORE_CASES = ["F_blosc-zstd-bit", "C_blosc-blosclz-none", "F_blosc-lz4hc-byte", "C_blosc-zlib-bit", "F_zlib", "C_gzip",
               "F_lz4", "C_bz2"]
+DELTA_CASES = ["F_delta-zstd", "C_delta-raw"]
 SHUFFLES = {"none": numcodecs.Blosc.NOSHUFFLE, "byte": numcodecs.Blosc.SHUFFLE, "bit": numcodecs.Blosc.BITSHUFFLE}
 
 
 def compressor(codec):
     """The numcodecs compressor with the settings dagger's test saves with."""
+    codec = codec.removeprefix("delta-")
     if codec == "raw":
         return None
     if codec.startswith("blosc-"):
@@ -36,6 +40,10 @@ def compressor(codec):
         return numcodecs.Blosc(cname=cname, clevel=3 if cname == "zstd" else 5, shuffle=SHUFFLES[shuffle])
     return {"zstd": numcodecs.Zstd(level=3), "zlib": numcodecs.Zlib(level=1), "gzip": numcodecs.GZip(level=1),
             "lz4": numcodecs.LZ4(acceleration=1), "bz2": numcodecs.BZ2(level=1)}[codec]
+
+
+def filters(dtype, codec):
+    return [numcodecs.Delta(dtype=DTYPES[dtype])] if codec.startswith("delta-") else None
 
 
 def expected(dtype, shape):
@@ -58,7 +66,8 @@ def expected(dtype, shape):
 def names():
     for dtype in DTYPES:
         for dims in ("1d", "2d"):
-            for case in CASES + (MORE_CASES if dtype in EVERY_CODEC else []):
+            for case in (CASES + (MORE_CASES if dtype in EVERY_CODEC else []) +
+                         (DELTA_CASES if dtype != "b1" else [])):
                 order, codec = case.split("_")
                 yield dtype, dims, order, codec
 
@@ -85,6 +94,8 @@ def check(root):
             problems.append(f"order {a.order}")
         if config(a.compressor) != config(compressor(codec)):
             problems.append(f"compressor {a.compressor}, expected {compressor(codec)}")
+        if (a.filters or None) != filters(dtype, codec):
+            problems.append(f"filters {a.filters}, expected {filters(dtype, codec)}")
         if not np.array_equal(a[...], expected(dtype, a.shape)):
             problems.append("values differ")
         if problems:
@@ -99,7 +110,8 @@ def write(root):
     for dtype, dims, order, codec in names():
         shape, chunks = ((11,), (4,)) if dims == "1d" else ((7, 5), (3, 2))
         a = zarr.open(os.path.join(root, f"{dtype}_{dims}_{order}_{codec}"), mode="w", shape=shape, chunks=chunks,
-                      dtype=DTYPES[dtype], order=order, compressor=compressor(codec), write_empty_chunks=True)
+                      dtype=DTYPES[dtype], order=order, compressor=compressor(codec), filters=filters(dtype, codec),
+                      write_empty_chunks=True)
         a[...] = expected(dtype, shape)
     print("written")
     return 0
@@ -117,6 +129,9 @@ def write_special(root):
     for name, dtype, codec in (("big_endian_f8", ">f8", None), ("big_endian_i2_blosc", ">i2", numcodecs.Blosc())):
         a = open_new(name, dtype=dtype, compressor=codec, write_empty_chunks=True)
         a[...] = expected(dtype.replace(">", "")[0] + dtype[2:], (7, 5))
+    a = open_new("big_endian_i8_delta", dtype=">i8", compressor=numcodecs.Blosc(), filters=[numcodecs.Delta(">i8")],
+                 write_empty_chunks=True)
+    a[...] = expected("i8", (7, 5))
     store = zarr.DirectoryStore(os.path.join(root, "slash_separator"), dimension_separator="/")
     a = zarr.open(store, mode="w", shape=(7, 5), chunks=(3, 2), dtype="<f8", write_empty_chunks=True)
     a[...] = expected("f8", (7, 5))

@@ -47,6 +47,12 @@ struct Compressor {
 struct SaveOptions {
   Order order = Order::F;
   Compressor compressor = Compressor::none();
+  // numcodecs' Delta filter before the compressor: each element of a chunk
+  // (in the chunk's order) is stored as its difference from the one before,
+  // which helps slowly varying integers compress. Exact for integers; for
+  // floating types the sums that undo it round as numpy's do. Not for bool
+  // (a UsageError).
+  bool delta = false;
 };
 
 namespace detail {

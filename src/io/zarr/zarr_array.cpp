@@ -23,6 +23,7 @@ storage::ZarrMeta meta_for(const Layout& layout, DType dtype, const SaveOptions&
   meta.dtype = dtype;
   meta.order = options.order == Order::C ? 'C' : 'F';
   storage::apply_compressor(options.compressor, meta);
+  storage::apply_delta(options.delta, meta);
   return meta;
 }
 
@@ -43,6 +44,7 @@ void dagger_wire_save(const BlockFile& f, WireWriter& out) {
   out.pod(f.meta.blosc);
   out.pod(f.meta.big_endian);
   out.pod(f.meta.separator);
+  out.pod(f.meta.delta);
   out.pod(f.meta.fill_bits);
   wire_save(f.file, out);
 }
@@ -57,6 +59,7 @@ void dagger_wire_load(BlockFile& f, WireReader& in) {
   meta.blosc = in.pod<storage::BloscSettings>();
   meta.big_endian = in.pod<bool>();
   meta.separator = in.pod<char>();
+  meta.delta = in.pod<bool>();
   meta.fill_bits = in.pod<std::uint64_t>();
   wire_load(f.file, in);
   const bool dims = !meta.shape.empty() && meta.shape.size() <= 2 && meta.chunks.size() == meta.shape.size();

@@ -222,7 +222,7 @@ class FileBlockSource final : public BlockSource {
 // column-major order, uncompressed. Such blocks go between file and buffer
 // with no copy in between.
 bool stored_as_is(const ZarrMeta& meta, std::int64_t h, std::int64_t w) {
-  return meta.codec == Codec::none && !meta.big_endian && (meta.order == 'F' || meta.ndims() == 1) &&
+  return meta.codec == Codec::none && !meta.big_endian && !meta.delta && (meta.order == 'F' || meta.ndims() == 1) &&
          h == chunk_rows(meta) && w == chunk_cols(meta);
 }
 
@@ -253,14 +253,15 @@ struct ScratchRelease {
   }
 };
 
-// The raw bytes of the chunk holding block `b`, in this thread's chunk
-// scratch buffer.
+// The raw bytes of the chunk holding block `b`, filtered, in this thread's
+// chunk scratch buffer.
 std::span<const std::byte> chunk_from_block(const Block& b, const ZarrMeta& meta) {
   const std::span<std::byte> raw = chunk_scratch().get(meta.chunk_bytes());
   // Zero bytes are the fill value of every dtype we write (0, 0.0, false);
   // only an edge block leaves padding to fill.
   if (b.rows != chunk_rows(meta) || b.cols != chunk_cols(meta)) std::memset(raw.data(), 0, raw.size());
   copy_block<true>(raw.data(), b.buffer.get(), b.rows, b.cols, meta);
+  if (meta.delta) delta_encode(raw, meta.dtype);
   return raw;
 }
 
@@ -308,7 +309,9 @@ Block read_block_file(const std::string& file, const ZarrMeta& meta, std::int64_
   if ((meta.order == 'F' || meta.ndims() == 1) && !meta.big_endian && h == chunk_rows(meta) && w == chunk_cols(meta)) {
     // The chunk's elements in the block's order: decompressed in place.
     Block b = Block::make(meta.dtype, h, w);
-    decode_chunk(file, stored, std::span<std::byte>(b.buffer.get(), b.bytes()), meta);
+    const std::span<std::byte> raw(b.buffer.get(), b.bytes());
+    decode_chunk(file, stored, raw, meta);
+    if (meta.delta) delta_decode(raw, meta.dtype);
     if (meta.dtype == DType::b8) normalize_bools(b);
     return b;
   }
@@ -321,6 +324,7 @@ Block read_block_file(const std::string& file, const ZarrMeta& meta, std::int64_
     decode_chunk(file, stored, raw, meta);
   }
   if (meta.big_endian) swap_bytes(raw, element_size(meta.dtype));
+  if (meta.delta) delta_decode(raw, meta.dtype);
   return block_from_chunk(raw, meta, h, w);
 }
 

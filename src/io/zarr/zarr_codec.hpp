@@ -45,6 +45,12 @@ std::span<const std::byte> encode_chunk(std::span<const std::byte> raw, const Za
 // Decodes the file contents into `raw`, exactly meta.chunk_bytes() long.
 void decode_chunk(const std::string& file, std::span<const std::byte> stored, std::span<std::byte> raw,
                   const ZarrMeta& meta);
+// numcodecs' Delta filter over a chunk's raw elements (native byte order),
+// in place: each element minus the one before (the first kept), and back by
+// running sums. Integers wrap around as numpy's do; floating types round
+// as numpy's sequential sums do.
+void delta_encode(std::span<std::byte> raw, DType dtype);
+void delta_decode(std::span<std::byte> raw, DType dtype);
 // "truncated block file: it holds 10 bytes, expected 800 bytes (...)"
 [[noreturn]] void throw_wrong_size(const std::string& file, const std::string& what, unsigned long long got,
                                    const ZarrMeta& meta);

@@ -210,6 +210,13 @@ void apply_compressor(const Compressor& compressor, ZarrMeta& meta) {
   meta.blosc.shuffle = static_cast<int>(compressor.shuffle);
 }
 
+void apply_delta(bool delta, ZarrMeta& meta) {
+  if (delta && meta.dtype == DType::b8) {
+    throw UsageError("SaveOptions::delta: the Delta filter does not apply to bool arrays (numpy cannot subtract them)");
+  }
+  meta.delta = delta;
+}
+
 std::string zarr_dtype(DType dtype) {
   for (const DTypeName& d : kDTypes) {
     if (d.dtype == dtype) return d.zarr;
@@ -237,10 +244,34 @@ std::string zarray_json(const ZarrMeta& meta) {
   // treat the padding (and any chunk they skip) as it.
   z["fill_value"] = fill_json(meta);
   z["order"] = std::string(1, meta.order);
-  z["filters"] = nullptr;
+  if (meta.delta) {
+    const std::string dtype = zarr_dtype(meta.dtype);
+    z["filters"] = json::array({{{"id", "delta"}, {"dtype", dtype}, {"astype", dtype}}});
+  } else {
+    z["filters"] = nullptr;
+  }
   z["dimension_separator"] = std::string(1, meta.separator);
   return z.dump(4) + "\n";
 }
+
+namespace {
+
+// No filters, or numcodecs' Delta of the array's own dtype (stored as that
+// dtype too): whether there is a Delta.
+bool parse_filters(const std::string& file, const json& filters, const json& array_dtype, DType dtype) {
+  if (filters.is_null() || (filters.is_array() && filters.empty())) return false;
+  const bool delta = filters.is_array() && filters.size() == 1 && filters[0].is_object() &&
+                     filters[0].value("id", json()) == "delta" && filters[0].value("dtype", json()) == array_dtype &&
+                     filters[0].value("astype", array_dtype) == array_dtype;
+  if (!delta) {
+    throw StorageError(file, "filters other than one Delta of the array's own dtype are not supported (\"filters\": " +
+                                 filters.dump() + ")");
+  }
+  if (dtype == DType::b8) throw StorageError(file, "a Delta filter on a bool array");
+  return true;
+}
+
+}  // namespace
 
 ZarrMeta parse_zarray(const std::string& file, const std::string& text) {
   json z;
@@ -285,9 +316,7 @@ ZarrMeta parse_zarray(const std::string& file, const std::string& text) {
   const json order = z.value("order", json("C"));
   if (order != "C" && order != "F") throw StorageError(file, "'order' must be \"C\" or \"F\", not " + order.dump());
   meta.order = order.get<std::string>()[0];
-  if (z.contains("filters") && !z.at("filters").is_null() && !(z.at("filters").is_array() && z.at("filters").empty())) {
-    throw StorageError(file, "filters are not supported (\"filters\": " + z.at("filters").dump() + ")");
-  }
+  if (z.contains("filters")) meta.delta = parse_filters(file, z.at("filters"), z.at("dtype"), meta.dtype);
   if (z.contains("dimension_separator")) {
     const json& separator = z.at("dimension_separator");
     if (separator != "." && separator != "/") {

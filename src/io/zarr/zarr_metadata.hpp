@@ -38,6 +38,7 @@ struct ZarrMeta {
   BloscSettings blosc;
   bool big_endian = false;           // '>' dtypes: read, swapped to ours
   char separator = '.';              // between chunk indices in file names
+  bool delta = false;                // numcodecs' Delta filter, of the array's own dtype
   // The fill value's bytes, as one element of dtype (little-endian): what
   // a chunk whose file is missing holds, as Zarr defines.
   std::uint64_t fill_bits = 0;
@@ -57,6 +58,9 @@ struct ZarrMeta {
 // The user's compressor as the metadata's codec and settings; a Blosc
 // compressor Blosc does not have is a UsageError.
 void apply_compressor(const Compressor& compressor, ZarrMeta& meta);
+// The user's Delta filter choice (meta.dtype set first); a UsageError for
+// bool, which numpy cannot subtract.
+void apply_delta(bool delta, ZarrMeta& meta);
 
 std::string zarr_dtype(DType dtype);  // "<f8", "<f4", "<i8", "|u1", "|b1", ...
 

@@ -43,13 +43,21 @@ std::uint64_t write_vector(const std::string& dir, const std::byte* bytes, std::
   meta.dtype = dtype;
   meta.order = options.order == Order::C ? 'C' : 'F';
   storage::apply_compressor(options.compressor, meta);
+  storage::apply_delta(options.delta, meta);
   storage::make_directory(dir);
   const std::string text = storage::zarray_json(meta);
   storage::write_file(dir + "/.zarray", text);
   if (count == 0) return text.size();
-  const std::span<const std::byte> stored =
-      storage::encode_chunk(std::span<const std::byte>(bytes, meta.chunk_bytes()), meta, storage::stored_scratch());
+  std::span<const std::byte> raw(bytes, meta.chunk_bytes());
+  if (meta.delta) {
+    const std::span<std::byte> filtered = storage::chunk_scratch().get(raw.size());
+    std::copy(raw.begin(), raw.end(), filtered.begin());
+    storage::delta_encode(filtered, meta.dtype);
+    raw = filtered;
+  }
+  const std::span<const std::byte> stored = storage::encode_chunk(raw, meta, storage::stored_scratch());
   storage::write_file(dir + "/0", stored);
+  storage::chunk_scratch().release_if_large();
   return text.size() + stored.size();
 }
 
@@ -61,6 +69,7 @@ std::vector<std::byte> read_vector(const std::string& dir, const ZarrMeta& meta)
     const std::string file = dir + "/" + meta.chunk_key(i, 0);
     std::vector<std::byte> raw(meta.chunk_bytes());
     storage::decode_chunk(file, storage::read_file(file), raw, meta);
+    if (meta.delta) storage::delta_decode(raw, meta.dtype);
     const std::size_t offset = static_cast<std::size_t>(i * meta.chunks[0]) * size;
     std::copy_n(raw.begin(), std::min(raw.size(), out.size() - offset), out.begin() + static_cast<std::ptrdiff_t>(offset));
   }
