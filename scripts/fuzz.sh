@@ -39,7 +39,8 @@ for target in "${targets[@]}"; do
         src/array/block_wire.cpp src/core/wire_adopt.cpp src/transport/batch.cpp
       corpus=tests/fuzz/corpus ;;
     zarr)
-      build zarr tests/fuzz/zarr_fuzzer.cpp src/io/zarr/zarr_metadata.cpp src/io/zarr/zarr_codec.cpp
+      build zarr tests/fuzz/zarr_fuzzer.cpp src/io/zarr/zarr_metadata.cpp src/io/zarr/zarr_codec.cpp \
+        src/io/zarr/zarr_delta.cpp
       corpus=tests/fuzz/zarr_corpus ;;
     *) echo "fuzz: no target '$target' (message, zarr)" >&2; exit 2 ;;
   esac

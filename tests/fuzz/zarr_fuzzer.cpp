@@ -1,5 +1,5 @@
 // libFuzzer target: the Zarr v2 metadata parser and the chunk decoders of
-// every codec. Any input must end in parsed metadata, a decoded chunk of
+// every codec, each followed by the Delta filter's decoding. Any input must end in parsed metadata, a decoded chunk of
 // exactly the chunk's size (a wrong size is an error), or a StorageError; never a crash, a hang, an
 // out-of-bounds access or another exception.
 //
@@ -54,6 +54,9 @@ void write_seeds(const std::string& dir) {
              0, R"({"chunks":[3,2],"compressor":{"blocksize":0,"clevel":5,"cname":"lz4","id":"blosc","shuffle":1},)"
                 R"("dimension_separator":"/","dtype":">f8","fill_value":"NaN","filters":null,"order":"C",)"
                 R"("shape":[7,5],"zarr_format":2})");
+  write_seed(dir, "zarray_delta",
+             0, R"({"chunks":[4],"compressor":{"id":"zstd","level":3},"dtype":"<i8","fill_value":0,)"
+                R"("filters":[{"astype":"<i8","dtype":"<i8","id":"delta"}],"order":"C","shape":[11],"zarr_format":2})");
   for (std::uint8_t codec = 1; codec <= 7; ++codec) {
     for (std::uint8_t shuffle = 0; shuffle < 3; ++shuffle) {
       const std::uint8_t selector = static_cast<std::uint8_t>(codec + 8 * shuffle);
@@ -97,6 +100,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::span<const std::byte> stored(reinterpret_cast<const std::byte*>(data + 2), size - 2);
     std::vector<std::byte> raw(meta.chunk_bytes());
     dagger::storage::decode_chunk("fuzz/0", stored, raw, meta);
+    if (meta.dtype != dagger::DType::b8) dagger::storage::delta_decode(raw, meta.dtype);
   } catch (const dagger::StorageError&) {
   }
   return 0;
