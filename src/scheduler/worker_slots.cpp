@@ -112,8 +112,8 @@ bool Run::work_remote(int slot) {
   for (RemoteSlot::Arrived& reply : arrived) take_reply(slot, reply);
   ran = !arrived.empty();
   std::uint32_t task;
-  while (remote.in_flight.size() < remote.window.load(std::memory_order_relaxed) && !failed_.load(std::memory_order_seq_cst) &&
-         me.inbox.pop_front(task)) {
+  while (remote.in_flight.size() < remote.window.load(std::memory_order_relaxed) &&
+         !failed_.load(std::memory_order_seq_cst) && me.inbox.pop_front(task)) {
     launch_remote(slot, task);
     ran = true;
   }

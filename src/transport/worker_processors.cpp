@@ -194,7 +194,8 @@ void WorkerThreadProc::start(const detail::ThunkNode& node, std::size_t version,
                       }
                       const auto* done = std::get_if<Done>(&m.message);
                       if (done == nullptr) throw ProtocolError(link.name() + " answered a run with another message");
-                      outcome.result = std::make_shared<ChunkData>(remote_value(link, done->chunk, done->bytes, done->value), memory, id);
+                      outcome.result = std::make_shared<ChunkData>(
+                          remote_value(link, done->chunk, done->bytes, done->value), memory, id);
                       outcome.run_ns = static_cast<std::int64_t>(done->run_ns);
                     } catch (...) {
                       outcome.error = std::current_exception();

@@ -53,7 +53,9 @@ void set_worker_timeout(std::chrono::milliseconds timeout) {
   if (detail::Cluster* c = detail::cluster_if_created()) c->timeout_changed();
 }
 
-std::chrono::milliseconds worker_timeout() { return std::chrono::milliseconds(timeout_ms().load(std::memory_order_relaxed)); }
+std::chrono::milliseconds worker_timeout() {
+  return std::chrono::milliseconds(timeout_ms().load(std::memory_order_relaxed));
+}
 
 namespace detail {
 
