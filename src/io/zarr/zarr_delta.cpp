@@ -24,31 +24,39 @@ struct ArithmeticOf<T> {
 template <class T>
 using Arithmetic = typename ArithmeticOf<T>::type;
 
+// Replaces each element of `raw`, in order, by step(element), both in the
+// arithmetic type.
+template <class T, class Step>
+void rewrite(std::span<std::byte> raw, Step step) {
+  for (std::size_t at = 0; at + sizeof(T) <= raw.size(); at += sizeof(T)) {
+    Arithmetic<T> value;
+    std::memcpy(&value, raw.data() + at, sizeof(T));
+    value = step(value);
+    std::memcpy(raw.data() + at, &value, sizeof(T));
+  }
+}
+
 template <class T>
 void encode(std::span<std::byte> raw) {
   using A = Arithmetic<T>;
-  const std::size_t n = raw.size() / sizeof(T);
-  A previous{};
-  for (std::size_t k = 0; k < n; ++k) {
-    A value;
-    std::memcpy(&value, raw.data() + k * sizeof(T), sizeof(T));
-    const A difference = k == 0 ? value : static_cast<A>(value - previous);
-    std::memcpy(raw.data() + k * sizeof(T), &difference, sizeof(T));
+  A previous{};  // the first element minus zero: itself, -0.0 included
+  rewrite<T>(raw, [&](A value) {
+    const A difference = static_cast<A>(value - previous);
     previous = value;
-  }
+    return difference;
+  });
 }
 
 template <class T>
 void decode(std::span<std::byte> raw) {
   using A = Arithmetic<T>;
-  const std::size_t n = raw.size() / sizeof(T);
   A sum{};
-  for (std::size_t k = 0; k < n; ++k) {
-    A difference;
-    std::memcpy(&difference, raw.data() + k * sizeof(T), sizeof(T));
-    sum = k == 0 ? difference : static_cast<A>(sum + difference);
-    std::memcpy(raw.data() + k * sizeof(T), &sum, sizeof(T));
-  }
+  bool first = true;  // kept as it is, as numpy.cumsum does (0.0 + -0.0 would be +0.0)
+  rewrite<T>(raw, [&](A difference) {
+    sum = first ? difference : static_cast<A>(sum + difference);
+    first = false;
+    return sum;
+  });
 }
 
 }  // namespace
