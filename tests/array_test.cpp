@@ -469,7 +469,8 @@ TEST(Arrays, ConcatenationMatchesEigen) {
     EXPECT_NE(std::string(e.what()).find("75x75, 3x4"), std::string::npos) << e.what();
   }
   EXPECT_THROW(dagger::hcat(x, spread(random_matrix(3, 4, 1), {3, 4, 2, 2})), dagger::ArrayError);
-  EXPECT_THROW(dagger::cat(3, {x, x}), dagger::ArrayError);
+  EXPECT_THROW(dagger::cat(0, {x, x}), dagger::ArrayError);
+  EXPECT_EQ(dagger::cat(3, {x, x}).shape(), (std::vector<std::int64_t>{75, 75, 2}));  // as Julia's cat(x, x; dims=3)
   EXPECT_THROW(dagger::cat(1, std::vector<dagger::DArray<double>>{}), dagger::ArrayError);
 }
 

@@ -14,6 +14,7 @@
 #include "dagger/array/layout.hpp"
 #include "dagger/array/linalg.hpp"
 #include "dagger/array/mutation.hpp"
+#include "dagger/array/ndims.hpp"
 #include "dagger/array/norms.hpp"
 #include "dagger/array/reductions.hpp"
 #include "dagger/array/reshape.hpp"

@@ -206,6 +206,7 @@ ArrayPtr assemble(Layout out, DType dtype, const std::vector<PlacedArray>& parts
 
 ArrayPtr rechunk(const ArrayPtr& array, const Blocks& blocks) {
   Layout out(array->layout.shape(), blocks);
+  if (out.ndims() > 2) return rechunk_any_rank(array, std::move(out));
   // Directly while an output block reads a few input blocks and an input
   // block is read a few times (merging, splitting, shifting blocks), or
   // while input and output fit well in memory: one copy, where pieces cost
@@ -219,6 +220,8 @@ ArrayPtr rechunk(const ArrayPtr& array, const Blocks& blocks) {
 
 ArrayPtr concatenate(const std::vector<ArrayPtr>& arrays, int dim) {
   if (arrays.empty()) throw ArrayError("cat of no arrays");
+  const bool any_rank = dim > 2 || std::any_of(arrays.begin(), arrays.end(), [](const ArrayPtr& a) { return a->layout.ndims() > 2; });
+  if (any_rank) return concatenate_any_rank(arrays, dim);
   if (dim != 1 && dim != 2) throw ArrayError("cat along dimension " + std::to_string(dim) + ": dimensions are 1 and 2");
   const Layout& first = arrays.front()->layout;
   // Vectors side by side make a matrix; along dimension 1 a vector stays one.

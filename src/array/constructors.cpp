@@ -51,8 +51,8 @@ void generate_tile(kernels::RandomKind kind, std::uint64_t seed, const TileAt& a
   std::int64_t row = at.offset % spot.height, col = at.offset / spot.height;
   for (std::int64_t done = 0; done < n; ++col, row = 0) {
     const std::int64_t run = std::min(n - done, spot.height - row);
-    fill_random(kind, seed, static_cast<std::uint64_t>(spot.origin + row * spot.step + col * spot.stride),
-                static_cast<std::uint64_t>(spot.step), run, out + done);
+    fill_random(kind, seed, kernels::array_index(spot, row + col * spot.height), static_cast<std::uint64_t>(spot.step),
+                run, out + done);
     done += run;
   }
 }

@@ -43,12 +43,35 @@ std::vector<bool> transposed_sources(const std::vector<ArrayPtr>& sources) {
 }
 
 BlockPlace block_place(const Layout& layout, std::size_t k) {
-  const std::int64_t gi = layout.grid_row_of(k), gj = layout.grid_col_of(k);
   BlockPlace place;
-  place.rows = layout.block_height(gi);
-  place.cols = layout.block_width(gj);
-  const std::int64_t stride = std::max<std::int64_t>(layout.rows(), 1);
-  place.spot = {layout.row_start(gi) + layout.col_start(gj) * stride, std::max<std::int64_t>(place.rows, 1), stride};
+  if (layout.ndims() <= 2) {
+    const std::int64_t gi = layout.grid_row_of(k), gj = layout.grid_col_of(k);
+    place.rows = layout.block_height(gi);
+    place.cols = layout.block_width(gj);
+    const std::int64_t stride = std::max<std::int64_t>(layout.rows(), 1);
+    place.spot.origin = layout.row_start(gi) + layout.col_start(gj) * stride;
+    place.spot.height = std::max<std::int64_t>(place.rows, 1);
+    place.spot.stride = stride;
+    return place;
+  }
+  // An N-d block is stored as a matrix of its first dimension by the rest.
+  const std::vector<std::int64_t> start = layout.block_start(k), extents = layout.block_extents(k);
+  place.rows = extents[0];
+  place.cols = 1;
+  std::int64_t array_stride = 1;
+  for (int d = 0; d < layout.ndims(); ++d) {
+    const auto ud = static_cast<std::size_t>(d);
+    place.spot.origin += start[ud] * array_stride;
+    if (d > 0) {
+      place.cols *= extents[ud];
+      place.spot.upper_extent[d - 1] = std::max<std::int64_t>(extents[ud], 1);
+      place.spot.upper_stride[d - 1] = std::max<std::int64_t>(array_stride, 1);
+    }
+    array_stride *= layout.extent(d);
+  }
+  place.spot.height = std::max<std::int64_t>(place.rows, 1);
+  place.spot.stride = std::max<std::int64_t>(layout.rows(), 1);
+  place.spot.upper = layout.ndims() - 1;
   return place;
 }
 
@@ -131,13 +154,14 @@ std::vector<Thunk<Block>> known_blocks(std::vector<Chunk<Block>> chunks) {
 
 std::string describe(const ArrayImpl& a) {
   const Layout& l = a.layout;
-  std::string grid = l.ndims() == 2 ? std::to_string(l.grid_rows()) + "x" + std::to_string(l.grid_cols())
-                                    : std::to_string(l.grid_rows());
-  std::string max_block = l.ndims() == 2 ? std::to_string(std::min(l.block_rows(), l.rows())) + "x" +
-                                               std::to_string(std::min(l.block_cols(), l.cols()))
-                                         : std::to_string(std::min(l.block_rows(), l.rows()));
-  return std::string(a.computed ? "Computed" : "Lazy") + "(" + l.shape_text() + " DArray<" +
-         to_string(a.dtype) + "> in " + grid + " parts each of (max size) " + max_block + ")";
+  std::string grid, max_block;
+  for (int d = 0; d < l.ndims(); ++d) {
+    grid += (d ? "x" : "") + std::to_string(l.grid(d));
+    max_block += (d ? "x" : "") + std::to_string(std::min(l.block_size(d), l.extent(d)));
+  }
+  if (l.ndims() == 0) grid = max_block = "()";
+  return std::string(a.computed ? "Computed" : "Lazy") + "(" + l.shape_text() + " DArray<" + to_string(a.dtype) +
+         "> in " + grid + " parts each of (max size) " + max_block + ")";
 }
 
 void throw_dtype_mismatch(DType stored, DType wanted) {

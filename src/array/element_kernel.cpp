@@ -139,8 +139,12 @@ void dagger_wire_save(const BlockPlace& place, WireWriter& out) { out.pod(place)
 void dagger_wire_load(BlockPlace& place, WireReader& in) {
   place = in.pod<BlockPlace>();
   const kernels::ElementSpot& s = place.spot;
-  if (place.rows < 0 || place.cols < 0 || s.origin < 0 || s.height < 1 || s.stride < 1 || s.step < 1) {
+  if (place.rows < 0 || place.cols < 0 || s.origin < 0 || s.height < 1 || s.stride < 1 || s.step < 1 || s.upper < 0 ||
+      s.upper > kernels::kMaxUpperDims) {
     throw ProtocolError("a block place with a negative shape");
+  }
+  for (int d = 0; d < s.upper; ++d) {
+    if (s.upper_extent[d] < 1 || s.upper_stride[d] < 1) throw ProtocolError("a block place with a negative shape");
   }
 }
 

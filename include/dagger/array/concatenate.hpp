@@ -25,13 +25,19 @@ struct PlacedArray {
 ArrayPtr assemble(Layout out, DType dtype, const std::vector<PlacedArray>& parts, const char* name);
 // Throws ArrayError naming the shapes when the other dimension differs.
 ArrayPtr concatenate(const std::vector<ArrayPtr>& arrays, int dim);
+// The same when an array has more than 2 dimensions or dim is above 2:
+// each array is taken with trailing dimensions of extent 1 up to the
+// result's rank (cat(3, {a, b}) of matrices is a 3-D array, as in Julia),
+// and every dimension but dim must agree.
+ArrayPtr concatenate_any_rank(const std::vector<ArrayPtr>& arrays, int dim);
 
 }  // namespace detail
 
 // cat(dim, {a, b, ...}): dim 1 stacks them (their column counts must agree;
 // vectors give a vector), dim 2 puts them side by side (their row counts
 // must agree; vectors become the columns of a matrix), as Julia's vcat and
-// hcat.
+// hcat; any other dim, or arrays of more dimensions, along that dimension
+// (every other extent must agree).
 template <class T>
 DArray<T> cat(int dim, const std::vector<DArray<T>>& arrays) {
   std::vector<detail::ArrayPtr> impls;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <concepts>
 #include <optional>
 #include <vector>
 
@@ -38,8 +39,29 @@ std::optional<Seed> no_seed();
         detail::filled_array(Layout({m, n}, blocks), dtype_of<T>(), fill, detail::no_seed(), assignment)); \
   }
 
+// Any rank: zeros(Blocks(2, 2, 2), {4, 4, 4}), or zeros(Blocks(2, 2, 2), 4, 4, 4).
+#define DAGGER_CONSTRUCTOR_ANY_RANK(name, fill, requirement)                                            \
+  template <class T = double>                                                                          \
+    requires(requirement)                                                                              \
+  DArray<T> name(const Blocks& blocks, std::vector<std::int64_t> shape, const Assignment& assignment = {}) { \
+    return DArray<T>(detail::filled_array(Layout(std::move(shape), blocks), dtype_of<T>(), fill, detail::no_seed(), \
+                                          assignment));                                                \
+  }                                                                                                    \
+  template <class T = double, std::integral... More>                                                   \
+    requires(requirement)                                                                              \
+  DArray<T> name(const Blocks& blocks, std::int64_t d0, std::int64_t d1, std::int64_t d2, More... more) {  \
+    return name<T>(blocks, std::vector<std::int64_t>{d0, d1, d2, static_cast<std::int64_t>(more)...});  \
+  }
+
 #define DAGGER_RANDOM(name, fill, requirement)                                                          \
   DAGGER_CONSTRUCTOR(name, fill, requirement)                                                          \
+  DAGGER_CONSTRUCTOR_ANY_RANK(name, fill, requirement)                                                 \
+  template <class T = double>                                                                          \
+    requires(requirement)                                                                              \
+  DArray<T> name(const Blocks& blocks, std::vector<std::int64_t> shape, Seed seed,                     \
+                 const Assignment& assignment = {}) {                                                  \
+    return DArray<T>(detail::filled_array(Layout(std::move(shape), blocks), dtype_of<T>(), fill, seed, assignment)); \
+  }                                                                                                    \
   template <class T = double>                                                                          \
     requires(requirement)                                                                              \
   DArray<T> name(const Blocks& blocks, std::int64_t n, Seed seed, const Assignment& assignment = {}) { \
@@ -59,8 +81,11 @@ DAGGER_RANDOM(rand, detail::Fill::uniform, is_element_type_v<T>)
 // Standard normal (floating types only).
 DAGGER_RANDOM(randn, detail::Fill::normal, std::is_floating_point_v<T>)
 DAGGER_CONSTRUCTOR(ones, detail::Fill::ones, is_element_type_v<T>)
+DAGGER_CONSTRUCTOR_ANY_RANK(ones, detail::Fill::ones, is_element_type_v<T>)
 DAGGER_CONSTRUCTOR(zeros, detail::Fill::zeros, is_element_type_v<T>)
+DAGGER_CONSTRUCTOR_ANY_RANK(zeros, detail::Fill::zeros, is_element_type_v<T>)
 #undef DAGGER_RANDOM
+#undef DAGGER_CONSTRUCTOR_ANY_RANK
 #undef DAGGER_CONSTRUCTOR
 
 namespace detail {

@@ -104,6 +104,15 @@ const std::vector<Thunk<Block>>& block_thunks(const ArrayPtr& array);
 ArrayPtr placed(const ArrayPtr& array, const Assignment& assignment);
 // The same values cut into other blocks.
 ArrayPtr rechunk(const ArrayPtr& array, const Blocks& blocks);
+// The same for arrays of any rank (rechunk's way for more than 2).
+ArrayPtr rechunk_any_rank(const ArrayPtr& array, Layout out);
+// The shape two arrays broadcast to, as Julia's broadcast (dimensions
+// matched from the first, a missing trailing one taken as 1, and each pair
+// equal or one of them 1); an ArrayError naming both shapes otherwise.
+std::vector<std::int64_t> broadcast_shape(const char* operation, const Layout& a, const Layout& b);
+// `array` repeated along its dimensions of extent 1 (and the ones it lacks)
+// to `out`'s shape, in out's blocks.
+ArrayPtr broadcast_to(const ArrayPtr& array, const Layout& out);
 ArrayPtr compute_array(const Context& context, const ArrayPtr& array);
 // Computes the blocks; thunks whose results are those blocks.
 std::vector<Thunk<Block>> computed_blocks(const Context& context, const std::vector<Thunk<Block>>& lazy);

@@ -174,8 +174,19 @@ ArrayPtr map_unary(const ArrayPtr& a, kernels::UnaryOp op, F f) {
 ArrayPtr made_once(const ArrayPtr& x, const ArrayPtr& other);
 
 template <class R, class A, class B, class F>
-ArrayPtr zip_arrays(const char* operation, const ArrayPtr& a, ArrayPtr b, F f, kernels::BinaryOp op) {
-  if (a->layout.shape() != b->layout.shape()) throw_shape_mismatch(operation, a->layout, b->layout);
+ArrayPtr zip_arrays(const char* operation, ArrayPtr a, ArrayPtr b, F f, kernels::BinaryOp op) {
+  if (a->layout.shape() != b->layout.shape()) {
+    // Broadcasting: a side of extent 1 along a dimension repeats along it.
+    std::vector<std::int64_t> shape = broadcast_shape(operation, a->layout, b->layout);
+    std::vector<std::int64_t> sizes;
+    for (std::size_t d = 0; d < shape.size(); ++d) {
+      const Layout& full = d < a->layout.shape().size() && a->layout.shape()[d] == shape[d] ? a->layout : b->layout;
+      sizes.push_back(full.block_size(static_cast<int>(d)));
+    }
+    const Layout out(std::move(shape), Blocks(std::move(sizes)));
+    if (a->layout.shape() != out.shape()) a = broadcast_to(a, out);
+    if (b->layout.shape() != out.shape()) b = broadcast_to(b, out);
+  }
   if (!a->layout.same_blocking(b->layout)) b = rechunk(b, a->layout.blocks());
   Elementwise ea = as_elementwise(made_once(a, b));
   Elementwise eb = as_elementwise(made_once(b, a));

@@ -88,6 +88,11 @@ void copyto(DArray<T>& dst, const DArray<U>& src) {
 // Every element of a set to value (Julia's fill!).
 template <class T, detail::Scalar S>
 void fill(DArray<T>& a, S value) {
+  if (a.ndims() > 2) {  // no regions of more dimensions: every block anew
+    const T element = detail::element_of_scalar<T>(value);
+    a = DArray<T>(detail::assigned(a.impl(), map([element](T) { return element; }, a).impl()));
+    return;
+  }
   const std::vector<std::int64_t> cols = a.ndims() == 2 ? Index(all).resolve(a.cols(), 2) : std::vector<std::int64_t>{0};
   a = DArray<T>(detail::filled_region(a.impl(), Index(all).resolve(a.rows(), 1), cols,
                                       kernels::hold(detail::element_of_scalar<T>(value))));

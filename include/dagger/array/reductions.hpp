@@ -11,6 +11,7 @@
 #include "dagger/array/block_operations.hpp"
 #include "dagger/array/elementwise.hpp"
 #include "dagger/array/element_kernel.hpp"
+#include "dagger/array/fold_dims.hpp"
 #include "dagger/array/tile_walk.hpp"
 #include "dagger/delayed.hpp"
 
@@ -251,6 +252,7 @@ Block fold_block_along(const ElementKernel& kernel, const BlockPlace& place, con
 template <class Acc, class U, class Op>
 ArrayPtr reduce_dim(const char* operation, const ArrayPtr& a, int dim, Op op) {
   const Layout& in = a->layout;
+  if (in.ndims() > 2) return reduce_dims<Acc, U>(operation, a, {dim}, std::move(op));
   if (dim != 1 && dim != 2) throw_bad_dimension(operation, dim, in);
   if (in.size() == 0) throw_empty_reduction(operation);
   Layout out = reduced_layout(in, dim);
@@ -342,8 +344,9 @@ DArray<T> maximum(const DArray<T>& a, int dim) {
 }
 template <class T>
 DArray<double> mean(const DArray<T>& a, int dim) {
-  const double n = static_cast<double>(dim == 1 ? a.rows() : a.cols());
-  return map([n](detail::sum_t<T> s) { return static_cast<double>(s) / n; }, sum(a, dim));
+  const DArray<detail::sum_t<T>> sums = sum(a, dim);
+  const double n = static_cast<double>(a.size()) / static_cast<double>(std::max<std::int64_t>(sums.size(), 1));
+  return map([n](detail::sum_t<T> s) { return static_cast<double>(s) / n; }, sums);
 }
 
 // reduce(f, a, dim): f folded along a dimension, as sum(a, dim) folds +.

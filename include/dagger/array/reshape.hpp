@@ -14,6 +14,9 @@ namespace dagger {
 namespace detail {
 // Throws ArrayError unless `perm` is a permutation of 1..ndims.
 void check_permutation(const Layout& layout, const std::vector<int>& perm);
+// Dimension perm[i] (from 1) of `array` becomes dimension i + 1, for any
+// rank: each block of the result is one block of the array, permuted.
+ArrayPtr permuted(const ArrayPtr& array, const std::vector<int>& perm);
 ArrayPtr reshape_array(const ArrayPtr& a, const std::vector<std::int64_t>& shape);
 }  // namespace detail
 
@@ -37,10 +40,12 @@ DArray<T> rechunk(const DArray<T>& a, const Blocks& blocks) {
 // permutedims(a, {2, 1}): dimension perm[d] of a becomes dimension d of
 // the result (1-based, as sum(a, dim)); blocks are permuted with it, so
 // Blocks(4, 5) becomes Blocks(5, 4). For a matrix, {2, 1} is the transpose
-// and {1, 2} the array itself; for a vector, {1}.
+// (lazy, as transpose is) and {1, 2} the array itself; for a vector, {1};
+// for 3 or more dimensions, {3, 1, 2} and the like.
 template <class T>
 DArray<T> permutedims(const DArray<T>& a, const std::vector<int>& perm) {
   detail::check_permutation(a.layout(), perm);
+  if (a.ndims() > 2) return DArray<T>(detail::permuted(a.impl(), perm));
   if (perm.size() == 2 && perm[0] == 2) return transpose(a);
   return a;
 }

@@ -108,15 +108,30 @@ enum class RandomKind : std::uint8_t { uniform, normal };
 // that index, so their values do not depend on how the array is cut into
 // blocks. A block of the transpose of a random array is a spot of the
 // source array with its rows `step` apart and its columns 1 apart.
+// A block of an array of more than 2 dimensions has `upper` > 0: its column
+// c (over dimensions 1 and up, column-major) starts upper_stride[d] * c_d
+// past the origin, c_d being c's coordinate in dimension d + 1 of the
+// block, of extent upper_extent[d].
+inline constexpr int kMaxUpperDims = 7;
 struct ElementSpot {
   std::int64_t origin = 0;
   std::int64_t height = 1;
   std::int64_t stride = 1;
   std::int64_t step = 1;
+  std::int32_t upper = 0;
+  std::int64_t upper_extent[kMaxUpperDims] = {};
+  std::int64_t upper_stride[kMaxUpperDims] = {};
 };
 
 DAGGER_HD inline std::uint64_t array_index(const ElementSpot& spot, std::int64_t i) {
-  return static_cast<std::uint64_t>(spot.origin + (i % spot.height) * spot.step + (i / spot.height) * spot.stride);
+  std::int64_t col = i / spot.height;
+  std::int64_t index = spot.origin + (i % spot.height) * spot.step;
+  if (spot.upper == 0) return static_cast<std::uint64_t>(index + col * spot.stride);
+  for (int d = 0; d < spot.upper; ++d) {
+    index += (col % spot.upper_extent[d]) * spot.upper_stride[d];
+    col /= spot.upper_extent[d];
+  }
+  return static_cast<std::uint64_t>(index);
 }
 
 // The spot, in a source array of `source_rows` rows, of the block at `spot`
@@ -124,7 +139,12 @@ DAGGER_HD inline std::uint64_t array_index(const ElementSpot& spot, std::int64_t
 // transpose is element (c, r) of the source.
 DAGGER_HD inline ElementSpot transposed_spot(const ElementSpot& spot, std::int64_t source_rows) {
   const std::int64_t row = spot.origin % spot.stride, col = spot.origin / spot.stride;
-  return {col + row * source_rows, spot.height, 1, source_rows};
+  ElementSpot turned;
+  turned.origin = col + row * source_rows;
+  turned.height = spot.height;
+  turned.stride = 1;
+  turned.step = source_rows;
+  return turned;
 }
 
 struct ElementInstruction {
