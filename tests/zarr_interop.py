@@ -4,7 +4,10 @@ what Python's zarr produces beyond plain arrays (missing chunks with NaN,
 -Infinity and integer fill values, big-endian dtypes, one with a Delta
 filter, "/" separators);
 `check-group DIR` and `write-group DIR` do the same for groups with
-attributes and consolidated metadata.
+attributes and consolidated metadata; `check-nd DIR` and `write-nd DIR` for
+arrays of 0, 3 and 4 dimensions (named nd_<dtype>_<rank>d_<order>_<codec>,
+holding v(i, j, k, l) = i + 10 j + 100 k + 1000 l, + 0.5 for floating
+types, v % 3 == 0 for bool).
 Every array is named <dtype>_<1d|2d>_<C|F>_<codec> and holds
 v(i, j) = i + 1000 j (+ 0.5 for floating types; (i + 2 j) % 3 == 0 for bool;
 wrapped around for narrow integers, as a C++ cast wraps), the formula the
@@ -173,7 +176,62 @@ def write_group(root):
     return 0
 
 
+ND_DTYPES = ("f8", "f4", "i4", "i2", "b1")
+ND_SHAPES = {0: ((), ()), 3: ((7, 5, 4), (3, 2, 3)), 4: ((5, 4, 3, 2), (2, 3, 2, 1))}
+
+
+def names_nd():
+    for dtype in ND_DTYPES:
+        for rank in ND_SHAPES:
+            for case in ("F_raw", "C_raw", "C_zstd", "F_blosc-lz4-byte"):
+                order, codec = case.split("_")
+                yield dtype, rank, order, codec
+
+
+def expected_nd(dtype, shape):
+    values = np.zeros(shape, dtype=np.int64)
+    for d, index in enumerate(np.indices(shape)):
+        values = values + index * 10 ** d
+    if dtype == "b1":
+        return values % 3 == 0
+    return (values + (0.5 if dtype.startswith("f") else 0)).astype(DTYPES[dtype])
+
+
+def check_nd(root):
+    count = 0
+    for dtype, rank, order, codec in names_nd():
+        path = os.path.join(root, f"nd_{dtype}_{rank}d_{order}_{codec}")
+        a = zarr.open(path, mode="r")
+        shape, chunks = ND_SHAPES[rank]
+        if a.shape != shape or a.chunks != chunks or a.order != order or a.dtype != np.dtype(DTYPES[dtype]):
+            print(f"{path}: shape {a.shape} chunks {a.chunks} order {a.order} dtype {a.dtype}")
+            return 1
+        if not np.array_equal(a[...], expected_nd(dtype, shape)):
+            print(f"{path}: values differ")
+            return 1
+        count += 1
+    print(f"checked {count} arrays")
+    return 0
+
+
+def write_nd(root):
+    for dtype, rank, order, codec in names_nd():
+        shape, chunks = ND_SHAPES[rank]
+        a = zarr.open(os.path.join(root, f"nd_{dtype}_{rank}d_{order}_{codec}"), mode="w", shape=shape, chunks=chunks,
+                      dtype=DTYPES[dtype], order=order, compressor=compressor(codec), write_empty_chunks=True)
+        a[...] = expected_nd(dtype, shape)
+    # "/" between chunk indices, and chunks never written (the fill value).
+    store = zarr.DirectoryStore(os.path.join(root, "nd_slash"), dimension_separator="/")
+    a = zarr.open(store, mode="w", shape=(7, 5, 4), chunks=(3, 2, 3), dtype="<f8", write_empty_chunks=True)
+    a[...] = expected_nd("f8", (7, 5, 4))
+    assert os.path.isfile(os.path.join(root, "nd_slash", "2", "1", "1"))
+    a = zarr.open(os.path.join(root, "nd_fill"), mode="w", shape=(7, 5, 4), chunks=(3, 2, 3), dtype="<i4", fill_value=-1)
+    a[3:6, 2:4, 0:3] = expected_nd("i4", (7, 5, 4))[3:6, 2:4, 0:3]
+    print("written")
+    return 0
+
+
 if __name__ == "__main__":
     commands = {"check": check, "write": write, "write-special": write_special, "check-group": check_group,
-                "write-group": write_group}
+                "write-group": write_group, "check-nd": check_nd, "write-nd": write_nd}
     sys.exit(commands[sys.argv[1]](sys.argv[2]))

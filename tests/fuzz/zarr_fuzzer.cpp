@@ -57,6 +57,12 @@ void write_seeds(const std::string& dir) {
   write_seed(dir, "zarray_delta",
              0, R"({"chunks":[4],"compressor":{"id":"zstd","level":3},"dtype":"<i8","fill_value":0,)"
                 R"("filters":[{"astype":"<i8","dtype":"<i8","id":"delta"}],"order":"C","shape":[11],"zarr_format":2})");
+  write_seed(dir, "zarray_3d",
+             0, R"({"chunks":[3,2,3],"compressor":{"id":"zstd","level":3},"dimension_separator":"/","dtype":"<i4",)"
+                R"("fill_value":-1,"filters":null,"order":"C","shape":[7,5,4],"zarr_format":2})");
+  write_seed(dir, "zarray_0d",
+             0, R"({"chunks":[],"compressor":null,"dtype":"<f8","fill_value":0.0,"filters":null,"order":"C",)"
+                R"("shape":[],"zarr_format":2})");
   for (std::uint8_t codec = 1; codec <= 7; ++codec) {
     for (std::uint8_t shuffle = 0; shuffle < 3; ++shuffle) {
       const std::uint8_t selector = static_cast<std::uint8_t>(codec + 8 * shuffle);

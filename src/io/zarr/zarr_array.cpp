@@ -62,7 +62,7 @@ void dagger_wire_load(BlockFile& f, WireReader& in) {
   meta.delta = in.pod<bool>();
   meta.fill_bits = in.pod<std::uint64_t>();
   wire_load(f.file, in);
-  const bool dims = !meta.shape.empty() && meta.shape.size() <= 2 && meta.chunks.size() == meta.shape.size();
+  const bool dims = meta.shape.size() <= static_cast<std::size_t>(Layout::kMaxDims) && meta.chunks.size() == meta.shape.size();
   const bool sizes = dims && std::all_of(meta.chunks.begin(), meta.chunks.end(), [](std::int64_t c) { return c > 0; });
   if (!sizes || static_cast<unsigned>(meta.dtype) >= kElementTypeCount ||
       static_cast<unsigned>(meta.codec) > static_cast<unsigned>(storage::kLastCodec) ||
@@ -77,21 +77,27 @@ void dagger_wire_load(BlockFile& f, WireReader& in) {
 // blocks it is given (a load in a context of workers, or assigned to them).
 struct ReadBlock {
   BlockFile at;
-  std::int64_t rows = 0, cols = 0;
+  std::vector<std::int64_t> extents;  // of the block, in each dimension
 
-  Block operator()() const { return storage::read_block_file(at.file, at.meta, rows, cols); }
+  Block operator()() const { return storage::read_block_file(at.file, at.meta, extents); }
 };
+
+// A block's extents as a task carries them: one per dimension of the array,
+// each from 0 to the chunk's.
+void check_extents(const std::vector<std::int64_t>& extents, const ZarrMeta& meta, const char* what) {
+  bool valid = extents.size() == meta.chunks.size();
+  for (std::size_t d = 0; valid && d < extents.size(); ++d) valid = extents[d] >= 0 && extents[d] <= meta.chunks[d];
+  if (!valid) throw ProtocolError(std::string("a block ") + what + " with a shape that is not its chunk's");
+}
 
 void dagger_wire_save(const ReadBlock& r, WireWriter& out) {
   dagger_wire_save(r.at, out);
-  out.pod(r.rows);
-  out.pod(r.cols);
+  wire_save(r.extents, out);
 }
 void dagger_wire_load(ReadBlock& r, WireReader& in) {
   dagger_wire_load(r.at, in);
-  r.rows = in.pod<std::int64_t>();
-  r.cols = in.pod<std::int64_t>();
-  if (r.rows < 0 || r.cols < 0) throw ProtocolError("a block read with a negative shape");
+  wire_load(r.extents, in);
+  check_extents(r.extents, r.at.meta, "read");
 }
 
 // The task that writes one computed block to its file and returns the bytes
@@ -99,12 +105,20 @@ void dagger_wire_load(ReadBlock& r, WireReader& in) {
 // context of workers, or of an array whose blocks live in workers).
 struct WriteBlock {
   BlockFile at;
+  std::vector<std::int64_t> extents;  // of the block, in each dimension
 
-  std::uint64_t operator()(const Block& b) const { return storage::write_block_file(at.file, b, at.meta); }
+  std::uint64_t operator()(const Block& b) const { return storage::write_block_file(at.file, b, at.meta, extents); }
 };
 
-void dagger_wire_save(const WriteBlock& w, WireWriter& out) { dagger_wire_save(w.at, out); }
-void dagger_wire_load(WriteBlock& w, WireReader& in) { dagger_wire_load(w.at, in); }
+void dagger_wire_save(const WriteBlock& w, WireWriter& out) {
+  dagger_wire_save(w.at, out);
+  wire_save(w.extents, out);
+}
+void dagger_wire_load(WriteBlock& w, WireReader& in) {
+  dagger_wire_load(w.at, in);
+  wire_load(w.extents, in);
+  check_extents(w.extents, w.at.meta, "write");
+}
 
 // The same for a block of a lazy element-wise array, computed in the task
 // that writes it. It travels when its chain does (no user's function).
@@ -133,7 +147,7 @@ std::vector<Thunk<std::uint64_t>> write_thunks(const ArrayPtr& array, const Zarr
   std::vector<Thunk<std::uint64_t>> writes;
   writes.reserve(layout.block_count());
   for (std::size_t k = 0; k < layout.block_count(); ++k) {
-    WriteBlock write{{meta, dir + "/" + meta.chunk_key(layout.grid_row_of(k), layout.grid_col_of(k))}};
+    WriteBlock write{{meta, dir + "/" + meta.chunk_key(layout.block_coords(k))}, layout.block_extents(k)};
     if (array->lazy()) {
       WriteComputedBlock computed{std::move(write), {element_kernel_of(*array), array->dtype, block_place(layout, k)}};
       writes.push_back(delayed(std::move(computed), {.name = "zarr write"})(source_blocks(array->sources, k)));
@@ -164,14 +178,12 @@ ArrayPtr load_array(const std::string& path, DType wanted, const Scope& scope, c
                                  "), not " + to_string(wanted) + " (" + storage::zarr_dtype(wanted) + ")");
   }
   storage::check_block_files(path, *meta);
-  Layout layout(meta->shape, meta->ndims() == 2 ? Blocks(meta->chunks[0], meta->chunks[1]) : Blocks(meta->chunks[0]));
+  Layout layout(meta->shape, Blocks(meta->chunks));
   std::vector<Thunk<Block>> blocks;
   blocks.reserve(layout.block_count());
   for (std::size_t k = 0; k < layout.block_count(); ++k) {
-    const std::int64_t gi = layout.grid_row_of(k), gj = layout.grid_col_of(k);
-    const std::string file = path + "/" + meta->chunk_key(gi, gj);
-    const std::int64_t h = layout.block_height(gi), w = layout.block_width(gj);
-    blocks.push_back(delayed(ReadBlock{{*meta, file}, h, w},
+    const std::string file = path + "/" + meta->chunk_key(layout.block_coords(k));
+    blocks.push_back(delayed(ReadBlock{{*meta, file}, layout.block_extents(k)},
                              {.scope = assignment.is_arbitrary() ? scope : assignment.scope(layout, k), .name = "zarr read"})());
   }
   return make_array(std::move(layout), wanted, std::move(blocks));

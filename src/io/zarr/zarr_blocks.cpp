@@ -21,9 +21,73 @@
 namespace dagger::storage {
 namespace {
 
-// Chunk rows x cols (a 1-D chunk is a column).
-std::int64_t chunk_rows(const ZarrMeta& m) { return m.chunks[0]; }
-std::int64_t chunk_cols(const ZarrMeta& m) { return m.ndims() == 2 ? m.chunks[1] : 1; }
+// Chunk rows x cols: a 1-D chunk is a column, a 0-d one 1 x 1, and one of
+// more dimensions its first dimension by the rest (as our blocks are).
+std::int64_t chunk_rows(const ZarrMeta& m) { return m.chunks.empty() ? 1 : m.chunks[0]; }
+std::int64_t chunk_cols(const ZarrMeta& m) {
+  std::int64_t n = 1;
+  for (std::size_t d = 1; d < m.chunks.size(); ++d) n *= m.chunks[d];
+  return n;
+}
+// Whether a chunk's elements lie in our (column-major) order.
+bool column_major(const ZarrMeta& m) { return m.order == 'F' || m.ndims() <= 1; }
+// A block's rows and columns, as a matrix of its first dimension by the rest.
+std::int64_t rows_of(const std::vector<std::int64_t>& extents) { return extents.empty() ? 1 : extents[0]; }
+std::int64_t cols_of(const std::vector<std::int64_t>& extents) {
+  std::int64_t n = 1;
+  for (std::size_t d = 1; d < extents.size(); ++d) n *= extents[d];
+  return n;
+}
+
+// Copies a block of 3 or more dimensions to or from its chunk, in either
+// order: element x of the block (column-major over `extents`) is element
+// sum(x[d] * stride[d]) of the chunk, whose strides follow its order over
+// the full chunk size.
+template <bool ToChunk>
+void copy_any_rank(std::byte* chunk, std::byte* block, const std::vector<std::int64_t>& extents, const ZarrMeta& meta) {
+  const std::size_t n = extents.size(), size = element_size(meta.dtype);
+  for (std::int64_t e : extents) {
+    if (e == 0) return;
+  }
+  std::vector<std::int64_t> stride(n, 1);
+  if (meta.order == 'F') {
+    for (std::size_t d = 1; d < n; ++d) stride[d] = stride[d - 1] * meta.chunks[d - 1];
+  } else {
+    for (std::size_t d = n - 1; d-- > 0;) stride[d] = stride[d + 1] * meta.chunks[d + 1];
+  }
+  std::vector<std::int64_t> at(n, 0);
+  std::int64_t offset = 0;
+  std::byte* b = block;
+  const std::int64_t height = extents[0];
+  while (true) {
+    std::byte* c = chunk + static_cast<std::size_t>(offset) * size;
+    if (stride[0] == 1) {
+      if constexpr (ToChunk) {
+        std::memcpy(c, b, static_cast<std::size_t>(height) * size);
+      } else {
+        std::memcpy(b, c, static_cast<std::size_t>(height) * size);
+      }
+    } else {
+      for (std::int64_t i = 0; i < height; ++i) {
+        std::byte* e = c + static_cast<std::size_t>(i * stride[0]) * size;
+        if constexpr (ToChunk) {
+          std::memcpy(e, b + static_cast<std::size_t>(i) * size, size);
+        } else {
+          std::memcpy(b + static_cast<std::size_t>(i) * size, e, size);
+        }
+      }
+    }
+    b += static_cast<std::size_t>(height) * size;
+    std::size_t d = 1;
+    for (; d < n; ++d) {
+      offset += stride[d];
+      if (++at[d] < extents[d]) break;
+      offset -= at[d] * stride[d];
+      at[d] = 0;
+    }
+    if (d >= n) return;
+  }
+}
 
 // Copies an h x w column-major block to or from a row-major chunk of
 // cr x cc through a square tile of one cache line's worth of elements each
@@ -127,10 +191,12 @@ bool has_avx2() {
 #endif
 
 template <bool ToChunk>
-void copy_block(std::byte* chunk, std::byte* block, std::int64_t h, std::int64_t w, const ZarrMeta& meta) {
+void copy_block(std::byte* chunk, std::byte* block, const std::vector<std::int64_t>& extents, const ZarrMeta& meta) {
+  if (meta.ndims() > 2) return copy_any_rank<ToChunk>(chunk, block, extents, meta);
+  const std::int64_t h = rows_of(extents), w = cols_of(extents);
   const std::size_t size = element_size(meta.dtype);
   const std::int64_t cr = chunk_rows(meta), cc = chunk_cols(meta);
-  if (meta.order == 'F' || meta.ndims() == 1) {
+  if (column_major(meta)) {
     // Same element order: one copy per column (one in all for a full block).
     for (std::int64_t c = 0; c < w; ++c) {
       std::byte* in_chunk = chunk + static_cast<std::size_t>(c * cr) * size;
@@ -165,18 +231,25 @@ void copy_block(std::byte* chunk, std::byte* block, std::int64_t h, std::int64_t
   }
 }
 
-// "3.1" -> (3, 1); "2" -> (2, 0) for 1-D, and for the directory "2" of
-// chunks "2/j" when the separator is "/"; anything else is not a chunk key.
-bool parse_key(const std::string& name, const ZarrMeta& meta, std::int64_t& i, std::int64_t& j) {
+// "3.1.4" -> (3, 1, 4); "2" -> (2) for 1-D, and for the directory "2" of
+// chunks "2/j/k" when the separator is "/" (then only the first index is
+// read); anything else is not a chunk key.
+bool parse_key(const std::string& name, const ZarrMeta& meta, std::vector<std::int64_t>& at) {
   const char* p = name.data();
   const char* end = name.data() + name.size();
-  auto r = std::from_chars(p, end, i);
-  if (r.ec != std::errc() || i < 0) return false;
-  j = 0;
-  if (meta.ndims() == 1 || meta.separator == '/') return r.ptr == end;
-  if (r.ptr == end || *r.ptr != '.') return false;
-  auto r2 = std::from_chars(r.ptr + 1, end, j);
-  return r2.ec == std::errc() && r2.ptr == end && j >= 0;
+  const std::size_t count = meta.separator == '/' ? std::min<std::size_t>(meta.chunks.size(), 1) : meta.chunks.size();
+  at.assign(count, 0);
+  if (count == 0) return name == "0";
+  for (std::size_t d = 0; d < count; ++d) {
+    if (d > 0) {
+      if (p == end || *p != '.') return false;
+      ++p;
+    }
+    auto r = std::from_chars(p, end, at[d]);
+    if (r.ec != std::errc() || at[d] < 0) return false;
+    p = r.ptr;
+  }
+  return p == end;
 }
 
 // A bool must be 0 or 1; a file may hold any byte.
@@ -222,8 +295,8 @@ class FileBlockSource final : public BlockSource {
 // column-major order, uncompressed. Such blocks go between file and buffer
 // with no copy in between.
 bool stored_as_is(const ZarrMeta& meta, std::int64_t h, std::int64_t w) {
-  return meta.codec == Codec::none && !meta.big_endian && !meta.delta && (meta.order == 'F' || meta.ndims() == 1) &&
-         h == chunk_rows(meta) && w == chunk_cols(meta);
+  return meta.codec == Codec::none && !meta.big_endian && !meta.delta && column_major(meta) && h == chunk_rows(meta) &&
+         w == chunk_cols(meta);
 }
 
 // Big-endian elements to ours, in place.
@@ -255,38 +328,44 @@ struct ScratchRelease {
 
 // The raw bytes of the chunk holding block `b`, filtered, in this thread's
 // chunk scratch buffer.
-std::span<const std::byte> chunk_from_block(const Block& b, const ZarrMeta& meta) {
+std::span<const std::byte> chunk_from_block(const Block& b, const ZarrMeta& meta, const std::vector<std::int64_t>& extents) {
   const std::span<std::byte> raw = chunk_scratch().get(meta.chunk_bytes());
   // Zero bytes are the fill value of every dtype we write (0, 0.0, false);
   // only an edge block leaves padding to fill.
   if (b.rows != chunk_rows(meta) || b.cols != chunk_cols(meta)) std::memset(raw.data(), 0, raw.size());
-  copy_block<true>(raw.data(), b.buffer.get(), b.rows, b.cols, meta);
+  copy_block<true>(raw.data(), b.buffer.get(), extents, meta);
   if (meta.delta) delta_encode(raw, meta.dtype);
   return raw;
 }
 
-// The h x w block held by a chunk's raw bytes (meta.chunk_bytes() of them).
-Block block_from_chunk(std::span<std::byte> raw, const ZarrMeta& meta, std::int64_t h, std::int64_t w) {
-  Block b = Block::make(meta.dtype, h, w);
-  copy_block<false>(raw.data(), b.buffer.get(), h, w, meta);
+// The block of `extents` held by a chunk's raw bytes (meta.chunk_bytes() of them).
+Block block_from_chunk(std::span<std::byte> raw, const ZarrMeta& meta, const std::vector<std::int64_t>& extents) {
+  Block b = Block::make(meta.dtype, rows_of(extents), cols_of(extents));
+  copy_block<false>(raw.data(), b.buffer.get(), extents, meta);
   if (meta.dtype == DType::b8) normalize_bools(b);
   return b;
 }
 
 }  // namespace
 
-std::uint64_t write_block_file(const std::string& file, const Block& b, const ZarrMeta& meta) {
+std::uint64_t write_block_file(const std::string& file, const Block& b, const ZarrMeta& meta,
+                               const std::vector<std::int64_t>& extents) {
+  if (b.rows != rows_of(extents) || b.cols != cols_of(extents)) {
+    throw StorageError(file, "a block of " + std::to_string(b.rows) + "x" + std::to_string(b.cols) +
+                                 " elements is not the block this chunk holds");
+  }
   if (stored_as_is(meta, b.rows, b.cols)) {
     write_file(file, std::span<const std::byte>(b.buffer.get(), b.bytes()));
     return b.bytes();
   }
   ScratchRelease release;
-  const std::span<const std::byte> stored = encode_chunk(chunk_from_block(b, meta), meta, stored_scratch());
+  const std::span<const std::byte> stored = encode_chunk(chunk_from_block(b, meta, extents), meta, stored_scratch());
   write_file(file, stored);
   return stored.size();
 }
 
-Block read_block_file(const std::string& file, const ZarrMeta& meta, std::int64_t h, std::int64_t w) {
+Block read_block_file(const std::string& file, const ZarrMeta& meta, const std::vector<std::int64_t>& extents) {
+  const std::int64_t h = rows_of(extents), w = cols_of(extents);
   struct stat st {};
   if (::stat(file.c_str(), &st) != 0 && errno == ENOENT) return filled_block(meta, h, w);
   if (stored_as_is(meta, h, w)) {
@@ -306,7 +385,7 @@ Block read_block_file(const std::string& file, const ZarrMeta& meta, std::int64_
   const OpenFile source(file);
   const std::span<std::byte> stored = stored_scratch().get(source.size());
   source.read_all(stored);
-  if ((meta.order == 'F' || meta.ndims() == 1) && !meta.big_endian && h == chunk_rows(meta) && w == chunk_cols(meta)) {
+  if (column_major(meta) && !meta.big_endian && h == chunk_rows(meta) && w == chunk_cols(meta)) {
     // The chunk's elements in the block's order: decompressed in place.
     Block b = Block::make(meta.dtype, h, w);
     const std::span<std::byte> raw(b.buffer.get(), b.bytes());
@@ -325,20 +404,27 @@ Block read_block_file(const std::string& file, const ZarrMeta& meta, std::int64_
   }
   if (meta.big_endian) swap_bytes(raw, element_size(meta.dtype));
   if (meta.delta) delta_decode(raw, meta.dtype);
-  return block_from_chunk(raw, meta, h, w);
+  return block_from_chunk(raw, meta, extents);
 }
 
 void check_block_files(const std::string& dir, const ZarrMeta& meta) {
-  for (std::int64_t j = 0; j < (meta.ndims() == 2 ? meta.grid(1) : 1); ++j) {
-    // A missing file is a chunk of fill values, as Zarr defines.
-    for (std::int64_t i = 0; i < meta.grid(0); ++i) check_chunk_file(dir + "/" + meta.chunk_key(i, j), meta);
+  // A missing file is a chunk of fill values, as Zarr defines.
+  std::vector<std::int64_t> at(meta.chunks.size(), 0);
+  for (std::int64_t k = 0; k < meta.chunk_count(); ++k) {
+    check_chunk_file(dir + "/" + meta.chunk_key(at), meta);
+    for (std::size_t d = 0; d < at.size(); ++d) {
+      if (++at[d] < meta.grid(static_cast<int>(d))) break;
+      at[d] = 0;
+    }
   }
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     const std::string name = entry.path().filename().string();
-    std::int64_t i = 0, j = 0;
-    if (!parse_key(name, meta, i, j)) continue;
-    if (i >= meta.grid(0) || (meta.ndims() == 2 && j >= meta.grid(1))) {
+    std::vector<std::int64_t> key;
+    if (!parse_key(name, meta, key)) continue;
+    bool outside = false;
+    for (std::size_t d = 0; d < key.size(); ++d) outside = outside || key[d] >= meta.grid(static_cast<int>(d));
+    if (outside) {
       throw StorageError(dir + "/" + name, "block file outside the grid: .zarray (" + meta.describe() +
                                                ") is inconsistent with the block files");
     }

@@ -12,10 +12,12 @@
 
 namespace dagger::storage {
 
-// Writes block `b` as chunk file `file`; returns the bytes written.
-std::uint64_t write_block_file(const std::string& file, const Block& b, const ZarrMeta& meta);
-// Reads chunk file `file` as an h x w block.
-Block read_block_file(const std::string& file, const ZarrMeta& meta, std::int64_t h, std::int64_t w);
+// Writes block `b`, of `extents` in each dimension, as chunk file `file`;
+// returns the bytes written.
+std::uint64_t write_block_file(const std::string& file, const Block& b, const ZarrMeta& meta,
+                               const std::vector<std::int64_t>& extents);
+// Reads chunk file `file` as a block of `extents`.
+Block read_block_file(const std::string& file, const ZarrMeta& meta, const std::vector<std::int64_t>& extents);
 
 // Every chunk file of the array at `dir` is there with the right size, and
 // no chunk file lies outside the grid .zarray describes.

@@ -179,13 +179,22 @@ const char* codec_id(Codec codec) {
   return "?";
 }
 
+std::string ZarrMeta::chunk_key(const std::vector<std::int64_t>& at) const {
+  if (at.empty()) return "0";
+  std::string key;
+  for (std::size_t d = 0; d < at.size(); ++d) key += (d ? std::string(1, separator) : "") + std::to_string(at[d]);
+  return key;
+}
+
 std::string ZarrMeta::chunk_key(std::int64_t i, std::int64_t j) const {
-  return ndims() == 2 ? std::to_string(i) + separator + std::to_string(j) : std::to_string(i);
+  return ndims() == 2 ? chunk_key({i, j}) : chunk_key(std::vector<std::int64_t>{i});
 }
 
 std::string ZarrMeta::describe() const {
-  auto dims = [this](const std::vector<std::int64_t>& v) {
-    return ndims() == 2 ? std::to_string(v[0]) + "x" + std::to_string(v[1]) : std::to_string(v[0]);
+  auto dims = [](const std::vector<std::int64_t>& v) {
+    std::string text;
+    for (std::size_t d = 0; d < v.size(); ++d) text += (d ? "x" : "") + std::to_string(v[d]);
+    return v.empty() ? std::string("()") : text;
   };
   return dims(shape) + " in chunks of " + dims(chunks) + " (" + zarr_dtype(dtype) + ")";
 }
@@ -287,8 +296,8 @@ ZarrMeta parse_zarray(const std::string& file, const std::string& text) {
   ZarrMeta meta;
   meta.shape = parse_sizes(file, z, "shape");
   meta.chunks = parse_sizes(file, z, "chunks");
-  if (meta.shape.empty() || meta.shape.size() > 2) {
-    throw StorageError(file, "dagger arrays have 1 or 2 dimensions, this one has " + std::to_string(meta.shape.size()));
+  if (meta.shape.size() > 8) {
+    throw StorageError(file, "dagger arrays have at most 8 dimensions, this one has " + std::to_string(meta.shape.size()));
   }
   if (meta.chunks.size() != meta.shape.size()) {
     throw StorageError(file, "'chunks' and 'shape' have different numbers of dimensions");
@@ -304,8 +313,12 @@ ZarrMeta parse_zarray(const std::string& file, const std::string& text) {
   constexpr std::int64_t kMaxExtent = std::int64_t{1} << 48;
   constexpr std::uint64_t kMaxChunkBytes = std::uint64_t{1} << 40;
   std::uint64_t chunk_bytes = element_size(meta.dtype);
+  std::int64_t elements = 1;  // in all, under kMaxExtent too
   for (std::size_t d = 0; d < meta.shape.size(); ++d) {
-    if (meta.shape[d] > kMaxExtent) throw StorageError(file, "'shape' " + z.at("shape").dump() + " is impossibly large");
+    if (meta.shape[d] > kMaxExtent || (meta.shape[d] > 0 && elements > kMaxExtent / meta.shape[d])) {
+      throw StorageError(file, "'shape' " + z.at("shape").dump() + " is impossibly large");
+    }
+    elements *= meta.shape[d];
     if (static_cast<std::uint64_t>(meta.chunks[d]) > kMaxChunkBytes / chunk_bytes) {
       throw StorageError(file, "'chunks' " + z.at("chunks").dump() + " make chunks over 1 TiB");
     }

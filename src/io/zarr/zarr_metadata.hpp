@@ -1,5 +1,5 @@
 // The `.zarray` metadata of a Zarr v2 array: what dagger writes and what it
-// accepts when reading (numpy's dtypes of dagger's element types, either
+// accepts when reading (0 to 8 dimensions; numpy's dtypes of dagger's element types, either
 // byte order; no compressor, zstd, Blosc, zlib, gzip, lz4 or bz2; order C
 // or F; "." or "/" between chunk indices; any fill value).
 #pragma once
@@ -29,7 +29,7 @@ struct BloscSettings {
 };
 
 struct ZarrMeta {
-  std::vector<std::int64_t> shape;   // 1 or 2 dimensions
+  std::vector<std::int64_t> shape;   // 0 to 8 dimensions
   std::vector<std::int64_t> chunks;  // same length, each > 0
   DType dtype = DType::f64;
   char order = 'F';                  // 'C' (row-major chunks) or 'F'
@@ -46,10 +46,21 @@ struct ZarrMeta {
   int ndims() const { return static_cast<int>(shape.size()); }
   // Chunks along dimension d (0 when the array is empty along it).
   std::int64_t grid(int d) const { return (shape[d] + chunks[d] - 1) / chunks[d]; }
-  std::int64_t chunk_count() const { return ndims() == 2 ? grid(0) * grid(1) : grid(0); }
-  std::int64_t chunk_elements() const { return ndims() == 2 ? chunks[0] * chunks[1] : chunks[0]; }
+  std::int64_t chunk_count() const {
+    std::int64_t n = 1;
+    for (int d = 0; d < ndims(); ++d) n *= grid(d);
+    return n;
+  }
+  std::int64_t chunk_elements() const {
+    std::int64_t n = 1;
+    for (std::int64_t c : chunks) n *= c;
+    return n;
+  }
   std::size_t chunk_bytes() const { return static_cast<std::size_t>(chunk_elements()) * element_size(dtype); }
-  // The file name of chunk (i, j): "i.j" (or "i/j"), or "i" for a 1-D array.
+  // The file name of the chunk at grid coordinates `at`: "i.j.k" (or
+  // "i/j/k"), "i" for a 1-D array, "0" for a 0-d one.
+  std::string chunk_key(const std::vector<std::int64_t>& at) const;
+  // The same for chunk (i, j) of a matrix, or chunk i of a vector.
   std::string chunk_key(std::int64_t i, std::int64_t j) const;
   // "7x5 in chunks of 4x4 (<f8)" for messages.
   std::string describe() const;
