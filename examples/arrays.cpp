@@ -48,5 +48,24 @@ int main() {
   // Sort
   auto sorted = dagger::collect(dagger::sort(dagger::rand(Blocks(1000), 10000, dagger::Seed{5})));
   std::cout << "sorted: " << (std::is_sorted(sorted.data(), sorted.data() + sorted.size()) ? "yes" : "no") << "\n";
+
+  // Any rank: rand(Blocks(4, 4, 4), 16, 16, 16) (with a seed, the shape in braces), sum(c; dims=(1, 3)),
+  // permutedims, A .+ v
+  auto c = dagger::rand(Blocks(4, 4, 4), {16, 16, 16}, dagger::Seed{6});
+  std::cout << c << "\n";
+  auto planes = dagger::sum(c, {1, 3});
+  std::cout << "sum(c, {1, 3}) is " << planes.layout().shape_text() << ", total " << dagger::collect(dagger::sum(planes))
+            << " = " << dagger::collect(dagger::sum(c)) << "\n";
+  std::cout << dagger::permutedims(c, {3, 1, 2}) << "\n";
+  auto column = dagger::distribute(Blocks(4), std::vector<double>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16},
+                                   {16});
+  std::cout << "mean(c .+ v) - mean(c) = " << dagger::collect(dagger::mean(c + column)) - dagger::collect(dagger::mean(c))
+            << " (8.5)\n";
+  try {
+    dagger::collect(c);  // an Eigen matrix holds 2 dimensions
+  } catch (const dagger::ArrayError& e) {
+    std::cout << "collect(c): " << e.what() << "; collect_flat(c) has " << dagger::collect_flat(c).size()
+              << " elements\n";
+  }
   return 0;
 }
