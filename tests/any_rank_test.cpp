@@ -292,6 +292,33 @@ TEST(AnyRank, ConcatenationAlongAnyDimension) {
   EXPECT_THROW(dagger::cat(3, {m, dagger::ones<std::int64_t>(dagger::Blocks(2, 2), 4, 4)}), dagger::ArrayError);
 }
 
+// reshape of any rank, where each block stays whole: a vector in blocks of
+// 12 to 2x3x4 in Blocks(2, 3, 2), a 3-D array whose blocks span all but the
+// last dimension to a matrix and to 0-d; otherwise an error naming the
+// blocking that would do.
+TEST(AnyRank, ReshapeKeepsEachBlockWhole) {
+  const std::vector<std::int32_t> data = counting<std::int32_t>(48);
+  const auto v = dagger::distribute(dagger::Blocks(12), data, Shape{48});
+  const auto cube = dagger::reshape(v, {2, 3, 8});
+  EXPECT_EQ(cube.layout().blocks().sizes, (Shape{2, 3, 2}));
+  EXPECT_EQ(dagger::collect_flat(cube), data);
+  const auto slab = dagger::reshape(cube, {6, 8});
+  EXPECT_EQ(slab.layout().blocks().sizes, (Shape{6, 2}));
+  EXPECT_EQ(dagger::collect_flat(slab), data);
+  EXPECT_EQ(dagger::collect_flat(dagger::reshape(dagger::reshape(slab, {48}), {4, 3, 4})), data);
+  const auto one = dagger::distribute(dagger::Blocks(1, 1, 1), std::vector<double>{7.0}, Shape{1, 1, 1});
+  EXPECT_EQ(dagger::collect_flat(dagger::reshape(one, {})), std::vector<double>{7.0});
+  const auto cut = dagger::distribute(dagger::Blocks(1, 3, 8), data, Shape{2, 3, 8});
+  try {
+    dagger::reshape(cut, {48});
+    FAIL() << "expected ArrayError";
+  } catch (const dagger::ArrayError& e) {
+    EXPECT_NE(std::string(e.what()).find("Blocks(2, 3, 8)"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(dagger::reshape(v, {5, 5, 2}), dagger::ArrayError);
+  EXPECT_THROW(dagger::reshape(v, {5, 48 / 5}), dagger::ArrayError);
+}
+
 TEST(AnyRank, MistakesAreArrayErrorsNamingTheShapes) {
   const auto a = dagger::ones(dagger::Blocks(2, 2, 2), {4, 4, 4});
   auto message = [](auto&& f) {

@@ -43,7 +43,10 @@ ArrayPtr relabel_blocks(const ArrayPtr& a, Layout out) {
   std::vector<Thunk<Block>> blocks;
   blocks.reserve(source.size());
   for (std::size_t k = 0; k < source.size(); ++k) {
-    const Relabel shape{out.block_height(out.grid_row_of(k)), out.block_width(out.grid_col_of(k))};
+    // A block of more dimensions is the matrix of its first by the rest.
+    const std::vector<std::int64_t> extents = out.block_extents(k);
+    Relabel shape{extents.empty() ? 1 : extents[0], 1};
+    for (std::size_t d = 1; d < extents.size(); ++d) shape.cols *= extents[d];
     blocks.push_back(delayed(shape, {.name = "reshape"})(source[k]));
   }
   return make_array(std::move(out), a->dtype, std::move(blocks));
@@ -67,33 +70,55 @@ void check_permutation(const Layout& layout, const std::vector<int>& perm) {
 ArrayPtr reshape_array(const ArrayPtr& a, const std::vector<std::int64_t>& shape) {
   const Layout& in = a->layout;
   const std::int64_t n = in.size();
-  const bool valid = (shape.size() == 1 || shape.size() == 2) &&
+  const bool valid = shape.size() <= static_cast<std::size_t>(Layout::kMaxDims) &&
                      std::all_of(shape.begin(), shape.end(), [](std::int64_t s) { return s >= 0; }) &&
                      std::accumulate(shape.begin(), shape.end(), std::int64_t{1}, std::multiplies<>()) == n;
   if (!valid) {
     throw ArrayError("reshape of a " + in.shape_text() + " array (" + std::to_string(n) + " elements) to " +
-                     join(shape) + ": the new shape must have 1 or 2 dimensions and as many elements");
+                     (shape.empty() ? "()" : join(shape)) + ": the new shape must have as many elements (and at most " +
+                     std::to_string(Layout::kMaxDims) + " dimensions)");
   }
   if (shape == in.shape()) return a;
   // Column-major order runs through a block's elements in one piece only
-  // when the block spans the whole height (a vector's blocks always do).
-  if (in.ndims() == 2 && in.grid_rows() > 1) {
-    throw ArrayError("reshape of a " + in.shape_text() + " array in Blocks(" + in.block_text() + ") to " + join(shape) +
-                     ": its blocks do not span whole columns, so elements would move between blocks; re-block it "
-                     "with blocks of " + std::to_string(in.rows()) + " rows first (distribute or rechunk)");
+  // when the block spans the whole of every dimension but the last (a
+  // vector's blocks always do).
+  const int last = in.ndims() - 1;
+  for (int d = 0; d < last; ++d) {
+    if (in.grid(d) > 1) {
+      std::string whole;
+      for (int e = 0; e <= last; ++e) whole += (e ? ", " : "") + std::to_string(e < last ? in.extent(e) : in.block_size(last));
+      throw ArrayError("reshape of a " + in.shape_text() + " array in Blocks(" + in.block_text() + ") to " +
+                       (shape.empty() ? "()" : join(shape)) +
+                       ": its blocks do not span the whole of every dimension but the last, so elements would move "
+                       "between blocks; re-block it as Blocks(" + whole + ") first (distribute or rechunk)");
+    }
   }
-  const std::int64_t run = in.block_rows() >= in.rows() ? in.rows() * in.block_cols() : in.block_rows();  // elements per block
-  if (shape.size() == 1) return relabel_blocks(a, Layout({n}, Blocks(std::max<std::int64_t>(run, 1))));
-  const std::int64_t rows = shape[0], cols = shape[1];
-  if (rows == 0 || n == 0) return relabel_blocks(a, Layout({rows, cols}, Blocks(std::max<std::int64_t>(rows, 1), 1)));
-  // Each block of `run` elements becomes run / rows whole columns.
-  if (run % rows != 0 && run < n) {
+  // Elements per block (all but the last are full).
+  std::int64_t run = last >= 0 ? in.block_size(last) : 1;
+  for (int d = 0; d < last; ++d) run *= in.extent(d);
+  if (shape.empty()) return relabel_blocks(a, Layout({}, Blocks(std::vector<std::int64_t>{})));
+  // The new shape's blocks span all its dimensions but the last, of which
+  // each block holds run / (the product of the others).
+  std::vector<std::int64_t> sizes(shape.size());
+  std::int64_t inner = 1;
+  for (std::size_t d = 0; d + 1 < shape.size(); ++d) {
+    sizes[d] = std::max<std::int64_t>(shape[d], 1);
+    inner *= shape[d];
+  }
+  if (inner == 0 || n == 0) {
+    sizes.back() = 1;
+    return relabel_blocks(a, Layout(shape, Blocks(std::move(sizes))));
+  }
+  if (run % inner != 0 && run < n) {
     throw ArrayError("reshape of a " + in.shape_text() + " array in blocks of " + std::to_string(run) +
-                     " elements to " + join(shape) + ": " + std::to_string(rows) + " rows do not divide a block, so "
-                     "columns would straddle blocks; cut it into blocks of a multiple of " + std::to_string(rows) +
+                     " elements to " + join(shape) + ": " + std::to_string(inner) +
+                     (shape.size() == 2 ? " rows do not" : " elements of the leading dimensions do not") +
+                     " divide a block, so " + (shape.size() == 2 ? "columns" : "slices") +
+                     " would straddle blocks; cut it into blocks of a multiple of " + std::to_string(inner) +
                      " elements first");
   }
-  return relabel_blocks(a, Layout({rows, cols}, Blocks(rows, std::max<std::int64_t>(run / rows, 1))));
+  sizes.back() = std::max<std::int64_t>(run / inner, 1);
+  return relabel_blocks(a, Layout(shape, Blocks(std::move(sizes))));
 }
 
 }  // namespace dagger::detail

@@ -50,13 +50,13 @@ DArray<T> permutedims(const DArray<T>& a, const std::vector<int>& perm) {
   return a;
 }
 
-// reshape(a, {rows, cols}) or reshape(a, {n}): the same elements, in the
-// same column-major order, under a new shape of as many elements. Without
-// copying or moving an element between blocks, so only where the blocks
-// allow it: a vector in Blocks(b) becomes rows x n/rows in Blocks(rows,
-// b/rows) when rows divides b; a matrix whose blocks span its whole height
-// (Blocks(rows, c)) becomes a vector in Blocks(rows * c), or any shape that
-// vector can become. Otherwise an ArrayError says which blocking would do.
+// reshape(a, {d1, ..., dk}): the same elements, in the same column-major
+// order, under a new shape of as many elements (any rank). No element moves
+// between blocks, so only where the blocks allow it: blocks spanning every
+// dimension but the last hold runs of b elements, which become blocks that
+// span every new dimension but the last when their product divides b (a
+// vector in Blocks(b) becomes rows x n/rows in Blocks(rows, b/rows)).
+// Otherwise an ArrayError says which blocking would do.
 template <class T>
 DArray<T> reshape(const DArray<T>& a, const std::vector<std::int64_t>& shape) {
   return DArray<T>(detail::reshape_array(a.impl(), shape));
